@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test` (see README.md).
+BUILD_DIR ?= build
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: run test deps build configure fuzz bench clean
+
+run: build
+	./$(BUILD_DIR)/bin/tokenfab run -p "Once upon a time" -n 64
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz
+
+deps:
+	./scripts/install-deps.sh
+
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS); fi
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each one for
+# FUZZ_SECONDS over its seed corpus.
+fuzz: deps
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DFAB_FUZZ=ON; fi
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	./scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+bench: build
+	./$(BUILD_DIR)/bin/kernel_bench
+
+clean:
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

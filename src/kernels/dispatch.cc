@@ -1,0 +1,64 @@
+#include "kernels/dispatch.h"
+
+#include <cstdlib>
+#include <string_view>
+
+#include "platform/cpu_features.h"
+
+namespace fab::kernels {
+namespace {
+
+KernelTable MakeTable(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar: return KernelTable{isa, MakeQuantOpsScalar(), MakeFloatOpsScalar()};
+    case Isa::kAvx2: return KernelTable{isa, MakeQuantOpsAvx2(), MakeFloatOpsAvx2()};
+    case Isa::kAvx512: return KernelTable{isa, MakeQuantOpsAvx512(), MakeFloatOpsAvx512()};
+  }
+  return KernelTable{Isa::kScalar, MakeQuantOpsScalar(), MakeFloatOpsScalar()};
+}
+
+bool CpuRuns(Isa isa) {
+  const CpuFeatures& cpu = GetCpuFeatures();
+  switch (isa) {
+    case Isa::kScalar: return true;
+    case Isa::kAvx2: return cpu.HasAvx2Set();
+    case Isa::kAvx512: return cpu.HasAvx512Set() && cpu.avx512vnni;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar: return "scalar";
+    case Isa::kAvx2: return "avx2";
+    case Isa::kAvx512: return "avx512";
+  }
+  return "unknown";
+}
+
+const KernelTable* KernelsFor(Isa isa) {
+  static const KernelTable tables[] = {MakeTable(Isa::kScalar), MakeTable(Isa::kAvx2),
+                                       MakeTable(Isa::kAvx512)};
+  if (!CpuRuns(isa)) return nullptr;
+  return &tables[static_cast<int>(isa)];
+}
+
+const KernelTable& ActiveKernels() {
+  static const KernelTable* active = [] {
+    Isa limit = Isa::kAvx512;
+    if (const char* env = std::getenv("TOKENFAB_ISA")) {
+      std::string_view name(env);
+      if (name == "scalar") limit = Isa::kScalar;
+      if (name == "avx2") limit = Isa::kAvx2;
+    }
+    for (int level = static_cast<int>(limit); level >= 0; --level) {
+      if (const KernelTable* table = KernelsFor(static_cast<Isa>(level))) return table;
+    }
+    return KernelsFor(Isa::kScalar);
+  }();
+  return *active;
+}
+
+}  // namespace fab::kernels
