@@ -1,12 +1,114 @@
 #include "cli/commands.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <string>
+
+#include "cli/command_options.h"
 
 namespace fab::cli {
+namespace {
+
+void AddThreads(CLI::App* cmd, int* n_threads) {
+  cmd->add_option("-t,--threads", *n_threads, "Threads for the kernels (default: every CPU)")
+      ->check(CLI::Range(0, 1024));
+}
+
+void AddRun(CLI::App& app, RunOptions& o, int& code) {
+  CLI::App* cmd = app.add_subcommand("run", "Generate text from a prompt, streaming it to stdout");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model file (default: the built-in demo model, random weights)");
+  cmd->add_option("-p,--prompt", o.prompt, "Prompt text")->required();
+  cmd->add_option("-n,--n-predict", o.n_predict, "Tokens to generate")->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
+  cmd->add_option("-c,--ctx-size", o.n_ctx, "Context size in tokens")->check(CLI::Range(int64_t{1}, int64_t{1} << 22));
+  cmd->add_option("--temp", o.sampling.temperature, "Temperature (0: greedy)");
+  cmd->add_option("--top-k", o.sampling.top_k, "Top-k (0: off)");
+  cmd->add_option("--top-p", o.sampling.top_p, "Top-p (1: off)");
+  cmd->add_option("--min-p", o.sampling.min_p, "Min-p (0: off)");
+  cmd->add_option("--repeat-penalty", o.sampling.repetition_penalty, "Repetition penalty (1: off)");
+  cmd->add_option("--frequency-penalty", o.sampling.frequency_penalty, "Frequency penalty");
+  cmd->add_option("--presence-penalty", o.sampling.presence_penalty, "Presence penalty");
+  cmd->add_option("--repeat-last-n", o.sampling.penalty_last_n, "Tokens the penalties look back on");
+  cmd->add_option("--seed", o.sampling.seed, "Random seed (default: from the clock)");
+  cmd->add_flag("!--no-progress", o.show_progress, "Hide the loading progress bar");
+  AddThreads(cmd, &o.n_threads);
+  cmd->callback([&] {
+    o.seed_given = cmd->count("--seed") > 0;
+    code = RunGenerate(o);
+  });
+}
+
+void AddLogits(CLI::App& app, LogitsOptions& o, int& code) {
+  CLI::App* cmd = app.add_subcommand("logits", "Write greedy steps and full logits for a prompt file (golden tests)");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model file")->required();
+  cmd->add_option("--prompts", o.prompts_path, "Prompts, one a line, \\n escapes a newline")->required();
+  cmd->add_option("--steps", o.n_steps, "Greedy steps per prompt")->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  cmd->add_option("--out", o.out_dir, "Output directory")->required();
+  AddThreads(cmd, &o.n_threads);
+  cmd->callback([&] { code = RunLogits(o); });
+}
+
+void AddTokenize(CLI::App& app, TokenizeOptions& o, int& code) {
+  CLI::App* cmd = app.add_subcommand("tokenize", "Print the token ids of strings as JSON (no BOS)");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model or vocabulary file")->required();
+  cmd->add_option("--strings", o.strings_path, "Strings, one a line; \\n and \\t escapes")->required();
+  cmd->callback([&] { code = RunTokenize(o); });
+}
+
+void AddModel(CLI::App& app, InspectOptions& inspect, SynthCommandOptions& synth, int& code) {
+  CLI::App* model = app.add_subcommand("model", "Inspect or synthesize GGUF model files");
+  model->require_subcommand(1);
+  CLI::App* ins = model->add_subcommand("inspect", "Print metadata and the tensor table of a GGUF file");
+  ins->add_option("file", inspect.model_path, "GGUF file")->required();
+  ins->add_flag("--json", inspect.json, "Print JSON");
+  ins->callback([&] { code = RunModelInspect(inspect); });
+  CLI::App* syn = model->add_subcommand("synth", "Write a random-weight model with a real model's shapes");
+  syn->add_option("--shape", synth.shape, "Shape name (tinyllama-1.1b, llama-3.2-1b, llama-3.1-8b, qwen2.5-0.5b, "
+                                          "qwen2.5-1.5b, demo-tiny)")->required();
+  syn->add_option("--quant", synth.quant, "Weight type: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q4_k q5_k q6_k");
+  syn->add_option("--vocab-from", synth.vocab_from, "Copy the tokenizer of this GGUF file");
+  syn->add_option("-o,--output", synth.out_path, "Output file")->required();
+  syn->add_option("--seed", synth.seed, "Random seed");
+  AddThreads(syn, &synth.n_threads);
+  syn->callback([&] { code = RunModelSynth(synth); });
+}
+
+void AddBench(CLI::App& app, BenchEngineOptions& o, int& code) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
+  bench->require_subcommand(1);
+  CLI::App* engine = bench->add_subcommand("engine", "Prompt processing and generation speed, like llama-bench");
+  engine->add_option("-m,--model", o.model_path, "GGUF model file (default: the built-in demo model)");
+  engine->add_option("-p,--n-prompt", o.n_prompt, "Prompt tokens (one batch)")->check(CLI::Range(int64_t{0}, int64_t{65536}));
+  engine->add_option("-n,--n-gen", o.n_gen, "Generated tokens")->check(CLI::Range(int64_t{0}, int64_t{65536}));
+  engine->add_option("-r,--repetitions", o.repetitions, "Repetitions")->check(CLI::Range(1, 1000));
+  engine->add_flag("--json", o.json, "Print one JSON object");
+  AddThreads(engine, &o.n_threads);
+  engine->callback([&] { code = RunBenchEngine(o); });
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
-  std::fprintf(stderr, "tokenfab: no subcommands yet\n");
-  return 2;
+  CLI::App app{"tokenfab: an AI factory that turns power and data into tokens"};
+  app.require_subcommand(1);
+  int code = 0;
+  RunOptions run;
+  LogitsOptions logits;
+  TokenizeOptions tokenize;
+  InspectOptions inspect;
+  SynthCommandOptions synth;
+  BenchEngineOptions bench;
+  AddRun(app, run, code);
+  AddLogits(app, logits, code);
+  AddTokenize(app, tokenize, code);
+  AddModel(app, inspect, synth, code);
+  AddBench(app, bench, code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return code;
 }
 
 }  // namespace fab::cli

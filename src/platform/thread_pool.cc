@@ -47,7 +47,7 @@ void ThreadPool::Run(const std::function<void(int)>& fn) {
 }
 
 void ThreadPool::WorkerLoop(int thread_idx) {
-  uint32_t seen = generation_.load(std::memory_order_acquire);
+  uint32_t seen = 0;  // the generation at construction; a job posted before this thread starts still runs
   while (true) {
     int spins = 0;
     uint32_t current;

@@ -1,0 +1,67 @@
+// The options of every `tokenfab` subcommand as plain structs, and the
+// functions that run them. commands.cc parses argv into these (the only file
+// that knows CLI11); each subcommand lives in its own file.
+// Every function returns a process exit code: 0 ok, 1 failure (message on stderr).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "runtime/sampler.h"
+
+namespace fab::cli {
+
+struct RunOptions {
+  std::string model_path;  // empty: the built-in demo model
+  std::string prompt;
+  int64_t n_predict = 128;
+  int64_t n_ctx = 2048;
+  int n_threads = 0;       // 0: every CPU
+  bool seed_given = false;
+  runtime::SamplingParams sampling;
+  bool show_progress = true;
+};
+int RunGenerate(const RunOptions& options);
+
+struct LogitsOptions {
+  std::string model_path;
+  std::string prompts_path;  // one prompt a line; "\n" escapes a newline
+  int64_t n_steps = 16;
+  std::string out_dir;
+  int n_threads = 0;
+};
+int RunLogits(const LogitsOptions& options);
+
+struct TokenizeOptions {
+  std::string model_path;
+  std::string strings_path;  // one string a line; "\n" and "\t" escapes
+};
+int RunTokenize(const TokenizeOptions& options);
+
+struct InspectOptions {
+  std::string model_path;
+  bool json = false;
+};
+int RunModelInspect(const InspectOptions& options);
+
+struct SynthCommandOptions {
+  std::string shape;
+  std::string quant = "q8_0";
+  std::string vocab_from;
+  std::string out_path;
+  uint64_t seed = 1;
+  int n_threads = 0;
+};
+int RunModelSynth(const SynthCommandOptions& options);
+
+struct BenchEngineOptions {
+  std::string model_path;  // empty: the built-in demo model
+  int64_t n_prompt = 512;
+  int64_t n_gen = 128;
+  int n_threads = 0;
+  int repetitions = 3;
+  bool json = false;
+};
+int RunBenchEngine(const BenchEngineOptions& options);
+
+}  // namespace fab::cli

@@ -1,0 +1,33 @@
+#include "cli/model_loader.h"
+
+#include <cstdio>
+
+#include "cli/default_model.h"
+#include "cli/progress_bar.h"
+
+namespace fab::cli {
+
+StatusOr<LoadedModel> LoadModelForCli(const std::string& path, bool show_progress) {
+  LoadedModel loaded;
+  loaded.path = path;
+  if (loaded.path.empty()) {
+    FAB_ASSIGN_OR_RETURN(loaded.path, EnsureDemoModel());
+  }
+  {
+    ProgressBar bar("loading", show_progress);
+    model::LoadOptions options;
+    options.on_progress = [&bar](double fraction) { bar.Update(fraction); };
+    FAB_ASSIGN_OR_RETURN(loaded.model, model::Model::Load(loaded.path, options));
+  }
+  auto tokenizer = Tokenizer::FromGguf(loaded.model->gguf());
+  if (!tokenizer.ok()) return tokenizer.status().WithContext(loaded.path);
+  loaded.tokenizer = std::move(tokenizer).value();
+  return loaded;
+}
+
+int ReportError(const Status& status) {
+  std::fprintf(stderr, "tokenfab: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+}  // namespace fab::cli

@@ -1,0 +1,53 @@
+#include "model/model.h"
+
+#include <cstdint>
+#include <utility>
+
+namespace fab::model {
+namespace {
+
+constexpr int64_t kPageBytes = 4096;
+
+// Reads one byte of every page of every tensor, reporting progress.
+void Prefault(const GgufFile& gguf, const std::function<void(double)>& on_progress) {
+  int64_t total = 0;
+  for (const GgufTensorInfo& tensor : gguf.tensors()) total += tensor.n_bytes;
+  int64_t done = 0;
+  int64_t next_report = 0;
+  volatile uint8_t sink = 0;
+  for (const GgufTensorInfo& tensor : gguf.tensors()) {
+    const uint8_t* bytes = static_cast<const uint8_t*>(tensor.view.data);
+    for (int64_t offset = 0; offset < tensor.n_bytes; offset += kPageBytes) sink = sink + bytes[offset];
+    done += tensor.n_bytes;
+    if (on_progress && done >= next_report) {
+      on_progress(total > 0 ? static_cast<double>(done) / total : 1.0);
+      next_report = done + total / 100;
+    }
+  }
+  if (on_progress) on_progress(1.0);
+}
+
+}  // namespace
+
+Model::Model(GgufFile gguf, ModelHparams hparams, ModelWeights weights, const ArchSpec* arch)
+    : gguf_(std::move(gguf)), hparams_(std::move(hparams)), weights_(std::move(weights)), arch_(arch) {}
+
+StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path, const LoadOptions& options) {
+  FAB_ASSIGN_OR_RETURN(GgufFile gguf, GgufFile::Open(path));
+  FAB_ASSIGN_OR_RETURN(std::string arch_name, gguf.GetString("general.architecture"));
+  const ArchSpec* arch = FindArch(arch_name);
+  if (arch == nullptr) {
+    return UnimplementedError("architecture '" + arch_name + "' is not supported (supported: llama, qwen2)");
+  }
+  auto hparams_or = ReadHparams(gguf, arch_name);
+  if (!hparams_or.ok()) return hparams_or.status().WithContext(path);
+  ModelHparams hparams = std::move(hparams_or).value();
+  hparams.rope_style = arch->rope_style;
+  hparams.has_qkv_bias = arch->has_qkv_bias;
+  auto weights_or = BindWeights(gguf, hparams);
+  if (!weights_or.ok()) return weights_or.status().WithContext(path);
+  if (options.prefault) Prefault(gguf, options.on_progress);
+  return std::unique_ptr<Model>(new Model(std::move(gguf), std::move(hparams), std::move(weights_or).value(), arch));
+}
+
+}  // namespace fab::model

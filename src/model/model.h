@@ -1,0 +1,43 @@
+// Model: a loaded GGUF transformer: the mapped file, its hparams, its bound
+// weights and its architecture. Immutable after Load; share it between
+// sessions and threads freely. Weights are read from the mmap in place.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "gguf/gguf_file.h"
+#include "model/arch_spec.h"
+#include "model/hparams.h"
+#include "model/weights.h"
+
+namespace fab::model {
+
+struct LoadOptions {
+  // Called with the fraction of weight bytes paged in so far (0..1) while
+  // Load touches every page, so the first forward pass does not stall.
+  std::function<void(double fraction)> on_progress;
+  bool prefault = true;
+};
+
+class Model {
+ public:
+  static StatusOr<std::unique_ptr<Model>> Load(const std::string& path, const LoadOptions& options = {});
+
+  const GgufFile& gguf() const { return gguf_; }
+  const ModelHparams& hparams() const { return hparams_; }
+  const ModelWeights& weights() const { return weights_; }
+  const ArchSpec& arch() const { return *arch_; }
+
+ private:
+  Model(GgufFile gguf, ModelHparams hparams, ModelWeights weights, const ArchSpec* arch);
+
+  GgufFile gguf_;
+  ModelHparams hparams_;
+  ModelWeights weights_;
+  const ArchSpec* arch_;
+};
+
+}  // namespace fab::model

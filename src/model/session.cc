@@ -1,0 +1,92 @@
+#include "model/session.h"
+
+#include <algorithm>
+
+#include "kernels/matmul.h"
+#include "kernels/quantize.h"
+
+namespace fab::model {
+namespace {
+
+size_t FloatBytes(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
+
+}  // namespace
+
+Session::Session(const Model& model, ThreadPool& pool, const SessionOptions& options)
+    : model_(model),
+      pool_(pool),
+      n_ctx_(std::clamp<int64_t>(options.n_ctx, 1, model.hparams().n_ctx_train)),
+      max_batch_(std::max<int64_t>(options.max_batch, 1)),
+      cache_(model.hparams().n_layer, n_ctx_, model.hparams().kv_dim()) {
+  const ModelHparams& hp = model.hparams();
+  const int64_t b = std::min(max_batch_, n_ctx_);
+  max_batch_ = b;
+  x_ = AlignedBuffer(FloatBytes(b * hp.n_embd));
+  norm_ = AlignedBuffer(FloatBytes(b * hp.n_embd));
+  q_ = AlignedBuffer(FloatBytes(b * hp.q_dim()));
+  attn_ = AlignedBuffer(FloatBytes(b * hp.q_dim()));
+  gate_ = AlignedBuffer(FloatBytes(b * hp.n_ff));
+  up_ = AlignedBuffer(FloatBytes(b * hp.n_ff));
+  positions_.resize(static_cast<size_t>(b));
+  rope_.head_dim = static_cast<int>(hp.head_dim);
+  rope_.n_rot = static_cast<int>(hp.n_rot);
+  rope_.freq_base = hp.rope_freq_base;
+  rope_.freq_scale = hp.rope_freq_scale;
+  rope_.freq_factors = model.weights().rope_factors.empty() ? nullptr : model.weights().rope_factors.data();
+  rope_.style = hp.rope_style;
+}
+
+Status Session::Eval(std::span<const TokenId> tokens, bool all_logits) {
+  const int64_t n_vocab = model_.hparams().n_vocab;
+  for (TokenId token : tokens) {
+    if (token < 0 || token >= n_vocab) {
+      return InvalidArgumentError("token id " + std::to_string(token) + " is outside the vocabulary [0, " +
+                                  std::to_string(n_vocab) + ")");
+    }
+  }
+  const int64_t n_tokens = static_cast<int64_t>(tokens.size());
+  if (n_past_ + n_tokens > n_ctx_) {
+    return OutOfRangeError(std::to_string(n_past_ + n_tokens) + " tokens do not fit the context of " +
+                           std::to_string(n_ctx_));
+  }
+  if (n_tokens == 0) return OkStatus();
+  logits_.assign(static_cast<size_t>((all_logits ? n_tokens : 1) * n_vocab), 0.0f);
+  for (int64_t begin = 0; begin < n_tokens; begin += max_batch_) {
+    const int64_t count = std::min(max_batch_, n_tokens - begin);
+    const bool is_last = begin + count == n_tokens;
+    float* out = all_logits ? logits_.data() + begin * n_vocab : (is_last ? logits_.data() : nullptr);
+    EvalBatch(tokens.subspan(static_cast<size_t>(begin), static_cast<size_t>(count)), all_logits, out);
+  }
+  return OkStatus();
+}
+
+void Session::EvalBatch(std::span<const TokenId> tokens, bool all_logits, float* logits_out) {
+  const ModelHparams& hp = model_.hparams();
+  const ModelWeights& w = model_.weights();
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  float* x = x_.as<float>();
+  for (int64_t t = 0; t < n; ++t) {
+    kernels::DequantizeRow(w.token_embd.dtype, w.token_embd.row(tokens[t]), x + t * hp.n_embd, hp.n_embd);
+    positions_[t] = static_cast<int32_t>(n_past_ + t);
+  }
+  BlockScratch scratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(), up_.as<float>()};
+  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
+    LayerContext ctx{hp,      w.layers[layer_idx], rope_, layer_idx, n, n_past_, positions_.data(), x,
+                     scratch, cache_,              pool_};
+    model_.arch().forward_layer(ctx);
+  }
+  n_past_ += n;
+  if (logits_out == nullptr) return;
+  // Only the rows whose logits are wanted go through the output head.
+  const int64_t first = all_logits ? 0 : n - 1;
+  const int64_t rows = n - first;
+  float* norm = norm_.as<float>();
+  for (int64_t t = 0; t < rows; ++t) {
+    kernels::RmsNorm(x + (first + t) * hp.n_embd, w.output_norm.data(), hp.n_embd, hp.rms_eps, norm + t * hp.n_embd);
+  }
+  kernels::MatMul(w.output, norm, rows, logits_out, pool_);
+}
+
+void Session::Truncate(int64_t n_past) { n_past_ = std::clamp<int64_t>(n_past, 0, n_past_); }
+
+}  // namespace fab::model

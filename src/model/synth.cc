@@ -1,0 +1,179 @@
+#include "model/synth.h"
+
+#include <cmath>
+#include <cstring>
+#include <numbers>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+#include "gguf/gguf_writer.h"
+#include "kernels/quantize.h"
+#include "model/synth_vocab.h"
+
+namespace fab::model {
+namespace {
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Fills `row` with uniform noise of standard deviation `stddev`.
+void FillRandom(uint64_t seed, float stddev, float* row, int64_t n) {
+  const float half_width = stddev * std::numbers::sqrt3_v<float>;
+  uint64_t state = SplitMix64(seed);
+  for (int64_t i = 0; i < n; ++i) {
+    state = SplitMix64(state);
+    const float unit = static_cast<float>(state >> 40) * (1.0f / 16777216.0f);  // [0, 1)
+    row[i] = (2.0f * unit - 1.0f) * half_width;
+  }
+}
+
+DType PickDType(DType wanted, int64_t row_length) {
+  if (row_length % GetDTypeInfo(wanted).block_size == 0) return wanted;
+  if (row_length % 32 == 0) return DType::kQ8_0;
+  return DType::kF16;
+}
+
+struct TensorPlan {
+  std::string name;
+  int64_t row_length;
+  int64_t n_rows;
+  float stddev;  // 0 → all ones (norm weights)
+};
+
+std::vector<TensorPlan> PlanTensors(const SynthShape& s) {
+  const int64_t head_dim = s.n_embd / s.n_head;
+  const int64_t q_dim = s.n_head * head_dim, kv_dim = s.n_head_kv * head_dim;
+  const float in_embd = 1.0f / std::sqrt(static_cast<float>(s.n_embd));
+  std::vector<TensorPlan> plans = {{"token_embd.weight", s.n_embd, s.n_vocab, 1.0f}};
+  for (int64_t layer = 0; layer < s.n_layer; ++layer) {
+    const std::string p = "blk." + std::to_string(layer) + ".";
+    plans.push_back({p + "attn_norm.weight", s.n_embd, 1, 0.0f});
+    plans.push_back({p + "attn_q.weight", s.n_embd, q_dim, in_embd});
+    plans.push_back({p + "attn_k.weight", s.n_embd, kv_dim, in_embd});
+    plans.push_back({p + "attn_v.weight", s.n_embd, kv_dim, in_embd});
+    if (std::string(s.arch) == "qwen2") {
+      plans.push_back({p + "attn_q.bias", q_dim, 1, 0.02f});
+      plans.push_back({p + "attn_k.bias", kv_dim, 1, 0.02f});
+      plans.push_back({p + "attn_v.bias", kv_dim, 1, 0.02f});
+    }
+    plans.push_back({p + "attn_output.weight", q_dim, s.n_embd, 0.5f / std::sqrt(static_cast<float>(q_dim))});
+    plans.push_back({p + "ffn_norm.weight", s.n_embd, 1, 0.0f});
+    plans.push_back({p + "ffn_gate.weight", s.n_embd, s.n_ff, in_embd});
+    plans.push_back({p + "ffn_up.weight", s.n_embd, s.n_ff, in_embd});
+    plans.push_back({p + "ffn_down.weight", s.n_ff, s.n_embd, 0.5f / std::sqrt(static_cast<float>(s.n_ff))});
+  }
+  plans.push_back({"output_norm.weight", s.n_embd, 1, 0.0f});
+  if (!s.tied_embeddings) plans.push_back({"output.weight", s.n_embd, s.n_vocab, 4.0f * in_embd});
+  return plans;
+}
+
+// Llama-3.1 frequency factors (factor 8, low 1, high 4, original context 8192).
+std::vector<float> Llama3RopeFactors(int64_t n_rot, float freq_base) {
+  constexpr float kFactor = 8.0f, kLowFreqFactor = 1.0f, kHighFreqFactor = 4.0f, kOriginalCtx = 8192.0f;
+  std::vector<float> factors(static_cast<size_t>(n_rot / 2));
+  for (size_t i = 0; i < factors.size(); ++i) {
+    const float freq = std::pow(freq_base, -2.0f * static_cast<float>(i) / static_cast<float>(n_rot));
+    const float wavelen = 2.0f * std::numbers::pi_v<float> / freq;
+    const float low_wavelen = kOriginalCtx / kLowFreqFactor, high_wavelen = kOriginalCtx / kHighFreqFactor;
+    if (wavelen < high_wavelen) {
+      factors[i] = 1.0f;
+    } else if (wavelen > low_wavelen) {
+      factors[i] = kFactor;
+    } else {
+      const float smooth = (kOriginalCtx / wavelen - kLowFreqFactor) / (kHighFreqFactor - kLowFreqFactor);
+      factors[i] = 1.0f / ((1.0f - smooth) / kFactor + smooth);
+    }
+  }
+  return factors;
+}
+
+void AddHparams(GgufWriter& writer, const SynthShape& s, DType quant) {
+  const std::string a = std::string(s.arch) + ".";
+  writer.Add("general.architecture", GgufValue::String(s.arch));
+  writer.Add("general.name", GgufValue::String(std::string("synthetic ") + s.name + " (random weights)"));
+  writer.Add("general.description",
+             GgufValue::String("Random weights with real shapes, written by tokenfab model synth; its output is noise."));
+  writer.Add("general.file_type", GgufValue::Uint32(static_cast<uint32_t>(quant)));
+  writer.Add(a + "context_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_ctx)));
+  writer.Add(a + "embedding_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_embd)));
+  writer.Add(a + "block_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_layer)));
+  writer.Add(a + "feed_forward_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_ff)));
+  writer.Add(a + "attention.head_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_head)));
+  writer.Add(a + "attention.head_count_kv", GgufValue::Uint32(static_cast<uint32_t>(s.n_head_kv)));
+  writer.Add(a + "attention.layer_norm_rms_epsilon", GgufValue::Float32(1e-5f));
+  writer.Add(a + "rope.freq_base", GgufValue::Float32(s.rope_freq_base));
+  writer.Add(a + "rope.dimension_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_embd / s.n_head)));
+  writer.Add(a + "vocab_size", GgufValue::Uint32(static_cast<uint32_t>(s.n_vocab)));
+}
+
+// Copies tokenizer.* metadata; returns the vocabulary size it carries.
+StatusOr<int64_t> CopyVocab(GgufWriter& writer, const std::string& path) {
+  FAB_ASSIGN_OR_RETURN(GgufFile vocab, GgufFile::Open(path));
+  const GgufValue* tokens = vocab.Find("tokenizer.ggml.tokens");
+  if (tokens == nullptr || tokens->AsArray() == nullptr || tokens->AsArray()->empty()) {
+    return InvalidArgumentError(path + " has no tokenizer.ggml.tokens array");
+  }
+  for (const auto& [key, value] : vocab.metadata()) {
+    if (key.rfind("tokenizer.", 0) == 0) writer.Add(key, value);
+  }
+  return static_cast<int64_t>(tokens->AsArray()->size());
+}
+
+void AddTensorPlan(GgufWriter& writer, const TensorPlan& plan, DType quant, uint64_t seed, ThreadPool& pool) {
+  const bool is_vector = plan.n_rows == 1;
+  const DType dtype = is_vector ? DType::kF32 : PickDType(quant, plan.row_length);
+  const int64_t row_bytes = RowBytes(dtype, plan.row_length).value();
+  std::vector<int64_t> shape = {plan.row_length};
+  if (!is_vector) shape.push_back(plan.n_rows);
+  writer.AddTensor(plan.name, dtype, shape, [plan, dtype, row_bytes, seed, &pool](uint8_t* dst, size_t) {
+    pool.ParallelFor(plan.n_rows, 16, [&](int64_t begin, int64_t end) {
+      std::vector<float> row(static_cast<size_t>(plan.row_length), 1.0f);
+      for (int64_t r = begin; r < end; ++r) {
+        if (plan.stddev > 0.0f) FillRandom(seed ^ SplitMix64(static_cast<uint64_t>(r)), plan.stddev, row.data(), plan.row_length);
+        kernels::QuantizeRow(dtype, row.data(), dst + r * row_bytes, plan.row_length);
+      }
+    });
+  });
+}
+
+}  // namespace
+
+Status SynthesizeModel(const SynthOptions& options, ThreadPool& pool) {
+  if (options.shape == nullptr) return InvalidArgumentError("no shape given");
+  if (!GetDTypeInfo(options.quant).computable) {
+    return InvalidArgumentError(std::string("cannot synthesize weights of type ") + DTypeName(options.quant));
+  }
+  SynthShape shape = *options.shape;
+  GgufWriter writer;
+  if (!options.vocab_from.empty()) {
+    FAB_ASSIGN_OR_RETURN(shape.n_vocab, CopyVocab(writer, options.vocab_from));
+  } else {
+    AddGeneratedVocab(writer, shape.n_vocab);
+  }
+  AddHparams(writer, shape, options.quant);
+  uint64_t tensor_seed = SplitMix64(options.seed);
+  for (const TensorPlan& plan : PlanTensors(shape)) {
+    tensor_seed = SplitMix64(tensor_seed);
+    AddTensorPlan(writer, plan, options.quant, tensor_seed, pool);
+  }
+  if (shape.llama3_rope_factors) {
+    const int64_t n_rot = shape.n_embd / shape.n_head;
+    std::vector<float> factors = Llama3RopeFactors(n_rot, shape.rope_freq_base);
+    std::vector<uint8_t> bytes(factors.size() * sizeof(float));
+    std::memcpy(bytes.data(), factors.data(), bytes.size());
+    writer.AddTensor("rope_freqs.weight", DType::kF32, {n_rot / 2}, std::move(bytes));
+  }
+  GgufWriter::ProgressFunction progress = nullptr;
+  if (options.on_progress) {
+    progress = [&options](size_t n_written, size_t n_total) {
+      options.on_progress(n_total ? static_cast<double>(n_written) / static_cast<double>(n_total) : 1.0);
+    };
+  }
+  return writer.WriteFile(options.out_path, progress);
+}
+
+}  // namespace fab::model

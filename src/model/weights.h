@@ -1,0 +1,47 @@
+// ModelWeights: views of every weight tensor of a llama-shaped transformer,
+// bound by name from a GGUF file and checked against the hparams' shapes.
+// Large matrices stay in the file's mmap (TensorView, no copy); small vectors
+// (norms, biases, rope factors) are converted to owned float32.
+// Lifetime: the views are valid while the GgufFile they came from lives.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "base/status.h"
+#include "gguf/gguf_file.h"
+#include "model/hparams.h"
+#include "tensor/tensor_view.h"
+
+namespace fab::model {
+
+struct LayerWeights {
+  std::vector<float> attn_norm;  // [n_embd]
+  TensorView wq;                 // [q_dim rows, n_embd]
+  TensorView wk;                 // [kv_dim rows, n_embd]
+  TensorView wv;                 // [kv_dim rows, n_embd]
+  TensorView wo;                 // [n_embd rows, q_dim]
+  std::vector<float> bq, bk, bv; // empty unless the architecture has biases
+  std::vector<float> ffn_norm;   // [n_embd]
+  TensorView w_gate;             // [n_ff rows, n_embd]
+  TensorView w_up;               // [n_ff rows, n_embd]
+  TensorView w_down;             // [n_embd rows, n_ff]
+};
+
+struct ModelWeights {
+  TensorView token_embd;           // [n_vocab rows, n_embd]
+  std::vector<float> output_norm;  // [n_embd]
+  TensorView output;               // [n_vocab rows, n_embd]; token_embd when tied
+  bool tied_output = false;
+  std::vector<float> rope_factors; // [n_rot / 2] (Llama-3 rope_freqs) or empty
+  std::vector<LayerWeights> layers;
+
+  // Bytes of weights read to generate one token (every matrix but the
+  // embedding table, of which one row is read).
+  int64_t BytesPerToken() const;
+};
+
+// Binds and validates every tensor. Sets hp.n_vocab from token_embd.
+StatusOr<ModelWeights> BindWeights(const GgufFile& gguf, ModelHparams& hp);
+
+}  // namespace fab::model

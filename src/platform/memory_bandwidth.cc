@@ -1,0 +1,50 @@
+#include "platform/memory_bandwidth.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "base/aligned_buffer.h"
+#include "base/clock.h"
+
+namespace fab {
+namespace {
+
+// Eight independent accumulators so the loop is bound by loads, not adds.
+uint64_t SumWords(const uint64_t* words, size_t n) {
+  uint64_t acc[8] = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int lane = 0; lane < 8; ++lane) acc[lane] += words[i + lane];
+  }
+  for (; i < n; ++i) acc[0] += words[i];
+  uint64_t total = 0;
+  for (uint64_t a : acc) total += a;
+  return total;
+}
+
+}  // namespace
+
+double MeasureReadBandwidth(ThreadPool& pool, size_t buffer_bytes, int passes) {
+  AlignedBuffer buffer(buffer_bytes);
+  std::memset(buffer.data(), 1, buffer.size());  // fault every page in
+  const size_t n_words = buffer.size() / sizeof(uint64_t);
+  const uint64_t* words = buffer.as<uint64_t>();
+  std::vector<uint64_t> sinks(static_cast<size_t>(pool.n_threads()) * 8, 0);
+  double best = 0.0;
+  for (int pass = 0; pass < passes; ++pass) {
+    const double start = NowSeconds();
+    pool.ParallelFor(static_cast<int64_t>(n_words), 4096, [&](int64_t begin, int64_t end) {
+      sinks[static_cast<size_t>(begin / 4096 % pool.n_threads()) * 8] +=
+          SumWords(words + begin, static_cast<size_t>(end - begin));
+    });
+    const double seconds = NowSeconds() - start;
+    best = std::max(best, static_cast<double>(buffer.size()) / seconds);
+  }
+  volatile uint64_t keep = sinks[0];
+  (void)keep;
+  return best;
+}
+
+}  // namespace fab

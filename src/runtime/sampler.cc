@@ -1,0 +1,112 @@
+#include "runtime/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace fab::runtime {
+namespace {
+
+bool InRange(float value, float low, float high) { return std::isfinite(value) && value >= low && value <= high; }
+
+}  // namespace
+
+Status SamplingParams::Validate() const {
+  if (!InRange(temperature, 0.0f, 100.0f)) return InvalidArgumentError("temperature must be in [0, 100]");
+  if (top_k < 0) return InvalidArgumentError("top_k must be >= 0");
+  if (!InRange(top_p, 0.0f, 1.0f)) return InvalidArgumentError("top_p must be in [0, 1]");
+  if (!InRange(min_p, 0.0f, 1.0f)) return InvalidArgumentError("min_p must be in [0, 1]");
+  if (!InRange(repetition_penalty, 0.01f, 100.0f)) {
+    return InvalidArgumentError("repetition_penalty must be in [0.01, 100]");
+  }
+  if (!InRange(frequency_penalty, -2.0f, 2.0f)) return InvalidArgumentError("frequency_penalty must be in [-2, 2]");
+  if (!InRange(presence_penalty, -2.0f, 2.0f)) return InvalidArgumentError("presence_penalty must be in [-2, 2]");
+  if (penalty_last_n < 0) return InvalidArgumentError("penalty_last_n must be >= 0");
+  return OkStatus();
+}
+
+TokenId ArgMax(std::span<const float> logits) {
+  return static_cast<TokenId>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.seed) {}
+
+TokenId Sampler::Sample(std::span<const float> logits, std::span<const TokenId> history) {
+  candidates_.resize(logits.size());
+  for (size_t i = 0; i < logits.size(); ++i) candidates_[i] = {static_cast<TokenId>(i), logits[i]};
+  ApplyPenalties(history);
+  if (params_.temperature <= 0.0f) {
+    auto best = std::max_element(candidates_.begin(), candidates_.end(),
+                                 [](const Candidate& a, const Candidate& b) { return a.logit < b.logit; });
+    return best->id;
+  }
+  KeepTopK();
+  for (Candidate& c : candidates_) c.logit /= params_.temperature;
+  ApplyTopPAndMinP();
+  // candidates_ now holds probabilities (in `logit`), largest first.
+  float total = 0.0f;
+  for (const Candidate& c : candidates_) total += c.logit;
+  std::uniform_real_distribution<float> uniform(0.0f, total);
+  float target = uniform(rng_);
+  for (const Candidate& c : candidates_) {
+    target -= c.logit;
+    if (target <= 0.0f) return c.id;
+  }
+  return candidates_.back().id;
+}
+
+void Sampler::ApplyPenalties(std::span<const TokenId> history) {
+  const bool active = params_.repetition_penalty != 1.0f || params_.frequency_penalty != 0.0f ||
+                      params_.presence_penalty != 0.0f;
+  if (!active || history.empty() || params_.penalty_last_n == 0) return;
+  const size_t window = std::min<size_t>(history.size(), static_cast<size_t>(params_.penalty_last_n));
+  std::unordered_map<TokenId, int> counts;
+  for (TokenId id : history.subspan(history.size() - window)) ++counts[id];
+  for (const auto& [id, count] : counts) {
+    if (id < 0 || static_cast<size_t>(id) >= candidates_.size()) continue;
+    float& logit = candidates_[static_cast<size_t>(id)].logit;
+    logit = logit > 0.0f ? logit / params_.repetition_penalty : logit * params_.repetition_penalty;
+    logit -= static_cast<float>(count) * params_.frequency_penalty + params_.presence_penalty;
+  }
+}
+
+void Sampler::KeepTopK() {
+  auto by_logit = [](const Candidate& a, const Candidate& b) {
+    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+  };
+  const size_t k = params_.top_k > 0 ? std::min<size_t>(params_.top_k, candidates_.size()) : candidates_.size();
+  std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(k), candidates_.end(),
+                    by_logit);
+  candidates_.resize(k);
+}
+
+void Sampler::ApplyTopPAndMinP() {
+  // Softmax over the sorted survivors.
+  const float max_logit = candidates_.front().logit;
+  float sum = 0.0f;
+  for (Candidate& c : candidates_) {
+    c.logit = std::exp(c.logit - max_logit);
+    sum += c.logit;
+  }
+  for (Candidate& c : candidates_) c.logit /= sum;
+  size_t keep = candidates_.size();
+  if (params_.top_p < 1.0f) {
+    float cumulative = 0.0f;
+    for (size_t i = 0; i < candidates_.size(); ++i) {
+      cumulative += candidates_[i].logit;
+      if (cumulative >= params_.top_p) {
+        keep = i + 1;
+        break;
+      }
+    }
+  }
+  if (params_.min_p > 0.0f) {
+    const float threshold = params_.min_p * candidates_.front().logit;
+    size_t above = 1;
+    while (above < keep && candidates_[above].logit >= threshold) ++above;
+    keep = above;
+  }
+  candidates_.resize(keep);
+}
+
+}  // namespace fab::runtime

@@ -1,0 +1,100 @@
+#include "tokenizer/tokenizer.h"
+
+#include <utility>
+
+#include "tokenizer/spm_tokenizer.h"
+#include "tokenizer/tokenizer_model.h"
+#include "tokenizer/utf8.h"
+
+namespace fab {
+
+Tokenizer::Tokenizer(VocabData vocab) : vocab_(std::move(vocab)) {}
+
+Tokenizer::~Tokenizer() = default;
+
+StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(VocabData vocab) {
+  FAB_RETURN_IF_ERROR(ValidateVocabData(vocab));
+  std::unique_ptr<Tokenizer> tokenizer(new Tokenizer(std::move(vocab)));
+  const std::string& model_name = tokenizer->vocab_.model;
+  if (model_name == "llama") {
+    FAB_ASSIGN_OR_RETURN(tokenizer->model_,
+                         tokenizer_internal::SpmModel::Create(tokenizer->vocab_));
+  } else if (model_name == "gpt2") {
+    return UnimplementedError("byte-level BPE tokenizers ('gpt2') are not supported yet");
+  } else {
+    return UnimplementedError("unsupported tokenizer model '" + model_name + "'");
+  }
+  tokenizer->token_bytes_.reserve(tokenizer->vocab_.tokens.size());
+  for (TokenId id = 0; id < tokenizer->n_vocab(); ++id) {
+    tokenizer->token_bytes_.push_back(tokenizer->model_->DecodeToken(id));
+  }
+  return tokenizer;
+}
+
+StatusOr<std::vector<TokenId>> Tokenizer::Encode(std::string_view text, bool add_bos) const {
+  if (text.size() > kMaxEncodeTextBytes) {
+    return ResourceExhaustedError("text of " + std::to_string(text.size()) +
+                                  " bytes is over the tokenizer's cap of " +
+                                  std::to_string(kMaxEncodeTextBytes));
+  }
+  size_t error_offset = 0;
+  if (!IsValidUtf8(text, &error_offset)) {
+    return InvalidArgumentError("text is not valid UTF-8 (byte " + std::to_string(error_offset) +
+                                ")");
+  }
+  std::vector<TokenId> ids;
+  if (add_bos) {
+    if (vocab_.bos_id == -1) return FailedPreconditionError("the vocabulary has no BOS token");
+    ids.push_back(vocab_.bos_id);
+  }
+  if (!text.empty()) FAB_RETURN_IF_ERROR(model_->Encode(text, &ids));
+  return ids;
+}
+
+std::string Tokenizer::Decode(std::span<const TokenId> ids, DecodeOptions options) const {
+  std::string text;
+  for (TokenId id : ids) text.append(TokenBytes(id));
+  if (options.strip_space_prefix && vocab_.add_space_prefix && !text.empty() && text[0] == ' ') {
+    text.erase(0, 1);
+  }
+  return text;
+}
+
+std::string_view Tokenizer::TokenText(TokenId id) const {
+  return IsValid(id) ? std::string_view(vocab_.tokens[id]) : std::string_view();
+}
+
+const std::string& Tokenizer::TokenBytes(TokenId id) const {
+  static const std::string* const kEmpty = new std::string();
+  return IsValid(id) ? token_bytes_[id] : *kEmpty;
+}
+
+bool Tokenizer::IsEndOfGeneration(TokenId id) const {
+  return id != -1 && (id == vocab_.eos_id || id == vocab_.eot_id);
+}
+
+std::string StreamingDetokenizer::Push(TokenId id) {
+  pending_.append(tokenizer_->TokenBytes(id));
+  std::string complete;
+  size_t offset = 0;
+  while (offset < pending_.size()) {
+    const Utf8Step step = ScanUtf8Char(std::string_view(pending_).substr(offset));
+    if (step.scan == Utf8Scan::kIncomplete) break;  // only ever at the end
+    if (step.scan == Utf8Scan::kComplete) {
+      complete.append(pending_, offset, step.length);
+    } else {
+      complete.append(kUtf8ReplacementChar);
+    }
+    offset += step.length;
+  }
+  pending_.erase(0, offset);
+  return complete;
+}
+
+std::string StreamingDetokenizer::Flush() {
+  std::string rest = SanitizeUtf8(pending_);
+  pending_.clear();
+  return rest;
+}
+
+}  // namespace fab

@@ -1,0 +1,30 @@
+// TokenizerModel: the internal interface behind Tokenizer, one subclass per
+// algorithm (spm_tokenizer.h now; byte-level BPE later). Not for use outside
+// src/tokenizer/. A model references the VocabData its Tokenizer owns and
+// must not outlive it. Implementations are immutable after creation and
+// safe to call from any number of threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/types.h"
+
+namespace fab::tokenizer_internal {
+
+class TokenizerModel {
+ public:
+  virtual ~TokenizerModel() = default;
+
+  // Appends the ids of `text` to *ids. `text` is non-empty valid UTF-8 (the
+  // Tokenizer checked it). Fails only when the vocabulary cannot represent a
+  // character (no byte token and no unknown token).
+  virtual Status Encode(std::string_view text, std::vector<TokenId>* ids) const = 0;
+
+  // The bytes token `id` (a valid id) detokenizes to; "" for control tokens.
+  virtual std::string DecodeToken(TokenId id) const = 0;
+};
+
+}  // namespace fab::tokenizer_internal

@@ -1,0 +1,116 @@
+#include "runtime/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+namespace fab::runtime {
+namespace {
+
+SamplingParams Greedy() {
+  SamplingParams p;
+  p.temperature = 0.0f;
+  return p;
+}
+
+TEST(Sampler, GreedyPicksTheLargestLogit) {
+  Sampler sampler(Greedy());
+  std::vector<float> logits = {0.1f, 3.0f, -1.0f, 2.9f};
+  EXPECT_EQ(sampler.Sample(logits, {}), 1);
+}
+
+TEST(Sampler, SameSeedGivesSameTokens) {
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.seed = 42;
+  std::vector<float> logits(100);
+  for (size_t i = 0; i < logits.size(); ++i) logits[i] = std::sin(static_cast<float>(i));
+  Sampler a(p), b(p);
+  std::vector<TokenId> from_a, from_b;
+  for (int i = 0; i < 50; ++i) {
+    from_a.push_back(a.Sample(logits, from_a));
+    from_b.push_back(b.Sample(logits, from_b));
+  }
+  EXPECT_EQ(from_a, from_b);
+  p.seed = 43;
+  Sampler c(p);
+  std::vector<TokenId> from_c;
+  for (int i = 0; i < 50; ++i) from_c.push_back(c.Sample(logits, from_c));
+  EXPECT_NE(from_a, from_c);
+}
+
+TEST(Sampler, TopKOneIsGreedy) {
+  SamplingParams p;
+  p.temperature = 5.0f;
+  p.top_k = 1;
+  Sampler sampler(p);
+  std::vector<float> logits = {1.0f, 0.0f, 4.0f, 3.9f};
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(sampler.Sample(logits, {}), 2);
+}
+
+TEST(Sampler, TopPKeepsOnlyTheNucleus) {
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.min_p = 0.0f;
+  p.top_p = 0.5f;
+  Sampler sampler(p);
+  // Token 0 alone holds ~88% of the mass.
+  std::vector<float> logits = {4.0f, 1.0f, 1.0f, 1.0f, 0.0f};
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(sampler.Sample(logits, {}), 0);
+}
+
+TEST(Sampler, MinPDropsUnlikelyTokens) {
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.5f;
+  Sampler sampler(p);
+  std::vector<float> logits = {2.0f, 2.0f - std::log(1.5f), 0.0f};  // p1/p0 = 0.67, p2/p0 = 0.14
+  std::map<TokenId, int> seen;
+  for (int i = 0; i < 200; ++i) ++seen[sampler.Sample(logits, {})];
+  EXPECT_GT(seen[0], 0);
+  EXPECT_GT(seen[1], 0);
+  EXPECT_EQ(seen.count(2), 0u);
+}
+
+TEST(Sampler, RepetitionPenaltyDemotesSeenTokens) {
+  SamplingParams p = Greedy();
+  p.repetition_penalty = 2.0f;
+  Sampler sampler(p);
+  std::vector<float> logits = {3.0f, 2.0f};
+  std::vector<TokenId> history = {0};
+  EXPECT_EQ(sampler.Sample(logits, history), 1);  // 3/2 < 2
+}
+
+TEST(Sampler, FrequencyAndPresencePenaltiesSubtract) {
+  SamplingParams p = Greedy();
+  p.frequency_penalty = 0.5f;
+  p.presence_penalty = 0.2f;
+  Sampler sampler(p);
+  std::vector<float> logits = {3.0f, 2.0f};
+  std::vector<TokenId> history = {0, 0};  // 3 - 2*0.5 - 0.2 = 1.8 < 2
+  EXPECT_EQ(sampler.Sample(logits, history), 1);
+}
+
+TEST(SamplingParams, RejectsOutOfRangeValues) {
+  SamplingParams p;
+  p.temperature = -1.0f;
+  EXPECT_FALSE(p.Validate().ok());
+  p = SamplingParams();
+  p.top_p = std::nanf("");
+  EXPECT_FALSE(p.Validate().ok());
+  p = SamplingParams();
+  p.top_k = -3;
+  EXPECT_FALSE(p.Validate().ok());
+  EXPECT_TRUE(SamplingParams().Validate().ok());
+}
+
+}  // namespace
+}  // namespace fab::runtime
