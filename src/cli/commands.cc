@@ -32,7 +32,7 @@ void AddRun(CLI::App& app, RunOptions& o, int& code) {
   cmd->add_option("--seed", o.sampling.seed, "Random seed (default: from the clock)");
   cmd->add_flag("!--no-progress", o.show_progress, "Hide the loading progress bar");
   AddThreads(cmd, &o.n_threads);
-  cmd->callback([&] {
+  cmd->callback([cmd, &o, &code] {
     o.seed_given = cmd->count("--seed") > 0;
     code = RunGenerate(o);
   });
