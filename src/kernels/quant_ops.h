@@ -1,13 +1,90 @@
-// QuantOps: the quantized-weight half of the kernel table (matrix products
-// over quantized or float weights). Filled per ISA by MakeQuantOps*().
+// QuantOps: the weight-matrix half of the kernel table. MatMul (matmul.h)
+// runs one algorithm over these pointers, whichever ISA filled them:
+//   integer path (quantized weights): activations quantized once per call to
+//     int8 blocks; weight rows decoded a panel of kTileRows rows at a time to
+//     unsigned 8-bit codes plus per-block float scales/mins; int8 dot products
+//     (GEMV per row for few tokens, kTileRows x kTileTokens tiles for many).
+//   float path (f32/f16/bf16 weights): float dot products / FMA tiles.
+// Every pointer is pure (writes only its outputs) and thread-safe. Layouts of
+// the buffers they share are defined here; sizes are the caller's to provide.
 #pragma once
+
+#include <cstdint>
+
+#include "tensor/dtype.h"
 
 namespace fab::kernels {
 
+inline constexpr int kTileRows = 16;    // weight rows per panel (one zmm of floats)
+inline constexpr int kTileTokens = 16;  // tokens per GEMM tile (one zmm of floats)
+
+// How a quantized weight dtype maps onto int8 blocks: weight element =
+// (code - code_offset) * scale + min, with code an unsigned byte, and one
+// scale (and min) per block of block_len elements.
+struct IntBlockFormat {
+  int block_len = 32;    // 32, or 16 for q6_K (one scale per 16)
+  int code_offset = 0;   // 8 q4_0, 16 q5_0, 128 q8_0, 32 q6_K, 0 for types with a min
+  bool has_min = false;  // q4_1, q4_K, q5_K
+};
+
+// True for the dtypes the integer path handles; then `*format` is set.
+bool LookupIntBlockFormat(DType dtype, IntBlockFormat* format);
+
+// One token's quantized activations, row-major, for a weight `format`:
+// q[n_in] with one scale per block_len elements: x ≈ q * scale[block].
+// Per block: bias = -code_offset * Σq, scaled_sum = scale * Σq.
+struct ActRow {
+  int8_t* q;          // [n_in]
+  float* scale;       // [n_blocks]
+  int32_t* bias;      // [n_blocks]
+  float* scaled_sum;  // [n_blocks]
+};
+
+// kTileTokens tokens of ActRow interleaved for the GEMM tile, per block b:
+//   q [n_blocks][block_len / 4][kTileTokens][4]  (4 consecutive k per token)
+//   scale, scaled_sum (float), bias (int32): [n_blocks][kTileTokens]
+// Tokens past the end of the batch are all zero.
+struct ActTile {
+  const int8_t* q;
+  const float* scale;
+  const int32_t* bias;
+  const float* scaled_sum;
+};
+
+// kTileRows decoded weight rows, block-major:
+//   codes [n_blocks][kTileRows][block_len] (unsigned codes)
+//   scales, mins [n_blocks][kTileRows] (mins only when format.has_min)
+// Rows past the end of the matrix are all zero.
+struct IntPanel {
+  uint8_t* codes;
+  float* scales;
+  float* mins;
+};
+
 struct QuantOps {
-  // TODO(kernels): function pointers for activation quantization and
-  // weight-row dot products / GEMM tiles.
-  int placeholder = 0;
+  // Quantizes one row x[n_in] (n_in a multiple of 32) into `out`.
+  void (*quantize_activation_row)(const IntBlockFormat& format, const float* x, int64_t n_in, const ActRow& out);
+  // Decodes rows [0, n_rows) of `rows` (n_rows ≤ kTileRows, each row_bytes
+  // long) into `panel`, zeroing rows n_rows..kTileRows-1.
+  void (*decode_panel)(DType dtype, const uint8_t* rows, int64_t row_bytes, int n_rows, int64_t n_in,
+                       const IntPanel& panel);
+  // out[r] = Σ_k w[r][k] * x[k] for r < n_rows ≤ kTileRows raw weight rows
+  // and one activation row; `scratch` is a panel-sized buffer the kernel may
+  // decode into (streaming kernels read the raw rows directly).
+  void (*int_gemv_rows)(DType dtype, const uint8_t* rows, int64_t row_bytes, int n_rows, int64_t n_in,
+                        const ActRow& x, const IntPanel& scratch, float* out);
+  // acc[r][t] = Σ_k w[r][k] * x_t[k]: acc is [kTileRows][kTileTokens].
+  void (*int_gemm_tile)(const IntBlockFormat& format, const IntPanel& panel, const ActTile& x, int64_t n_blocks,
+                        float* acc);
+  // out[r] = row r · x for r < n_rows, rows of an f32/f16/bf16 matrix.
+  void (*float_dot_rows)(DType dtype, const uint8_t* rows, int64_t row_bytes, int n_rows, const float* x,
+                         int64_t n_in, float* out);
+  // panel[k][r] = w[r][k_begin + k] as float, k < k_len, r < kTileRows
+  // (rows ≥ n_rows zero).
+  void (*decode_float_panel)(DType dtype, const uint8_t* rows, int64_t row_bytes, int n_rows, int64_t k_begin,
+                             int64_t k_len, float* panel);
+  // acc[r][t] += Σ_k panel[k][r] * x[k][t]: x is [k_len][kTileTokens].
+  void (*float_gemm_tile)(const float* panel, const float* x, int64_t k_len, float* acc);
 };
 
 QuantOps MakeQuantOpsScalar();

@@ -1,0 +1,277 @@
+// MatMul: one algorithm over QuantOps pointers for every ISA (see quant_ops.h).
+// Integer path: quantize x once per call (parallel over tokens), then each
+// thread takes whole panels of kTileRows weight rows, decodes a panel once and
+// runs every token (GEMV) or every kTileTokens-token tile (GEMM) against it,
+// so each weight byte is read from memory once per call.
+#include "kernels/matmul.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/aligned_buffer.h"
+#include "base/check.h"
+
+namespace fab::kernels {
+namespace {
+
+// Below this many tokens a GEMM tile would waste most of its lanes.
+constexpr int64_t kMinTokensForGemm = 4;
+// Float-path K chunk: a decoded [kFloatKChunk][kTileRows] panel stays in L1/L2.
+constexpr int64_t kFloatKChunk = 512;
+
+enum ScratchSlot { kActivationSlot = 0, kPanelSlot = 1, kAccumulatorSlot = 2 };
+
+// A grow-only 64-byte aligned buffer per thread and slot (pool threads live
+// as long as the pool, so buffers are reused across calls).
+uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes) {
+  thread_local AlignedBuffer buffers[3];
+  AlignedBuffer& buffer = buffers[slot];
+  if (buffer.size() < bytes) buffer = AlignedBuffer(bytes + bytes / 4);
+  return buffer.data();
+}
+
+size_t RoundUp64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// Carves consecutive 64-byte aligned arrays out of one buffer.
+class Carver {
+ public:
+  explicit Carver(uint8_t* base) : base_(base) {}
+  template <typename T>
+  T* Take(size_t count) {
+    T* result = reinterpret_cast<T*>(base_ + used_);
+    used_ += RoundUp64(count * sizeof(T));
+    return result;
+  }
+  size_t used() const { return used_; }
+
+ private:
+  uint8_t* base_;
+  size_t used_ = 0;
+};
+
+// All quantized activations of a call: row-major rows, then GEMM tiles.
+struct ActivationBuffers {
+  int8_t* q;
+  float* scale;
+  int32_t* bias;
+  float* scaled_sum;
+  int8_t* tile_q;
+  float* tile_scale;
+  int32_t* tile_bias;
+  float* tile_scaled_sum;
+  int64_t n_in;
+  int64_t n_blocks;
+
+  ActRow Row(int64_t t) const {
+    return ActRow{q + t * n_in, scale + t * n_blocks, bias + t * n_blocks, scaled_sum + t * n_blocks};
+  }
+  ActTile Tile(int64_t tile) const {
+    const int64_t n = n_blocks * kTileTokens;
+    return ActTile{tile_q + tile * n_in * kTileTokens, tile_scale + tile * n, tile_bias + tile * n,
+                   tile_scaled_sum + tile * n};
+  }
+};
+
+ActivationBuffers CarveActivations(uint8_t* base, int64_t n_in, int64_t n_blocks, int64_t n_tokens,
+                                   int64_t n_tiles, size_t* bytes) {
+  Carver carver(base);
+  ActivationBuffers buffers;
+  buffers.n_in = n_in;
+  buffers.n_blocks = n_blocks;
+  buffers.q = carver.Take<int8_t>(n_tokens * n_in);
+  buffers.scale = carver.Take<float>(n_tokens * n_blocks);
+  buffers.bias = carver.Take<int32_t>(n_tokens * n_blocks);
+  buffers.scaled_sum = carver.Take<float>(n_tokens * n_blocks);
+  buffers.tile_q = carver.Take<int8_t>(n_tiles * n_in * kTileTokens);
+  buffers.tile_scale = carver.Take<float>(n_tiles * n_blocks * kTileTokens);
+  buffers.tile_bias = carver.Take<int32_t>(n_tiles * n_blocks * kTileTokens);
+  buffers.tile_scaled_sum = carver.Take<float>(n_tiles * n_blocks * kTileTokens);
+  *bytes = carver.used();
+  return buffers;
+}
+
+// Interleaves kTileTokens activation rows into the ActTile layout.
+void PackActivationTile(const ActivationBuffers& act, int64_t tile, int64_t n_tokens) {
+  const int64_t per_tile = act.n_blocks * kTileTokens;
+  int8_t* q = act.tile_q + tile * act.n_in * kTileTokens;
+  float* scale = act.tile_scale + tile * per_tile;
+  int32_t* bias = act.tile_bias + tile * per_tile;
+  float* scaled_sum = act.tile_scaled_sum + tile * per_tile;
+  for (int t = 0; t < kTileTokens; ++t) {
+    const int64_t token = tile * kTileTokens + t;
+    const bool valid = token < n_tokens;
+    const ActRow src = act.Row(valid ? token : 0);
+    for (int64_t b = 0; b < act.n_blocks; ++b) {
+      scale[b * kTileTokens + t] = valid ? src.scale[b] : 0.0f;
+      bias[b * kTileTokens + t] = valid ? src.bias[b] : 0;
+      scaled_sum[b * kTileTokens + t] = valid ? src.scaled_sum[b] : 0.0f;
+    }
+    for (int64_t group = 0; group < act.n_in / 4; ++group) {
+      // group = block * (block_len / 4) + group_in_block; the tile keeps that order.
+      int8_t* out = q + (group * kTileTokens + t) * 4;
+      if (valid) {
+        std::memcpy(out, src.q + group * 4, 4);
+      } else {
+        std::memset(out, 0, 4);
+      }
+    }
+  }
+}
+
+// Copies acc [kTileRows][kTileTokens] into y [n_tokens, n_out] at the tile's place.
+void StoreTile(const float* acc, int64_t row_begin, int64_t n_rows, int64_t token_begin, int64_t n_tokens_valid,
+               int64_t n_out, float* y) {
+  for (int64_t t = 0; t < n_tokens_valid; ++t) {
+    float* out = y + (token_begin + t) * n_out + row_begin;
+    for (int64_t r = 0; r < n_rows; ++r) out[r] = acc[r * kTileTokens + t];
+  }
+}
+
+IntPanel CarvePanel(uint8_t* base, int64_t n_in, int64_t n_blocks, size_t* bytes) {
+  Carver carver(base);
+  IntPanel panel;
+  panel.codes = carver.Take<uint8_t>(n_in * kTileRows);
+  panel.scales = carver.Take<float>(n_blocks * kTileRows);
+  panel.mins = carver.Take<float>(n_blocks * kTileRows);
+  *bytes = carver.used();
+  return panel;
+}
+
+// Quantizes x once (rows, then GEMM tiles when n_tiles > 0) into the calling
+// thread's scratch; the result lives until this thread's next MatMul.
+ActivationBuffers QuantizeActivations(const QuantOps& ops, const IntBlockFormat& format, const float* x,
+                                      int64_t n_in, int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
+  const int64_t n_blocks = n_in / format.block_len;
+  size_t bytes = 0;
+  CarveActivations(nullptr, n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  const ActivationBuffers act =
+      CarveActivations(ThreadScratch(kActivationSlot, bytes), n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  pool.ParallelFor(n_tokens, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) ops.quantize_activation_row(format, x + t * n_in, n_in, act.Row(t));
+  });
+  if (n_tiles > 0) {
+    pool.ParallelFor(n_tiles, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t tile = begin; tile < end; ++tile) PackActivationTile(act, tile, n_tokens);
+    });
+  }
+  return act;
+}
+
+void IntMatMul(const QuantOps& ops, const IntBlockFormat& format, const TensorView& w, const float* x,
+               int64_t n_tokens, float* y, ThreadPool& pool) {
+  const int64_t n_in = w.row_length();
+  const int64_t n_out = w.n_rows();
+  const int64_t row_bytes = w.row_bytes();
+  const int64_t n_blocks = n_in / format.block_len;
+  const bool use_gemm = n_tokens >= kMinTokensForGemm;
+  const int64_t n_tiles = use_gemm ? (n_tokens + kTileTokens - 1) / kTileTokens : 0;
+  const ActivationBuffers act = QuantizeActivations(ops, format, x, n_in, n_tokens, n_tiles, pool);
+
+  const int64_t n_panels = (n_out + kTileRows - 1) / kTileRows;
+  pool.ParallelFor(n_panels, 1, [&](int64_t begin, int64_t end) {
+    size_t panel_bytes = 0;
+    CarvePanel(nullptr, n_in, n_blocks, &panel_bytes);
+    const IntPanel panel = CarvePanel(ThreadScratch(kPanelSlot, panel_bytes), n_in, n_blocks, &panel_bytes);
+    alignas(64) float acc[kTileRows * kTileTokens];
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t row_begin = p * kTileRows;
+      const int n_rows = static_cast<int>(std::min<int64_t>(kTileRows, n_out - row_begin));
+      if (!use_gemm) {  // generation: stream the raw rows once per token
+        for (int64_t t = 0; t < n_tokens; ++t) {
+          ops.int_gemv_rows(w.dtype, w.row(row_begin), row_bytes, n_rows, n_in, act.Row(t), panel,
+                            y + t * n_out + row_begin);
+        }
+        continue;
+      }
+      ops.decode_panel(w.dtype, w.row(row_begin), row_bytes, n_rows, n_in, panel);
+      for (int64_t tile = 0; tile < n_tiles; ++tile) {
+        ops.int_gemm_tile(format, panel, act.Tile(tile), n_blocks, acc);
+        const int64_t token_begin = tile * kTileTokens;
+        StoreTile(acc, row_begin, n_rows, token_begin, std::min<int64_t>(kTileTokens, n_tokens - token_begin), n_out,
+                  y);
+      }
+    }
+  });
+}
+
+// x [n_tokens, n_in] → tiles [n_tiles][n_in][kTileTokens], zero past the end.
+void PackFloatTiles(const float* x, int64_t n_tokens, int64_t n_in, int64_t n_tiles, float* tiles, ThreadPool& pool) {
+  pool.ParallelFor(n_tiles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t tile = begin; tile < end; ++tile) {
+      float* out = tiles + tile * n_in * kTileTokens;
+      for (int t = 0; t < kTileTokens; ++t) {
+        const int64_t token = tile * kTileTokens + t;
+        for (int64_t k = 0; k < n_in; ++k) out[k * kTileTokens + t] = token < n_tokens ? x[token * n_in + k] : 0.0f;
+      }
+    }
+  });
+}
+
+void FloatMatMul(const QuantOps& ops, const TensorView& w, const float* x, int64_t n_tokens, float* y,
+                 ThreadPool& pool) {
+  const int64_t n_in = w.row_length();
+  const int64_t n_out = w.n_rows();
+  const int64_t row_bytes = w.row_bytes();
+  const int64_t n_panels = (n_out + kTileRows - 1) / kTileRows;
+  if (n_tokens < kMinTokensForGemm) {
+    pool.ParallelFor(n_panels, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        const int64_t row_begin = p * kTileRows;
+        const int n_rows = static_cast<int>(std::min<int64_t>(kTileRows, n_out - row_begin));
+        for (int64_t t = 0; t < n_tokens; ++t) {
+          ops.float_dot_rows(w.dtype, w.row(row_begin), row_bytes, n_rows, x + t * n_in, n_in,
+                             y + t * n_out + row_begin);
+        }
+      }
+    });
+    return;
+  }
+  const int64_t n_tiles = (n_tokens + kTileTokens - 1) / kTileTokens;
+  auto* tiles = reinterpret_cast<float*>(ThreadScratch(kActivationSlot, n_tiles * n_in * kTileTokens * sizeof(float)));
+  PackFloatTiles(x, n_tokens, n_in, n_tiles, tiles, pool);
+  pool.ParallelFor(n_panels, 1, [&](int64_t begin, int64_t end) {
+    auto* panel = reinterpret_cast<float*>(ThreadScratch(kPanelSlot, kFloatKChunk * kTileRows * sizeof(float)));
+    const int64_t acc_floats = n_tiles * kTileRows * kTileTokens;
+    auto* acc = reinterpret_cast<float*>(ThreadScratch(kAccumulatorSlot, acc_floats * sizeof(float)));
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t row_begin = p * kTileRows;
+      const int n_rows = static_cast<int>(std::min<int64_t>(kTileRows, n_out - row_begin));
+      std::memset(acc, 0, acc_floats * sizeof(float));
+      for (int64_t k_begin = 0; k_begin < n_in; k_begin += kFloatKChunk) {
+        const int64_t k_len = std::min(kFloatKChunk, n_in - k_begin);
+        ops.decode_float_panel(w.dtype, w.row(row_begin), row_bytes, n_rows, k_begin, k_len, panel);
+        for (int64_t tile = 0; tile < n_tiles; ++tile) {
+          ops.float_gemm_tile(panel, tiles + (tile * n_in + k_begin) * kTileTokens, k_len,
+                              acc + tile * kTileRows * kTileTokens);
+        }
+      }
+      for (int64_t tile = 0; tile < n_tiles; ++tile) {
+        const int64_t token_begin = tile * kTileTokens;
+        StoreTile(acc + tile * kTileRows * kTileTokens, row_begin, n_rows, token_begin,
+                  std::min<int64_t>(kTileTokens, n_tokens - token_begin), n_out, y);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void MatMul(const KernelTable& table, const TensorView& w, const float* x, int64_t n_tokens, float* y,
+            ThreadPool& pool) {
+  const DTypeInfo& info = GetDTypeInfo(w.dtype);
+  FAB_CHECK(info.computable && w.row_length() % info.block_size == 0) << "MatMul over " << info.name;
+  if (n_tokens <= 0 || w.n_rows() <= 0) return;
+  IntBlockFormat format;
+  if (LookupIntBlockFormat(w.dtype, &format)) {
+    IntMatMul(table.quant, format, w, x, n_tokens, y, pool);
+  } else {
+    FAB_CHECK(w.dtype == DType::kF32 || w.dtype == DType::kF16 || w.dtype == DType::kBF16);
+    FloatMatMul(table.quant, w, x, n_tokens, y, pool);
+  }
+}
+
+void MatMul(const TensorView& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
+  MatMul(ActiveKernels(), w, x, n_tokens, y, pool);
+}
+
+}  // namespace fab::kernels
