@@ -39,10 +39,24 @@ const char* IsaName(Isa isa) {
 }
 
 const KernelTable* KernelsFor(Isa isa) {
-  static const KernelTable tables[] = {MakeTable(Isa::kScalar), MakeTable(Isa::kAvx2),
-                                       MakeTable(Isa::kAvx512)};
+  // Each table is built only on a CPU that runs it: the builders live in
+  // their ISA's translation unit and may themselves use its instructions.
   if (!CpuRuns(isa)) return nullptr;
-  return &tables[static_cast<int>(isa)];
+  switch (isa) {
+    case Isa::kScalar: {
+      static const KernelTable table = MakeTable(Isa::kScalar);
+      return &table;
+    }
+    case Isa::kAvx2: {
+      static const KernelTable table = MakeTable(Isa::kAvx2);
+      return &table;
+    }
+    case Isa::kAvx512: {
+      static const KernelTable table = MakeTable(Isa::kAvx512);
+      return &table;
+    }
+  }
+  return nullptr;
 }
 
 const KernelTable& ActiveKernels() {
