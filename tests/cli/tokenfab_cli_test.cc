@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
 namespace {
@@ -33,8 +35,9 @@ Result RunTokenfab(const std::string& args, bool merge_stderr = true) {
   return result;
 }
 
+// One directory per test process: CTest runs the tests in parallel processes.
 fs::path TempDir() {
-  fs::path dir = fs::temp_directory_path() / "tokenfab_cli_test";
+  fs::path dir = fs::temp_directory_path() / ("tokenfab_cli_test_" + std::to_string(getpid()));
   fs::create_directories(dir);
   return dir;
 }

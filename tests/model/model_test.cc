@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "gguf/gguf_writer.h"
 #include "model/model.h"
 #include "model/session.h"
@@ -18,7 +20,7 @@ namespace {
 constexpr float kBatchVsSingleTolerance = 2e-3f;
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("tokenfab_model_test_" + name)).string();
+  return (std::filesystem::temp_directory_path() / ("tokenfab_model_test_" + std::to_string(getpid()) + "_" + name)).string();
 }
 
 // A small shape of the given family so tests stay fast.
