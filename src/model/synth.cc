@@ -91,13 +91,31 @@ std::vector<float> Llama3RopeFactors(int64_t n_rot, float freq_base) {
   return factors;
 }
 
+// llama.cpp's `general.file_type` (llama_ftype) of a file whose matrices are
+// all `quant` ("pure"); not the same numbering as the tensor types.
+uint32_t LlamaFileType(DType quant) {
+  switch (quant) {
+    case DType::kF32: return 0;
+    case DType::kF16: return 1;
+    case DType::kQ4_0: return 2;
+    case DType::kQ4_1: return 3;
+    case DType::kQ8_0: return 7;
+    case DType::kQ5_0: return 8;
+    case DType::kQ4_K: return 15;
+    case DType::kQ5_K: return 17;
+    case DType::kQ6_K: return 18;
+    case DType::kBF16: return 32;
+    default: return 0;
+  }
+}
+
 void AddHparams(GgufWriter& writer, const SynthShape& s, DType quant) {
   const std::string a = std::string(s.arch) + ".";
   writer.Add("general.architecture", GgufValue::String(s.arch));
   writer.Add("general.name", GgufValue::String(std::string("synthetic ") + s.name + " (random weights)"));
   writer.Add("general.description",
              GgufValue::String("Random weights with real shapes, written by tokenfab model synth; its output is noise."));
-  writer.Add("general.file_type", GgufValue::Uint32(static_cast<uint32_t>(quant)));
+  writer.Add("general.file_type", GgufValue::Uint32(LlamaFileType(quant)));
   writer.Add(a + "context_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_ctx)));
   writer.Add(a + "embedding_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_embd)));
   writer.Add(a + "block_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_layer)));
