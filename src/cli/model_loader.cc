@@ -12,6 +12,8 @@ StatusOr<LoadedModel> LoadModelForCli(const std::string& path, bool show_progres
   loaded.path = path;
   if (loaded.path.empty()) {
     FAB_ASSIGN_OR_RETURN(loaded.path, EnsureDemoModel());
+    std::fprintf(stderr, "tokenfab: using the built-in demo model %s: its weights are random, its text is noise\n",
+                 loaded.path.c_str());
   }
   {
     ProgressBar bar("loading", show_progress);
