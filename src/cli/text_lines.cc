@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::streamoff kMaxFileBytes = 64ll << 20;
 
-StatusOr<std::string> Unescape(const std::string& line, size_t line_number) {
+std::string Unescape(const std::string& line) {
   std::string out;
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] != '\\' || i + 1 == line.size()) {
@@ -23,7 +23,6 @@ StatusOr<std::string> Unescape(const std::string& line, size_t line_number) {
       default: out.push_back('\\'); out.push_back(next); break;  // kept literally
     }
   }
-  (void)line_number;
   return out;
 }
 
@@ -36,12 +35,9 @@ StatusOr<std::vector<std::string>> ReadEscapedLines(const std::string& path) {
   file.seekg(0);
   std::vector<std::string> lines;
   std::string line;
-  size_t line_number = 0;
   while (std::getline(file, line)) {
-    ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    FAB_ASSIGN_OR_RETURN(std::string text, Unescape(line, line_number));
-    lines.push_back(std::move(text));
+    lines.push_back(Unescape(line));
   }
   while (!lines.empty() && lines.back().empty()) lines.pop_back();
   return lines;

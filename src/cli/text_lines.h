@@ -9,8 +9,9 @@
 
 namespace fab::cli {
 
-// Lines of the file, unescaped; a trailing empty line is dropped. Errors:
-// the file cannot be read, is larger than 64 MiB, or has an unknown escape.
+// Lines of the file, unescaped; trailing empty lines are dropped and other
+// backslash sequences are kept literally. Errors: the file cannot be read or
+// is larger than 64 MiB.
 StatusOr<std::vector<std::string>> ReadEscapedLines(const std::string& path);
 
 }  // namespace fab::cli
