@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "tokenizer/utf8.h"
+
 namespace fab {
 namespace {
 
@@ -57,25 +59,18 @@ std::string BytesToBpeText(std::string_view bytes) {
 
 std::optional<std::string> BpeTextToBytes(std::string_view text) {
   std::string out;
-  size_t pos = 0;
-  while (pos < text.size()) {
+  for (size_t pos = 0; pos < text.size();) {
+    const Utf8Step step = ScanUtf8Char(text.substr(pos));
+    // Every mapped character is one or two bytes of UTF-8.
+    if (step.scan != Utf8Scan::kComplete || step.length > 2) return std::nullopt;
     const unsigned char lead = static_cast<unsigned char>(text[pos]);
-    char32_t cp;
-    size_t length;
-    if (lead < 0x80) {
-      cp = lead;
-      length = 1;
-    } else if ((lead & 0xE0) == 0xC0 && pos + 1 < text.size() &&
-               (static_cast<unsigned char>(text[pos + 1]) & 0xC0) == 0x80) {
-      cp = (static_cast<char32_t>(lead & 0x1F) << 6) | (static_cast<unsigned char>(text[pos + 1]) & 0x3F);
-      length = 2;
-    } else {
-      return std::nullopt;  // not a 1- or 2-byte UTF-8 character: stands for no byte
-    }
+    const char32_t cp = step.length == 1 ? lead
+                                         : (static_cast<char32_t>(lead & 0x1F) << 6) |
+                                               (static_cast<unsigned char>(text[pos + 1]) & 0x3F);
     std::optional<uint8_t> byte = UnicodeToByte(cp);
     if (!byte) return std::nullopt;
     out.push_back(static_cast<char>(*byte));
-    pos += length;
+    pos += step.length;
   }
   return out;
 }
