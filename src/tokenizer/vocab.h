@@ -31,13 +31,17 @@ inline constexpr size_t kMaxVocabSize = size_t{1} << 20;
 inline constexpr size_t kMaxTokenTextBytes = size_t{1} << 16;
 
 struct VocabData {
-  std::string model;                // "llama" (SPM); "gpt2" (byte-level BPE) later
+  std::string model;                // "llama" (SPM) or "gpt2" (byte-level BPE)
+  std::string pre;                  // BPE pre-tokenizer: "llama-bpe", "qwen2", "gpt-2", …
+  std::string normalizer;           // "" (none) or "nfc" (Unicode NFC before splitting)
   std::vector<std::string> tokens;  // [n_vocab] token text; SPM writes space as U+2581
   std::vector<float> scores;        // [n_vocab] SPM merge priority (higher merges first)
   std::vector<int32_t> token_types;  // [n_vocab] TokenType values
-  TokenId bos_id = -1, eos_id = -1, eot_id = -1, unk_id = -1, pad_id = -1;  // -1: none
+  std::vector<std::string> merges;  // BPE: "left right", rank = index (first merges first)
+  TokenId bos_id = -1, eos_id = -1, eot_id = -1, eom_id = -1, unk_id = -1, pad_id = -1;
   bool add_bos = true, add_eos = false;
   bool add_space_prefix = true;  // SPM: prepend U+2581 to the text before merging
+  std::string chat_template;     // Jinja source (tokenizer.chat_template); "" = none
 };
 
 // OK when: 1 ≤ n_vocab ≤ kMaxVocabSize; scores and token_types have n_vocab
