@@ -1,7 +1,11 @@
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
+#include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/special_tokens.h"
 #include "tokenizer/spm_tokenizer.h"
 #include "tokenizer/tokenizer_model.h"
 #include "tokenizer/utf8.h"
@@ -20,7 +24,8 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(VocabData vocab) {
     FAB_ASSIGN_OR_RETURN(tokenizer->model_,
                          tokenizer_internal::SpmModel::Create(tokenizer->vocab_));
   } else if (model_name == "gpt2") {
-    return UnimplementedError("byte-level BPE tokenizers ('gpt2') are not supported yet");
+    FAB_ASSIGN_OR_RETURN(tokenizer->model_,
+                         tokenizer_internal::BpeModel::Create(tokenizer->vocab_));
   } else {
     return UnimplementedError("unsupported tokenizer model '" + model_name + "'");
   }
@@ -28,10 +33,35 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(VocabData vocab) {
   for (TokenId id = 0; id < tokenizer->n_vocab(); ++id) {
     tokenizer->token_bytes_.push_back(tokenizer->model_->DecodeToken(id));
   }
+  tokenizer->splitter_ =
+      std::make_unique<tokenizer_internal::SpecialTokenSplitter>(tokenizer->vocab_);
+  tokenizer->end_of_generation_ids_ =
+      tokenizer_internal::FindEndOfGenerationIds(tokenizer->vocab_);
   return tokenizer;
 }
 
 StatusOr<std::vector<TokenId>> Tokenizer::Encode(std::string_view text, bool add_bos) const {
+  if (add_bos && vocab_.bos_id == -1) {
+    return FailedPreconditionError("the vocabulary has no BOS token");
+  }
+  std::vector<TokenId> ids;
+  if (add_bos) ids.push_back(vocab_.bos_id);
+  FAB_RETURN_IF_ERROR(EncodeSegments(text, /*parse_special=*/false, &ids));
+  return ids;
+}
+
+StatusOr<std::vector<TokenId>> Tokenizer::Encode(std::string_view text,
+                                                 EncodeOptions options) const {
+  std::vector<TokenId> ids;
+  // ValidateVocabData guarantees the ids behind add_bos / add_eos.
+  if (options.add_special && vocab_.add_bos) ids.push_back(vocab_.bos_id);
+  FAB_RETURN_IF_ERROR(EncodeSegments(text, options.parse_special, &ids));
+  if (options.add_special && vocab_.add_eos) ids.push_back(vocab_.eos_id);
+  return ids;
+}
+
+Status Tokenizer::EncodeSegments(std::string_view text, bool parse_special,
+                                 std::vector<TokenId>* ids) const {
   if (text.size() > kMaxEncodeTextBytes) {
     return ResourceExhaustedError("text of " + std::to_string(text.size()) +
                                   " bytes is over the tokenizer's cap of " +
@@ -42,18 +72,30 @@ StatusOr<std::vector<TokenId>> Tokenizer::Encode(std::string_view text, bool add
     return InvalidArgumentError("text is not valid UTF-8 (byte " + std::to_string(error_offset) +
                                 ")");
   }
-  std::vector<TokenId> ids;
-  if (add_bos) {
-    if (vocab_.bos_id == -1) return FailedPreconditionError("the vocabulary has no BOS token");
-    ids.push_back(vocab_.bos_id);
+  size_t start = 0;
+  while (std::optional<tokenizer_internal::SpecialTokenSplitter::Match> match =
+             splitter_->FindNext(text, start, parse_special)) {
+    if (match->offset > start) {
+      FAB_RETURN_IF_ERROR(model_->Encode(text.substr(start, match->offset - start), ids));
+    }
+    ids->push_back(match->id);
+    start = match->offset + match->length;
   }
-  if (!text.empty()) FAB_RETURN_IF_ERROR(model_->Encode(text, &ids));
-  return ids;
+  if (start < text.size()) FAB_RETURN_IF_ERROR(model_->Encode(text.substr(start), ids));
+  return OkStatus();
+}
+
+std::string_view Tokenizer::DecodedPiece(TokenId id, const DecodeOptions& options) const {
+  if (options.render_special && IsValid(id)) {
+    const auto type = static_cast<TokenType>(vocab_.token_types[id]);
+    if (type == TokenType::kControl || type == TokenType::kUnknown) return vocab_.tokens[id];
+  }
+  return TokenBytes(id);
 }
 
 std::string Tokenizer::Decode(std::span<const TokenId> ids, DecodeOptions options) const {
   std::string text;
-  for (TokenId id : ids) text.append(TokenBytes(id));
+  for (TokenId id : ids) text.append(DecodedPiece(id, options));
   if (options.strip_space_prefix && vocab_.add_space_prefix && !text.empty() && text[0] == ' ') {
     text.erase(0, 1);
   }
@@ -70,11 +112,11 @@ const std::string& Tokenizer::TokenBytes(TokenId id) const {
 }
 
 bool Tokenizer::IsEndOfGeneration(TokenId id) const {
-  return id != -1 && (id == vocab_.eos_id || id == vocab_.eot_id);
+  return std::binary_search(end_of_generation_ids_.begin(), end_of_generation_ids_.end(), id);
 }
 
 std::string StreamingDetokenizer::Push(TokenId id) {
-  pending_.append(tokenizer_->TokenBytes(id));
+  pending_.append(tokenizer_->DecodedPiece(id, options_));
   std::string complete;
   size_t offset = 0;
   while (offset < pending_.size()) {

@@ -1,5 +1,5 @@
 // TokenizerModel: the internal interface behind Tokenizer, one subclass per
-// algorithm (spm_tokenizer.h now; byte-level BPE later). Not for use outside
+// algorithm (spm_tokenizer.h, bpe_tokenizer.h). Not for use outside
 // src/tokenizer/. A model references the VocabData its Tokenizer owns and
 // must not outlive it. Implementations are immutable after creation and
 // safe to call from any number of threads.
@@ -19,8 +19,10 @@ class TokenizerModel {
   virtual ~TokenizerModel() = default;
 
   // Appends the ids of `text` to *ids. `text` is non-empty valid UTF-8 (the
-  // Tokenizer checked it). Fails only when the vocabulary cannot represent a
-  // character (no byte token and no unknown token).
+  // Tokenizer checked it) holding no special-token text the Tokenizer split
+  // out. Fails only when the vocabulary cannot represent a character (no
+  // byte token and no unknown token), or (BPE) when the regex engine runs
+  // out of memory.
   virtual Status Encode(std::string_view text, std::vector<TokenId>* ids) const = 0;
 
   // The bytes token `id` (a valid id) detokenizes to; "" for control tokens.

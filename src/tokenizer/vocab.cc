@@ -1,5 +1,6 @@
 #include "tokenizer/vocab.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -38,6 +39,50 @@ Status CheckToken(const VocabData& vocab, size_t index) {
   return OkStatus();
 }
 
+Status CheckMerge(const std::string& merge, size_t index) {
+  const std::string where = "merge " + std::to_string(index);
+  if (merge.size() > 2 * kMaxTokenTextBytes + 1) {
+    return InvalidArgumentError(where + " is " + std::to_string(merge.size()) + " bytes long");
+  }
+  size_t error_offset = 0;
+  if (!IsValidUtf8(merge, &error_offset)) {
+    return InvalidArgumentError(where + " is not valid UTF-8 (byte " +
+                                std::to_string(error_offset) + ")");
+  }
+  const size_t separator = merge.find(' ', 1);
+  if (separator == std::string::npos || separator + 1 == merge.size()) {
+    return InvalidArgumentError(where + " is not two non-empty halves joined by a space");
+  }
+  return OkStatus();
+}
+
+Status CheckBpeFields(const VocabData& vocab) {
+  if (!vocab.normalizer.empty() && vocab.normalizer != "nfc") {
+    return InvalidArgumentError("unknown normalizer '" + SanitizeUtf8(vocab.normalizer) +
+                                "' (known: nfc)");
+  }
+  const bool pre_is_a_name =
+      vocab.pre.size() <= kMaxPreTokenizerNameBytes &&
+      std::all_of(vocab.pre.begin(), vocab.pre.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+      });
+  if (!pre_is_a_name) {
+    return InvalidArgumentError("the pre-tokenizer name is not a short [A-Za-z0-9._-] name");
+  }
+  if (vocab.merges.size() > kMaxMerges) {
+    return InvalidArgumentError("the vocabulary has " + std::to_string(vocab.merges.size()) +
+                                " merges (the cap is " + std::to_string(kMaxMerges) + ")");
+  }
+  if (vocab.model == "gpt2" && vocab.merges.empty()) {
+    return InvalidArgumentError("a byte-level BPE ('gpt2') vocabulary has no merges");
+  }
+  for (size_t index = 0; index < vocab.merges.size(); ++index) {
+    FAB_RETURN_IF_ERROR(CheckMerge(vocab.merges[index], index));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ValidateVocabData(const VocabData& vocab) {
@@ -58,6 +103,7 @@ Status ValidateVocabData(const VocabData& vocab) {
   FAB_RETURN_IF_ERROR(CheckSpecialId("BOS", vocab.bos_id, n_vocab));
   FAB_RETURN_IF_ERROR(CheckSpecialId("EOS", vocab.eos_id, n_vocab));
   FAB_RETURN_IF_ERROR(CheckSpecialId("EOT", vocab.eot_id, n_vocab));
+  FAB_RETURN_IF_ERROR(CheckSpecialId("EOM", vocab.eom_id, n_vocab));
   FAB_RETURN_IF_ERROR(CheckSpecialId("unknown", vocab.unk_id, n_vocab));
   FAB_RETURN_IF_ERROR(CheckSpecialId("padding", vocab.pad_id, n_vocab));
   if (vocab.add_bos && vocab.bos_id == -1) {
@@ -66,7 +112,7 @@ Status ValidateVocabData(const VocabData& vocab) {
   if (vocab.add_eos && vocab.eos_id == -1) {
     return InvalidArgumentError("the vocabulary asks for an EOS token but has none");
   }
-  return OkStatus();
+  return CheckBpeFields(vocab);
 }
 
 }  // namespace fab

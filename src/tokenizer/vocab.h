@@ -29,6 +29,8 @@ enum class TokenType : int32_t {
 
 inline constexpr size_t kMaxVocabSize = size_t{1} << 20;
 inline constexpr size_t kMaxTokenTextBytes = size_t{1} << 16;
+inline constexpr size_t kMaxMerges = size_t{1} << 22;
+inline constexpr size_t kMaxPreTokenizerNameBytes = 64;
 
 struct VocabData {
   std::string model;                // "llama" (SPM) or "gpt2" (byte-level BPE)
@@ -47,7 +49,12 @@ struct VocabData {
 // OK when: 1 ≤ n_vocab ≤ kMaxVocabSize; scores and token_types have n_vocab
 // entries; every type is a TokenType; no score is NaN; every token is valid
 // UTF-8 of at most kMaxTokenTextBytes; every special id is -1 or in range;
-// add_bos implies a BOS id. InvalidArgument (or OutOfRange for ids) otherwise.
+// add_bos implies a BOS id; normalizer is "" or "nfc"; pre is at most
+// kMaxPreTokenizerNameBytes of [A-Za-z0-9._-] (an unknown but well-formed
+// name passes here: Tokenizer::Create reports it as Unimplemented); at most
+// kMaxMerges merges, each valid UTF-8 "left right" with both halves
+// non-empty (split at the first space after the first byte); a "gpt2"
+// vocabulary has merges. InvalidArgument (or OutOfRange for ids) otherwise.
 Status ValidateVocabData(const VocabData& vocab);
 
 }  // namespace fab

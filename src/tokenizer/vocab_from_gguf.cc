@@ -18,8 +18,16 @@ constexpr std::string_view kModelKey = "tokenizer.ggml.model";
 constexpr std::string_view kTokensKey = "tokenizer.ggml.tokens";
 constexpr std::string_view kScoresKey = "tokenizer.ggml.scores";
 constexpr std::string_view kTokenTypeKey = "tokenizer.ggml.token_type";
+constexpr std::string_view kPreKey = "tokenizer.ggml.pre";
+constexpr std::string_view kMergesKey = "tokenizer.ggml.merges";
+// Ours, not llama.cpp's: "nfc" or "" (absent: "nfc" for pre "qwen2", else "").
+constexpr std::string_view kNormalizerKey = "tokenizer.ggml.normalizer";
+constexpr std::string_view kChatTemplateKey = "tokenizer.chat_template";
 
 // Defaults for keys a file may omit; llama.cpp's for SPM ("llama") vocabs.
+// Byte-level BPE ("gpt2") files get the zero defaults: no BOS unless the
+// file names one (llama.cpp's legacy id 11 is not assumed), add_bos false
+// unless the key says so, no space prefix.
 struct VocabDefaults {
   TokenId bos_id = -1, eos_id = -1, unk_id = -1;
   bool add_bos = false;
@@ -68,6 +76,47 @@ Status ReadTokens(const GgufFile& gguf, VocabData& vocab) {
     if (text == nullptr) return InvalidArgumentError(KeyError(kTokensKey, "holds a non-string"));
     vocab.tokens.push_back(*text);
   }
+  return OkStatus();
+}
+
+// The string at `key`, or "" when the key is absent.
+StatusOr<std::string> ReadOptionalString(const GgufFile& gguf, std::string_view key) {
+  const GgufValue* value = gguf.Find(key);
+  if (value == nullptr) return std::string();
+  const std::string* text = value->AsString();
+  if (text == nullptr) {
+    return InvalidArgumentError(KeyError(key, std::string("expected a string, found ") +
+                                                  GgufValueTypeName(value->type())));
+  }
+  return *text;
+}
+
+Status ReadMerges(const GgufFile& gguf, VocabData& vocab) {
+  FAB_ASSIGN_OR_RETURN(const std::vector<GgufValue>* elements, FindArray(gguf, kMergesKey, 0));
+  if (elements == nullptr) return OkStatus();
+  if (elements->size() > kMaxMerges) {
+    return InvalidArgumentError(KeyError(kMergesKey, "has " + std::to_string(elements->size()) +
+                                                         " merges (the cap is " +
+                                                         std::to_string(kMaxMerges) + ")"));
+  }
+  vocab.merges.reserve(elements->size());
+  for (const GgufValue& element : *elements) {
+    const std::string* merge = element.AsString();
+    if (merge == nullptr) return InvalidArgumentError(KeyError(kMergesKey, "holds a non-string"));
+    vocab.merges.push_back(*merge);
+  }
+  return OkStatus();
+}
+
+Status ReadBpeKeys(const GgufFile& gguf, VocabData& vocab) {
+  FAB_ASSIGN_OR_RETURN(vocab.pre, ReadOptionalString(gguf, kPreKey));
+  FAB_RETURN_IF_ERROR(ReadMerges(gguf, vocab));
+  if (gguf.Find(kNormalizerKey) != nullptr) {
+    FAB_ASSIGN_OR_RETURN(vocab.normalizer, ReadOptionalString(gguf, kNormalizerKey));
+  } else {
+    vocab.normalizer = vocab.pre == "qwen2" ? "nfc" : "";
+  }
+  FAB_ASSIGN_OR_RETURN(vocab.chat_template, ReadOptionalString(gguf, kChatTemplateKey));
   return OkStatus();
 }
 
@@ -142,6 +191,7 @@ Status ReadSpecialTokens(const GgufFile& gguf, const VocabDefaults& defaults, Vo
   FAB_ASSIGN_OR_RETURN(vocab.eos_id, ReadTokenId(gguf, "tokenizer.ggml.eos_token_id",
                                                  defaults.eos_id, n));
   FAB_ASSIGN_OR_RETURN(vocab.eot_id, ReadTokenId(gguf, "tokenizer.ggml.eot_token_id", -1, n));
+  FAB_ASSIGN_OR_RETURN(vocab.eom_id, ReadTokenId(gguf, "tokenizer.ggml.eom_token_id", -1, n));
   FAB_ASSIGN_OR_RETURN(vocab.unk_id, ReadTokenId(gguf, "tokenizer.ggml.unknown_token_id",
                                                  defaults.unk_id, n));
   FAB_ASSIGN_OR_RETURN(vocab.pad_id, ReadTokenId(gguf, "tokenizer.ggml.padding_token_id", -1, n));
@@ -164,6 +214,7 @@ StatusOr<VocabData> LoadVocabFromGguf(const GgufFile& gguf) {
   FAB_RETURN_IF_ERROR(ReadTokens(gguf, vocab));
   FAB_RETURN_IF_ERROR(ReadScores(gguf, vocab));
   FAB_RETURN_IF_ERROR(ReadTokenTypes(gguf, vocab));
+  FAB_RETURN_IF_ERROR(ReadBpeKeys(gguf, vocab));
   FAB_RETURN_IF_ERROR(ReadSpecialTokens(gguf, DefaultsFor(vocab.model), vocab));
   // A file that asks for BOS/EOS but names none gets the flag cleared rather
   // than refused: there is nothing to add.

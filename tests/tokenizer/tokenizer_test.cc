@@ -46,6 +46,8 @@ TEST(TokenizerCreate, AcceptsAWellFormedVocabulary) {
 TEST(TokenizerCreate, RejectsUnsupportedModels) {
   VocabData vocab = MakeSpecialsAndBytesVocab();
   vocab.model = "gpt2";
+  vocab.merges = {"a b"};
+  vocab.pre = "no-such-pre-tokenizer";
   EXPECT_EQ(CreateError(vocab), StatusCode::kUnimplemented);
   vocab.model = "no_such_model";
   EXPECT_EQ(CreateError(vocab), StatusCode::kUnimplemented);

@@ -237,6 +237,83 @@ TEST(TokenizerFromGguf, EncodesWithTheFileVocabulary) {
   EXPECT_EQ(*ids, (std::vector<TokenId>{1, 4, 3}));  // <s> ▁a <0x41>
 }
 
+TinyGgufBuilder ByteLevelTokenizer(std::string_view pre) {
+  TinyGgufBuilder builder;
+  builder.PutString("tokenizer.ggml.model", "gpt2")
+      .PutString("tokenizer.ggml.pre", pre)
+      .PutStrings("tokenizer.ggml.tokens", {"a", "b", "ab", "<|eom_id|>"})
+      .PutInt32s("tokenizer.ggml.token_type", {1, 1, 1, 3})
+      .PutStrings("tokenizer.ggml.merges", {"a b"});
+  return builder;
+}
+
+TEST(VocabFromGguf, ReadsTheByteLevelBpeKeys) {
+  TinyGgufBuilder builder = ByteLevelTokenizer("qwen2");
+  builder.PutUint32("tokenizer.ggml.eom_token_id", 3)
+      .PutString("tokenizer.chat_template", "{{ messages }}");
+  StatusOr<VocabData> vocab = Load(builder);
+  ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
+  EXPECT_EQ(vocab->model, "gpt2");
+  EXPECT_EQ(vocab->pre, "qwen2");
+  EXPECT_EQ(vocab->merges, std::vector<std::string>{"a b"});
+  EXPECT_EQ(vocab->eom_id, 3);
+  EXPECT_EQ(vocab->chat_template, "{{ messages }}");
+  EXPECT_EQ(vocab->normalizer, "nfc");  // the default for qwen2
+  EXPECT_EQ(vocab->bos_id, -1);
+  EXPECT_FALSE(vocab->add_bos);
+  EXPECT_FALSE(vocab->add_space_prefix);
+}
+
+TEST(VocabFromGguf, TakesTheNormalizerKeyOverTheDefault) {
+  TinyGgufBuilder qwen = ByteLevelTokenizer("qwen2");
+  qwen.PutString("tokenizer.ggml.normalizer", "");
+  StatusOr<VocabData> plain = Load(qwen);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->normalizer, "");
+
+  TinyGgufBuilder llama = ByteLevelTokenizer("llama-bpe");
+  StatusOr<VocabData> no_key = Load(llama);
+  ASSERT_TRUE(no_key.ok()) << no_key.status().ToString();
+  EXPECT_EQ(no_key->normalizer, "");
+
+  TinyGgufBuilder unknown = ByteLevelTokenizer("llama-bpe");
+  unknown.PutString("tokenizer.ggml.normalizer", "nfkd");
+  EXPECT_EQ(Load(unknown).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(VocabFromGguf, RejectsMalformedByteLevelKeys) {
+  TinyGgufBuilder merges_not_strings;
+  merges_not_strings.PutString("tokenizer.ggml.model", "gpt2")
+      .PutStrings("tokenizer.ggml.tokens", {"a", "b", "ab"})
+      .PutInt32s("tokenizer.ggml.merges", {1});
+  EXPECT_EQ(Load(merges_not_strings).status().code(), StatusCode::kInvalidArgument);
+
+  TinyGgufBuilder no_merges;
+  no_merges.PutString("tokenizer.ggml.model", "gpt2")
+      .PutStrings("tokenizer.ggml.tokens", {"a", "b", "ab"});
+  EXPECT_EQ(Load(no_merges).status().code(), StatusCode::kInvalidArgument);
+
+  TinyGgufBuilder pre_not_string = ByteLevelTokenizer("llama-bpe");
+  pre_not_string.PutUint32("tokenizer.chat_template", 1);
+  EXPECT_EQ(Load(pre_not_string).status().code(), StatusCode::kInvalidArgument);
+
+  TinyGgufBuilder eom_out_of_range = ByteLevelTokenizer("llama-bpe");
+  eom_out_of_range.PutUint32("tokenizer.ggml.eom_token_id", 4);
+  EXPECT_EQ(Load(eom_out_of_range).status().code(), StatusCode::kOutOfRange);
+}
+
+TEST(TokenizerFromGguf, EncodesWithAByteLevelVocabulary) {
+  const std::vector<uint8_t> bytes = ByteLevelTokenizer("llama-bpe").Bytes();
+  StatusOr<GgufFile> gguf = GgufFile::Parse(bytes.data(), bytes.size());
+  ASSERT_TRUE(gguf.ok()) << gguf.status().ToString();
+  StatusOr<std::unique_ptr<Tokenizer>> tokenizer = Tokenizer::FromGguf(*gguf);
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
+  StatusOr<std::vector<TokenId>> ids = (*tokenizer)->Encode("abba", EncodeOptions{});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(*ids, (std::vector<TokenId>{2, 1, 0}));  // ab b a
+  EXPECT_TRUE((*tokenizer)->IsEndOfGeneration(3));   // <|eom_id|> is a known end of turn
+}
+
 TEST(TokenizerFromGguf, RefusesAnUnsupportedModel) {
   TinyGgufBuilder builder;
   builder.PutString("tokenizer.ggml.model", "bert").PutStrings("tokenizer.ggml.tokens", kTokens);
