@@ -2,7 +2,11 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tokenizer/vocab.h"
+#include "tokenizer/vocab_to_gguf.h"
 
 namespace fab::model {
 namespace {
@@ -26,12 +30,13 @@ std::string LetterString(int64_t index, int length) {
 }  // namespace
 
 void AddGeneratedVocab(GgufWriter& writer, int64_t n_vocab) {
-  std::vector<GgufValue> tokens, scores, types;
+  VocabData vocab;
+  vocab.model = "llama";
   auto add = [&](std::string text, float score, int32_t type) {
-    if (static_cast<int64_t>(tokens.size()) >= n_vocab) return;
-    tokens.push_back(GgufValue::String(std::move(text)));
-    scores.push_back(GgufValue::Float32(score));
-    types.push_back(GgufValue::Int32(type));
+    if (static_cast<int64_t>(vocab.tokens.size()) >= n_vocab) return;
+    vocab.tokens.push_back(std::move(text));
+    vocab.scores.push_back(score);
+    vocab.token_types.push_back(type);
   };
   add("<unk>", 0.0f, kTypeUnknown);
   add("<s>", 0.0f, kTypeControl);
@@ -45,25 +50,23 @@ void AddGeneratedVocab(GgufWriter& writer, int64_t n_vocab) {
   // Longer strings get higher scores so that they win merges, like a trained
   // vocabulary where frequent long pieces come first.
   float score = -2.0f;
-  for (int length = 1; static_cast<int64_t>(tokens.size()) < n_vocab; ++length) {
+  for (int length = 1; static_cast<int64_t>(vocab.tokens.size()) < n_vocab; ++length) {
     int64_t count = 1;
     for (int i = 0; i < length; ++i) count *= 26;
-    for (int64_t index = 0; index < count && static_cast<int64_t>(tokens.size()) < n_vocab; ++index) {
+    for (int64_t index = 0; index < count && static_cast<int64_t>(vocab.tokens.size()) < n_vocab; ++index) {
       std::string letters = LetterString(index, length);
       add(kWordPrefix + letters, static_cast<float>(length) * 10.0f + score, kTypeNormal);
       add(letters, static_cast<float>(length) * 10.0f + score - 0.5f, kTypeNormal);
       score -= 1e-4f;
     }
   }
-  writer.Add("tokenizer.ggml.model", GgufValue::String("llama"));
-  writer.Add("tokenizer.ggml.tokens", GgufValue::Array(GgufValueType::kString, std::move(tokens)));
-  writer.Add("tokenizer.ggml.scores", GgufValue::Array(GgufValueType::kFloat32, std::move(scores)));
-  writer.Add("tokenizer.ggml.token_type", GgufValue::Array(GgufValueType::kInt32, std::move(types)));
-  writer.Add("tokenizer.ggml.unknown_token_id", GgufValue::Uint32(0));
-  writer.Add("tokenizer.ggml.bos_token_id", GgufValue::Uint32(1));
-  writer.Add("tokenizer.ggml.eos_token_id", GgufValue::Uint32(2));
-  writer.Add("tokenizer.ggml.add_bos_token", GgufValue::Bool(true));
-  writer.Add("tokenizer.ggml.add_eos_token", GgufValue::Bool(false));
+  vocab.unk_id = 0;
+  vocab.bos_id = 1;
+  vocab.eos_id = 2;
+  vocab.add_bos = true;
+  vocab.add_eos = false;
+  vocab.add_space_prefix = true;
+  AddVocabMetadata(vocab, writer);
 }
 
 }  // namespace fab::model
