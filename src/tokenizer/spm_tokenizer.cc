@@ -90,6 +90,7 @@ struct SpmModel::Bigram {
 struct SpmModel::Workspace {
   std::vector<Symbol> symbols;
   std::vector<Bigram> heap;  // a max-heap (std::push_heap order)
+  bool last_was_unknown = false;  // the last id emitted is a fallback <unk>
 };
 
 StatusOr<std::unique_ptr<SpmModel>> SpmModel::Create(const VocabData& vocab) {
@@ -169,6 +170,12 @@ Status SpmModel::EncodeWord(std::string_view word, Workspace& workspace,
   for (int32_t index = 0; index != -1; index = symbols[index].next) {
     const Symbol& symbol = symbols[index];
     FAB_RETURN_IF_ERROR(EmitSymbol(word.substr(symbol.offset, symbol.length), ids));
+    // A run of characters the vocabulary cannot spell is one <unk>, as in
+    // sentencepiece (and Hugging Face's fuse_unk). Only EmitSymbol's
+    // fallback emits unk_id: text never produces an unknown-type piece.
+    const bool unknown = ids->back() == vocab_.unk_id;
+    if (unknown && workspace.last_was_unknown) ids->pop_back();
+    workspace.last_was_unknown = unknown;
   }
   return OkStatus();
 }

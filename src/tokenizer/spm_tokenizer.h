@@ -4,7 +4,8 @@
 // split into characters, and the adjacent pair whose concatenation is a
 // vocabulary piece with the highest score is merged first (ties: leftmost),
 // until no pair merges. Characters left outside the vocabulary become byte
-// tokens "<0xNN>" (or one unknown token when the vocabulary has no bytes).
+// tokens "<0xNN>" (or, when the vocabulary has no bytes, one unknown token
+// for each run of such characters, as sentencepiece does).
 // Only normal, undefined and user-defined pieces are matched, as in
 // SentencePiece (llama.cpp also matches control/byte texts such as "<s>";
 // no such merge is reachable in the Llama-2 vocabulary, so ids agree).

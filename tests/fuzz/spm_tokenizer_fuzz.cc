@@ -104,8 +104,11 @@ void CheckEncodeRoundTrip(const fab::Tokenizer& tokenizer, std::string_view text
   Require(whole_text_ids.ok() && *whole_text_ids == *ids, "word-by-word == whole-text merging");
   const std::string decoded = tokenizer.Decode(*ids, {.strip_space_prefix = true});
   Require(StreamAll(tokenizer, *ids) == tokenizer.Decode(*ids), "streaming matches Decode");
-  // A literal U+2581 in the text decodes to a space: no round trip then.
+  // A literal U+2581 in the text decodes to a space, and the text after a
+  // user-defined token gets its own space prefix (llama.cpp's rule): no
+  // round trip then.
   if (text.find(kSpace) != std::string_view::npos) return;
+  if (text.find("<tool>") != std::string_view::npos) return;
   Require(decoded == text, "Decode(Encode(text)) == text");
   auto again = tokenizer.Encode(decoded, /*add_bos=*/true);
   Require(again.ok() && *again == *ids, "Encode(Decode(ids)) == ids");

@@ -126,6 +126,18 @@ TEST(SpmTokenizer, UsesTheUnknownTokenWhenThereAreNoByteTokens) {
   EXPECT_EQ(tokenizer->Encode("a\xC3\xA9", false).status().code(), StatusCode::kInvalidArgument);
 }
 
+// As sentencepiece (and Hugging Face's fuse_unk) do; spm_oracle_test.cc
+// checks this against python3-sentencepiece.
+TEST(SpmTokenizer, GivesOneUnknownTokenForARunOfUnknownCharacters) {
+  VocabData vocab = MakeSpecialsAndBytesVocab(/*with_bytes=*/false);
+  const TokenId a = AddPiece(vocab, "a", -1.0f);
+  const TokenId space = AddPiece(vocab, kSpace, -1.0f);
+  std::unique_ptr<Tokenizer> tokenizer = CreateOrDie(vocab);
+  // "é안" then "a", then "é" after a space.
+  EXPECT_THAT(EncodeOrDie(*tokenizer, "\xC3\xA9\xEC\x95\x88" "a \xC3\xA9"),
+              ElementsAre(space, kTestUnkId, a, space, kTestUnkId));
+}
+
 TEST(SpmTokenizer, NeverProducesControlTokensFromText) {
   VocabData vocab = MakeSpecialsAndBytesVocab();
   vocab.add_space_prefix = false;
