@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libcli11-dev
-  libpcre2-dev libutf8proc-dev
+  libpcre2-dev libutf8proc-dev libxxhash-dev
   python3-jinja2 python3-sentencepiece sentencepiece
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
