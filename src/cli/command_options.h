@@ -35,6 +35,8 @@ int RunLogits(const LogitsOptions& options);
 struct TokenizeOptions {
   std::string model_path;
   std::string strings_path;  // one string a line; "\n" and "\t" escapes
+  bool add_special = false;    // BOS/EOS as the vocabulary's add_bos/add_eos say
+  bool parse_special = false;  // control-token texts ("<|eot_id|>") become their ids
 };
 int RunTokenize(const TokenizeOptions& options);
 
@@ -63,5 +65,22 @@ struct BenchEngineOptions {
   bool json = false;
 };
 int RunBenchEngine(const BenchEngineOptions& options);
+
+struct ModelVocabOptions {
+  std::string tokenizer_json_path;  // a Hugging Face tokenizer.json
+  std::string config_path;          // its tokenizer_config.json; empty: none
+  std::string chat_template_path;   // a Jinja file replacing the config's template; empty: none
+  std::string out_path;
+};
+int RunModelVocab(const ModelVocabOptions& options);
+
+struct BenchTokenizeOptions {
+  std::string model_path;
+  std::string text_path;  // empty: generated mixed Korean/English text
+  double mib = 1.0;       // size of the generated text
+  int repeat = 5;
+  bool json = false;
+};
+int RunBenchTokenize(const BenchTokenizeOptions& options);
 
 }  // namespace fab::cli

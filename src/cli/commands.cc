@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/chat_template_command.h"
 #include "cli/command_options.h"
 
 namespace fab::cli {
@@ -52,10 +53,22 @@ void AddTokenize(CLI::App& app, TokenizeOptions& o, int& code) {
   CLI::App* cmd = app.add_subcommand("tokenize", "Print the token ids of strings as JSON (no BOS)");
   cmd->add_option("-m,--model", o.model_path, "GGUF model or vocabulary file")->required();
   cmd->add_option("--strings", o.strings_path, "Strings, one a line; \\n and \\t escapes")->required();
+  cmd->add_flag("--add-special", o.add_special, "Add BOS/EOS as the vocabulary asks (add_bos_token, add_eos_token)");
+  cmd->add_flag("--parse-special", o.parse_special, "Turn control-token texts such as <|eot_id|> into their ids");
   cmd->callback([&] { code = RunTokenize(o); });
 }
 
-void AddModel(CLI::App& app, InspectOptions& inspect, SynthCommandOptions& synth, int& code) {
+void AddModelVocab(CLI::App* model, ModelVocabOptions& o, int& code) {
+  CLI::App* cmd = model->add_subcommand("vocab", "Write a vocabulary-only GGUF from a Hugging Face tokenizer");
+  cmd->add_option("--from-hf", o.tokenizer_json_path, "tokenizer.json")->required();
+  cmd->add_option("--config", o.config_path, "tokenizer_config.json (special tokens, add_bos, chat template)");
+  cmd->add_option("--chat-template", o.chat_template_path, "Jinja file that replaces the config's chat template");
+  cmd->add_option("-o,--output", o.out_path, "Output file")->required();
+  cmd->callback([&] { code = RunModelVocab(o); });
+}
+
+void AddModel(CLI::App& app, InspectOptions& inspect, SynthCommandOptions& synth, ModelVocabOptions& vocab,
+              int& code) {
   CLI::App* model = app.add_subcommand("model", "Inspect or synthesize GGUF model files");
   model->require_subcommand(1);
   CLI::App* ins = model->add_subcommand("inspect", "Print metadata and the tensor table of a GGUF file");
@@ -71,9 +84,20 @@ void AddModel(CLI::App& app, InspectOptions& inspect, SynthCommandOptions& synth
   syn->add_option("--seed", synth.seed, "Random seed");
   AddThreads(syn, &synth.n_threads);
   syn->callback([&] { code = RunModelSynth(synth); });
+  AddModelVocab(model, vocab, code);
 }
 
-void AddBench(CLI::App& app, BenchEngineOptions& o, int& code) {
+void AddBenchTokenize(CLI::App* bench, BenchTokenizeOptions& o, int& code) {
+  CLI::App* cmd = bench->add_subcommand("tokenize", "Single-thread tokenization speed on a text");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model or vocabulary file")->required();
+  cmd->add_option("--file", o.text_path, "Text file (default: generated mixed Korean/English text)");
+  cmd->add_option("--mib", o.mib, "MiB of generated text")->check(CLI::Range(0.0, 1024.0));
+  cmd->add_option("--repeat", o.repeat, "Timed runs (best and median are reported)")->check(CLI::Range(1, 1000));
+  cmd->add_flag("--json", o.json, "Print one JSON object");
+  cmd->callback([&] { code = RunBenchTokenize(o); });
+}
+
+void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokenize, int& code) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   CLI::App* engine = bench->add_subcommand("engine", "Prompt processing and generation speed, like llama-bench");
@@ -84,6 +108,17 @@ void AddBench(CLI::App& app, BenchEngineOptions& o, int& code) {
   engine->add_flag("--json", o.json, "Print one JSON object");
   AddThreads(engine, &o.n_threads);
   engine->callback([&] { code = RunBenchEngine(o); });
+  AddBenchTokenize(bench, tokenize, code);
+}
+
+void AddChatTemplate(CLI::App& app, ChatTemplateOptions& o, int& code) {
+  CLI::App* cmd = app.add_subcommand("chat-template", "Render a model's chat template over a conversation");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model or vocabulary file")->required();
+  cmd->add_option("--messages", o.messages_path, "JSON: messages array, or object with messages/tools/kwargs")->required();
+  cmd->add_option("--tools", o.tools_path, "JSON array of tool definitions");
+  cmd->add_option("--template", o.template_path, "Jinja file used instead of the GGUF's tokenizer.chat_template");
+  cmd->add_flag("!--no-generation-prompt", o.add_generation_prompt, "Do not open an assistant turn at the end");
+  cmd->callback([&] { code = RunChatTemplate(o); });
 }
 
 }  // namespace
@@ -98,11 +133,15 @@ int Main(int argc, char** argv) {
   InspectOptions inspect;
   SynthCommandOptions synth;
   BenchEngineOptions bench;
+  ModelVocabOptions vocab;
+  BenchTokenizeOptions bench_tokenize;
   AddRun(app, run, code);
   AddLogits(app, logits, code);
   AddTokenize(app, tokenize, code);
-  AddModel(app, inspect, synth, code);
-  AddBench(app, bench, code);
+  AddModel(app, inspect, synth, vocab, code);
+  AddBench(app, bench, bench_tokenize, code);
+  ChatTemplateOptions chat_template;
+  AddChatTemplate(app, chat_template, code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,7 +28,9 @@ int RunGenerate(const RunOptions& options) {
   auto loaded = LoadModelForCli(options.model_path, options.show_progress);
   if (!loaded.ok()) return ReportError(loaded.status());
   const Tokenizer& tokenizer = *loaded->tokenizer;
-  auto prompt_ids = tokenizer.Encode(options.prompt, tokenizer.add_bos());
+  // As llama-cli: BOS (and EOS) as the vocabulary asks; chat markers such as
+  // <|im_start|> in the prompt become their control tokens.
+  auto prompt_ids = tokenizer.Encode(options.prompt, EncodeOptions{.add_special = true, .parse_special = true});
   if (!prompt_ids.ok()) return ReportError(prompt_ids.status());
   std::vector<TokenId> history = *prompt_ids;
   if (history.empty()) return ReportError(InvalidArgumentError("the prompt is empty and the model adds no BOS token"));

@@ -1,5 +1,6 @@
 // `tokenfab tokenize`: {"cases":[{"text":…,"ids":[…]}]} for each line of a
-// strings file, without BOS.
+// strings file; no BOS/EOS and control-token texts kept as text unless
+// --add-special / --parse-special.
 #include <cstdio>
 
 #include <boost/json.hpp>
@@ -20,7 +21,8 @@ int RunTokenize(const TokenizeOptions& options) {
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
   boost::json::array cases;
   for (const std::string& text : *strings) {
-    auto ids = (*tokenizer)->Encode(text, /*add_bos=*/false);
+    auto ids = (*tokenizer)->Encode(text, EncodeOptions{.add_special = options.add_special,
+                                                        .parse_special = options.parse_special});
     if (!ids.ok()) return ReportError(ids.status().WithContext("\"" + text.substr(0, 40) + "\""));
     cases.push_back(boost::json::object{{"text", text}, {"ids", boost::json::array(ids->begin(), ids->end())}});
   }
