@@ -1,0 +1,28 @@
+// RequestState: the scheduler's private record of one live request. Its
+// tokens are the prompt followed by every generated token; the first
+// n_tokens_computed of them hold KV in the cache. While running, at least the
+// last token is not computed yet (it is the next one to feed). Internal to
+// scheduler/.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "scheduler/request.h"
+
+namespace fab::scheduler {
+
+struct RequestState {
+  Request request;              // stop_tokens sorted, deduplicated
+  std::vector<TokenId> tokens;  // [n_prompt + n_generated]
+  int64_t n_tokens_computed = 0;
+  uint64_t arrival = 0;  // Add() order; smaller = earlier
+  bool running = false;
+  bool admitted_before = false;
+  RequestCounters counters;
+
+  int64_t n_tokens() const { return static_cast<int64_t>(tokens.size()); }
+  int64_t n_tokens_pending() const { return n_tokens() - n_tokens_computed; }
+};
+
+}  // namespace fab::scheduler
