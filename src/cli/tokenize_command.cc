@@ -23,7 +23,7 @@ int RunTokenize(const TokenizeOptions& options) {
   for (const std::string& text : *strings) {
     auto ids = (*tokenizer)->Encode(text, EncodeOptions{.add_special = options.add_special,
                                                         .parse_special = options.parse_special});
-    if (!ids.ok()) return ReportError(ids.status().WithContext("\"" + text.substr(0, 40) + "\""));
+    if (!ids.ok()) return ReportError(ids.status().WithContext(std::string(1, '"').append(text, 0, 40) + '"'));
     cases.push_back(boost::json::object{{"text", text}, {"ids", boost::json::array(ids->begin(), ids->end())}});
   }
   const std::string json = boost::json::serialize(boost::json::object{{"cases", std::move(cases)}});

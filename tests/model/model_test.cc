@@ -145,8 +145,6 @@ TEST(Model, RejectsAnUnknownArchitecture) {
 }
 
 TEST(Model, RejectsMissingTensorsAndWrongShapes) {
-  SynthShape shape = SmallShape("llama", false, false);
-  ThreadPool pool(1);
   // Head count that does not divide: 128-dim, 3 KV heads of 4.
   GgufWriter writer;
   writer.Add("general.architecture", GgufValue::String("llama"));
