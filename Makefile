@@ -29,7 +29,7 @@ build: configure
 fuzz: deps
 	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
 	  CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DFAB_FUZZ=ON; fi
-	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
 	./scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 bench: build
