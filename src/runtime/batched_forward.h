@@ -1,0 +1,64 @@
+// BatchedForward: one forward pass over every token of a StepPlan at once.
+// The tokens of all sequences form one batch of T rows; each weight matrix is
+// multiplied once per step for all rows (GEMM), RoPE uses each row's own
+// position, K/V go to each row's slot in KvPages, and attention reads every
+// sequence's blocks through its table. Only the last row of each sampling
+// sequence goes through the final norm and output head.
+// Callers validate the plan first (Executor does); shapes here are contracts.
+// Not thread-safe: one caller thread; kernels fan out over `pool`.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "base/aligned_buffer.h"
+#include "kernels/ops.h"
+#include "model/model.h"
+#include "platform/thread_pool.h"
+#include "runtime/kv_pages.h"
+#include "runtime/step_plan.h"
+
+namespace fab::runtime {
+
+class BatchedForward {
+ public:
+  // model, pages and pool must outlive this object. Activation buffers hold
+  // max_tokens rows (the scheduler's per-step token budget).
+  BatchedForward(const model::Model& model, KvPages& pages, ThreadPool& pool, int64_t max_tokens);
+
+  // Runs `plan` (plan.n_tokens() <= max_tokens, every table covering its fed
+  // positions) and leaves one row of logits per sampling sequence, in plan
+  // order, in logits().
+  void Run(const StepPlan& plan);
+
+  // [n_sampled, n_vocab] from the last Run.
+  std::span<const float> logits() const { return logits_; }
+  std::span<const float> logits_row(int64_t sampled_idx) const;
+  int64_t max_tokens() const { return max_tokens_; }
+
+ private:
+  void GatherRows(const StepPlan& plan);
+  void AttentionLayer(int64_t layer_idx, int64_t n_rows);
+  void FeedForwardLayer(int64_t layer_idx, int64_t n_rows);
+  void WriteKv(int64_t layer_idx, int64_t n_rows, const float* k, const float* v);
+  void OutputHead();
+
+  const model::Model& model_;
+  KvPages& pages_;
+  ThreadPool& pool_;
+  int64_t max_tokens_;
+  kernels::RopeParams rope_;
+  kernels::AttentionShape attention_shape_;
+  AlignedBuffer x_, norm_, q_, k_, v_, attn_, gate_, up_;  // [max_tokens, width] each
+  // Per row of the current step.
+  std::vector<int32_t> positions_;
+  std::vector<int32_t> row_sequence_;
+  std::vector<kvcache::BlockId> row_block_;
+  std::vector<int32_t> row_slot_;
+  std::vector<std::span<const kvcache::BlockId>> block_tables_;  // per plan sequence
+  std::vector<int64_t> sampled_rows_;                             // rows whose logits are wanted
+  std::vector<float> logits_;
+};
+
+}  // namespace fab::runtime

@@ -1,0 +1,131 @@
+#include "runtime/executor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fab::runtime {
+namespace {
+
+constexpr int64_t kMaxTokensPerStep = int64_t{1} << 20;
+
+std::string SequenceName(const ScheduledSequence& sequence) { return "sequence " + std::to_string(sequence.seq_id); }
+
+}  // namespace
+
+float LogProbability(std::span<const float> logits, TokenId token) {
+  const float max = *std::max_element(logits.begin(), logits.end());
+  double sum = 0.0;
+  for (float logit : logits) sum += std::exp(static_cast<double>(logit) - max);
+  return static_cast<float>(static_cast<double>(logits[static_cast<size_t>(token)]) - max - std::log(sum));
+}
+
+StatusOr<std::unique_ptr<Executor>> Executor::Create(const model::Model& model, ThreadPool& pool,
+                                                     const ExecutorOptions& options) {
+  if (options.max_tokens_per_step < 1 || options.max_tokens_per_step > kMaxTokensPerStep) {
+    return InvalidArgumentError("max_tokens_per_step must be in [1, " + std::to_string(kMaxTokensPerStep) + "]");
+  }
+  // BatchedForward composes the llama block (attention then SwiGLU FFN, with
+  // optional QKV biases); other architectures need their own composition.
+  const std::string_view arch = model.arch().name;
+  if (arch != "llama" && arch != "qwen2") {
+    return UnimplementedError("the batched runtime does not support architecture " + std::string(arch));
+  }
+  const model::ModelHparams& hp = model.hparams();
+  KvPagesShape shape{options.n_blocks, options.block_size, hp.n_layer, hp.n_head_kv, hp.head_dim};
+  FAB_ASSIGN_OR_RETURN(KvPages pages, KvPages::Create(shape, options.kv_dtype));
+  return std::unique_ptr<Executor>(new Executor(model, pool, std::make_unique<KvPages>(std::move(pages)),
+                                                options.max_tokens_per_step));
+}
+
+Executor::Executor(const model::Model& model, ThreadPool& pool, std::unique_ptr<KvPages> pages, int64_t max_tokens)
+    : model_(model), pages_(std::move(pages)), forward_(model, *pages_, pool, max_tokens) {}
+
+Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const {
+  const model::ModelHparams& hp = model_.hparams();
+  const std::string name = SequenceName(sequence);
+  if (sequence.tokens.empty()) return InvalidArgumentError(name + " feeds no tokens");
+  if (sequence.first_position < 0) return InvalidArgumentError(name + " starts at a negative position");
+  const int64_t end = sequence.first_position + sequence.n_tokens();
+  if (end > hp.n_ctx_train) {
+    return OutOfRangeError(name + " reaches position " + std::to_string(end) + ", past the model's context of " +
+                           std::to_string(hp.n_ctx_train));
+  }
+  if (static_cast<int64_t>(sequence.history.size()) != end) {
+    return InvalidArgumentError(name + " history holds " + std::to_string(sequence.history.size()) +
+                                " tokens, expected " + std::to_string(end));
+  }
+  for (TokenId token : sequence.tokens) {
+    if (token < 0 || token >= hp.n_vocab) {
+      return InvalidArgumentError(name + ": token id " + std::to_string(token) + " is outside the vocabulary [0, " +
+                                  std::to_string(hp.n_vocab) + ")");
+    }
+  }
+  const int64_t n_blocks_needed = (end - 1) / block_size + 1;
+  if (static_cast<int64_t>(sequence.block_ids.size()) < n_blocks_needed) {
+    return InvalidArgumentError(name + " has " + std::to_string(sequence.block_ids.size()) +
+                                " blocks for " + std::to_string(end) + " positions");
+  }
+  for (int64_t i = 0; i < n_blocks_needed; ++i) {
+    const kvcache::BlockId block = sequence.block_ids[static_cast<size_t>(i)];
+    if (block < 0 || block >= pages_->shape().n_blocks) {
+      return InvalidArgumentError(name + " refers to block " + std::to_string(block) + " outside the pool");
+    }
+  }
+  if (sequence.sample && sequence.sampling == nullptr) {
+    return InvalidArgumentError(name + " samples without sampling parameters");
+  }
+  return OkStatus();
+}
+
+Status Executor::Validate(const StepPlan& plan) const {
+  if (plan.block_size != pages_->shape().block_size) {
+    return InvalidArgumentError("plan block size " + std::to_string(plan.block_size) + " differs from the pages' " +
+                                std::to_string(pages_->shape().block_size));
+  }
+  int64_t n_tokens = 0;
+  for (const ScheduledSequence& sequence : plan.sequences) {
+    FAB_RETURN_IF_ERROR(ValidateSequence(sequence, plan.block_size));
+    n_tokens += sequence.n_tokens();
+  }
+  if (n_tokens > forward_.max_tokens()) {
+    return InvalidArgumentError("step of " + std::to_string(n_tokens) + " tokens exceeds max_tokens_per_step " +
+                                std::to_string(forward_.max_tokens()));
+  }
+  return OkStatus();
+}
+
+StatusOr<Sampler*> Executor::SamplerFor(const ScheduledSequence& sequence) {
+  auto found = samplers_.find(sequence.seq_id);
+  if (found != samplers_.end()) return &found->second;
+  FAB_RETURN_IF_ERROR(sequence.sampling->Validate());
+  return &samplers_.emplace(sequence.seq_id, Sampler(*sequence.sampling)).first->second;
+}
+
+StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
+  for (kvcache::SeqId ended : plan.ended) samplers_.erase(ended);
+  StepResult result;
+  if (plan.empty()) return result;
+  FAB_RETURN_IF_ERROR(Validate(plan));
+  // Samplers are made (and their parameters checked) before any KV is written.
+  std::vector<Sampler*> samplers;
+  for (const ScheduledSequence& sequence : plan.sequences) {
+    if (!sequence.sample) continue;
+    FAB_ASSIGN_OR_RETURN(Sampler * sampler, SamplerFor(sequence));
+    samplers.push_back(sampler);
+  }
+  forward_.Run(plan);
+  int64_t sampled_idx = 0;
+  for (const ScheduledSequence& sequence : plan.sequences) {
+    if (!sequence.sample) continue;
+    const std::span<const float> logits = forward_.logits_row(sampled_idx);
+    const TokenId token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
+    result.sampled.push_back(SampledToken{sequence.seq_id, token, LogProbability(logits, token)});
+    ++sampled_idx;
+  }
+  return result;
+}
+
+}  // namespace fab::runtime

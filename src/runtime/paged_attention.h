@@ -1,0 +1,33 @@
+// PagedAttention: causal grouped-query attention for the rows of one batched
+// step, each row reading its own sequence's keys and values from KvPages
+// through that sequence's block table (position p: block_ids[p / block_size],
+// slot p % block_size). The rows' own K/V must already be written, so causal
+// masking within a prefill chunk is simply "keys 0 .. own position".
+// Threads: parallel over (row, KV head) items on `pool`; results do not
+// depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "kernels/ops.h"
+#include "kvcache/ids.h"
+#include "platform/thread_pool.h"
+#include "runtime/kv_pages.h"
+
+namespace fab::runtime {
+
+struct PagedAttentionRows {
+  const float* q = nullptr;               // [n_rows, n_head, head_dim]
+  int64_t n_rows = 0;
+  const int32_t* positions = nullptr;     // [n_rows]: the row attends keys [0, position]
+  const int32_t* row_sequence = nullptr;  // [n_rows]: index into block_tables
+  // One table per sequence of the step; each covers every position its rows attend.
+  std::span<const std::span<const kvcache::BlockId>> block_tables;
+};
+
+// out: [n_rows, n_head, head_dim]. shape.n_head_kv and head_dim must match the pages.
+void PagedAttention(const KvPages& pages, int64_t layer_idx, const PagedAttentionRows& rows,
+                    const kernels::AttentionShape& shape, float* out, ThreadPool& pool);
+
+}  // namespace fab::runtime
