@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "create_or_die.h"
 #include "test_bpe_vocab.h"
 #include "tokenizer/tokenizer.h"
 
@@ -21,11 +22,7 @@ using ::fab::testing::AddBpeToken;
 using ::fab::testing::MakeByteLevelVocab;
 using Ids = std::vector<TokenId>;
 
-std::unique_ptr<Tokenizer> CreateOrDie(VocabData vocab) {
-  StatusOr<std::unique_ptr<Tokenizer>> tokenizer = Tokenizer::Create(std::move(vocab));
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  return tokenizer.ok() ? std::move(tokenizer).value() : nullptr;
-}
+using ::fab::testing::CreateOrDie;
 
 Ids EncodeOrDie(const Tokenizer& tokenizer, std::string_view text) {
   StatusOr<Ids> ids = tokenizer.Encode(text, EncodeOptions{});

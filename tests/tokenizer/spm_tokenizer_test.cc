@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "create_or_die.h"
 #include "test_vocab.h"
 #include "tokenizer/tokenizer.h"
 
@@ -23,11 +24,7 @@ using ::testing::IsEmpty;
 
 constexpr const char* kSpace = "\xE2\x96\x81";  // U+2581
 
-std::unique_ptr<Tokenizer> CreateOrDie(VocabData vocab) {
-  StatusOr<std::unique_ptr<Tokenizer>> tokenizer = Tokenizer::Create(std::move(vocab));
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  return tokenizer.ok() ? std::move(tokenizer).value() : nullptr;
-}
+using ::fab::testing::CreateOrDie;
 
 std::vector<TokenId> EncodeOrDie(const Tokenizer& tokenizer, std::string_view text,
                                  bool add_bos = false) {

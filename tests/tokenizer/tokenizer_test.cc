@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "create_or_die.h"
 #include "test_vocab.h"
 #include "tokenizer/tokenizer.h"
 
@@ -28,11 +29,7 @@ StatusCode CreateError(VocabData vocab) {
   return Tokenizer::Create(std::move(vocab)).status().code();
 }
 
-std::unique_ptr<Tokenizer> CreateOrDie(VocabData vocab) {
-  StatusOr<std::unique_ptr<Tokenizer>> tokenizer = Tokenizer::Create(std::move(vocab));
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  return tokenizer.ok() ? std::move(tokenizer).value() : nullptr;
-}
+using ::fab::testing::CreateOrDie;
 
 TEST(TokenizerCreate, AcceptsAWellFormedVocabulary) {
   std::unique_ptr<Tokenizer> tokenizer = CreateOrDie(MakeSpecialsAndBytesVocab());
