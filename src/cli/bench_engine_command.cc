@@ -1,6 +1,7 @@
 // `tokenfab bench engine`: prompt processing (one batch of p tokens) and
 // generation (n single-token steps) speed, measured like llama-bench, plus
-// the memory-bandwidth roofline of generation and the fraction reached.
+// the memory-bandwidth roofline of generation and the fraction reached;
+// with --concurrency, batched runs too (see cli/bench_batched.h).
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -10,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "base/clock.h"
+#include "cli/bench_batched.h"
 #include "cli/command_options.h"
 #include "cli/model_loader.h"
 #include "kernels/dispatch.h"
@@ -66,6 +68,11 @@ int RunBenchEngine(const BenchEngineOptions& options) {
   auto loaded = LoadModelForCli(options.model_path, /*show_progress=*/!options.json);
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Model& model = *loaded->model;
+  for (int sequences : options.concurrency) {
+    if (Status s = ValidateBatched(model, sequences, options.n_prompt, options.n_gen, options.shared_prefix); !s.ok()) {
+      return ReportError(s);
+    }
+  }
   ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
   model::SessionOptions session_options;
   session_options.n_ctx = std::min<int64_t>(std::max<int64_t>(options.n_prompt, options.n_gen) + 1,
@@ -92,6 +99,12 @@ int RunBenchEngine(const BenchEngineOptions& options) {
       tg.push_back(*rate);
     }
   }
+  std::vector<BatchedFigures> batched;
+  for (int sequences : options.concurrency) {
+    auto figures = RunBatched(model, pool, sequences, options.n_prompt, options.n_gen, options.shared_prefix);
+    if (!figures.ok()) return ReportError(figures.status());
+    batched.push_back(*figures);
+  }
   const MeanSd pp_stats = Summarize(pp), tg_stats = Summarize(tg);
   const double bandwidth = MeasureReadBandwidth(pool);
   const double bytes_per_token = static_cast<double>(model.weights().BytesPerToken());
@@ -105,6 +118,14 @@ int RunBenchEngine(const BenchEngineOptions& options) {
                             {"tg_tps", tg_stats.mean}, {"tg_sd", tg_stats.sd}, {"read_bandwidth_gbps", bandwidth / 1e9},
                             {"weight_bytes_per_token", bytes_per_token}, {"roofline_tps", roofline},
                             {"roofline_fraction", fraction}};
+    if (!options.concurrency.empty()) {
+      boost::json::array rows;
+      for (const BatchedFigures& f : batched) {
+        rows.push_back(boost::json::object{{"sequences", f.sequences}, {"pp_tps", f.pp_tps}, {"tg_tps", f.tg_tps},
+                                           {"ttft_p50_s", f.ttft_p50_s}, {"ttft_p99_s", f.ttft_p99_s}});
+      }
+      out["batched"] = std::move(rows);
+    }
     std::printf("%s\n", boost::json::serialize(out).c_str());
     return 0;
   }
@@ -114,6 +135,11 @@ int RunBenchEngine(const BenchEngineOptions& options) {
   if (!tg.empty()) std::printf("| tg%-4lld | %8.2f ± %6.2f |\n", static_cast<long long>(options.n_gen), tg_stats.mean, tg_stats.sd);
   std::printf("generation roofline: %.1f GB/s read / %.1f MB per token = %.1f tok/s; reached %.0f%%\n",
               bandwidth / 1e9, bytes_per_token / 1e6, roofline, fraction * 100.0);
+  for (const BatchedFigures& f : batched) {
+    std::printf("batched x%d (shared prefix %lld): pp %.2f tok/s, tg %.2f tok/s, TTFT p50 %.3f s, p99 %.3f s\n",
+                f.sequences, static_cast<long long>(options.shared_prefix), f.pp_tps, f.tg_tps, f.ttft_p50_s,
+                f.ttft_p99_s);
+  }
   return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "runtime/sampler.h"
 
@@ -63,6 +64,8 @@ struct BenchEngineOptions {
   int n_threads = 0;
   int repetitions = 3;
   bool json = false;
+  std::vector<int> concurrency;  // empty: no batched runs; else one batched run per entry
+  int64_t shared_prefix = 0;     // prompt tokens shared by every sequence of a batched run
 };
 int RunBenchEngine(const BenchEngineOptions& options);
 

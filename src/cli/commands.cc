@@ -106,6 +106,11 @@ void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokeni
   engine->add_option("-n,--n-gen", o.n_gen, "Generated tokens")->check(CLI::Range(int64_t{0}, int64_t{65536}));
   engine->add_option("-r,--repetitions", o.repetitions, "Repetitions")->check(CLI::Range(1, 1000));
   engine->add_flag("--json", o.json, "Print one JSON object");
+  engine->add_option("--concurrency", o.concurrency, "Also run batched: N sequences at once, per comma-separated N")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 256));
+  engine->add_option("--shared-prefix", o.shared_prefix, "Prompt tokens shared by every batched sequence")
+      ->check(CLI::Range(int64_t{0}, int64_t{65536}));
   AddThreads(engine, &o.n_threads);
   engine->callback([&] { code = RunBenchEngine(o); });
   AddBenchTokenize(bench, tokenize, code);
