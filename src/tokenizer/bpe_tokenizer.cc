@@ -247,14 +247,9 @@ std::string BpeModel::DecodeToken(TokenId id) const {
       std::optional<std::string> bytes = BpeTextToBytes(text);
       return bytes ? std::move(*bytes) : text;
     }
-    case TokenType::kUserDefined:
-      return text;
-    case TokenType::kUnknown:
-    case TokenType::kControl:
-    case TokenType::kUnused:
+    default:  // the Tokenizer decodes the other types itself
       return "";
   }
-  return "";
 }
 
 }  // namespace fab::tokenizer_internal

@@ -48,8 +48,7 @@ class BpeModel final : public TokenizerModel {
 
   Status Encode(std::string_view text, std::vector<TokenId>* ids) const override;
   // The token text mapped back through byte_unicode.h ("Ġ" → space); a text
-  // with a character that stands for no byte is returned verbatim;
-  // user-defined tokens verbatim; control, unknown and unused tokens "".
+  // with a character that stands for no byte is returned verbatim.
   std::string DecodeToken(TokenId id) const override;
 
   bool ignores_merges() const { return ignore_merges_; }

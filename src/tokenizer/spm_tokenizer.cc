@@ -253,14 +253,9 @@ std::string SpmModel::DecodeToken(TokenId id) const {
     }
     case TokenType::kByte:
       return std::string(1, static_cast<char>(*ParseByteToken(text)));
-    case TokenType::kUserDefined:
-      return text;
-    case TokenType::kUnknown:
-    case TokenType::kControl:
-    case TokenType::kUnused:
+    default:  // the Tokenizer decodes the other types itself
       return "";
   }
-  return "";
 }
 
 }  // namespace fab::tokenizer_internal

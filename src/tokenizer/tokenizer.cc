@@ -31,7 +31,21 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(VocabData vocab) {
   }
   tokenizer->token_bytes_.reserve(tokenizer->vocab_.tokens.size());
   for (TokenId id = 0; id < tokenizer->n_vocab(); ++id) {
-    tokenizer->token_bytes_.push_back(tokenizer->model_->DecodeToken(id));
+    switch (static_cast<TokenType>(tokenizer->vocab_.token_types[id])) {
+      case TokenType::kUserDefined:
+        tokenizer->token_bytes_.push_back(tokenizer->vocab_.tokens[id]);
+        break;
+      case TokenType::kUnknown:
+      case TokenType::kControl:
+      case TokenType::kUnused:
+        tokenizer->token_bytes_.emplace_back();
+        break;
+      case TokenType::kNormal:
+      case TokenType::kUndefined:
+      case TokenType::kByte:
+        tokenizer->token_bytes_.push_back(tokenizer->model_->DecodeToken(id));
+        break;
+    }
   }
   tokenizer->splitter_ =
       std::make_unique<tokenizer_internal::SpecialTokenSplitter>(tokenizer->vocab_);

@@ -25,7 +25,9 @@ class TokenizerModel {
   // out of memory.
   virtual Status Encode(std::string_view text, std::vector<TokenId>* ids) const = 0;
 
-  // The bytes token `id` (a valid id) detokenizes to; "" for control tokens.
+  // The bytes a normal, undefined or byte token `id` detokenizes to. The
+  // Tokenizer handles the other types itself, the same way for every model:
+  // user-defined tokens verbatim; control, unknown and unused tokens "".
   virtual std::string DecodeToken(TokenId id) const = 0;
 };
 
