@@ -11,28 +11,16 @@
 
 #include <boost/json.hpp>
 
+#include "cli/tokenfab_runner.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = std::string(FAB_BINARY_DIR) + "/bin/tokenfab";
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout, and stderr when merged
-};
-
+using Result = fab::cli_test::CommandResult;
 Result RunTokenfab(const std::string& args, bool merge_stderr = true) {
-  const std::string command = kBinary + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  Result result{-1, ""};
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return fab::cli_test::RunTokenfabCommand(args, merge_stderr);
 }
 
 // One directory per test process: CTest runs the tests in parallel processes.

@@ -1,5 +1,5 @@
-// Runs the built `tokenfab` binary for the black-box CLI tests of the
-// `model vocab` and `bench tokenize` commands, with a scratch directory per
+// Runs the built `tokenfab` binary for the black-box CLI tests
+// (tests/cli/*_test.cc), with a scratch directory per
 // test process (CTest runs tests in parallel processes).
 #pragma once
 

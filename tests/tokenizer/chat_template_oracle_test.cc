@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "jinja_test_util.h"
 #include "tokenizer/chat_template.h"
 
 namespace fab {
@@ -98,19 +99,6 @@ std::vector<Case> BuildCases() {
   return cases;
 }
 
-std::tm FixedClock() {  // the oracle's datetime(2026, 3, 14, 9, 26, 53)
-  std::tm t{};
-  t.tm_year = 126;
-  t.tm_mon = 2;
-  t.tm_mday = 14;
-  t.tm_hour = 9;
-  t.tm_min = 26;
-  t.tm_sec = 53;
-  t.tm_wday = 6;
-  t.tm_yday = 72;
-  return t;
-}
-
 StatusOr<std::string> RenderOurs(const boost::json::object& c) {
   ChatTemplateInputs inputs;
   inputs.messages = c.at("messages").as_array();
@@ -119,7 +107,7 @@ StatusOr<std::string> RenderOurs(const boost::json::object& c) {
   inputs.bos_token = std::string(c.at("bos_token").as_string());
   inputs.eos_token = std::string(c.at("eos_token").as_string());
   if (c.contains("extra")) inputs.extra = c.at("extra").as_object();
-  inputs.now = FixedClock;
+  inputs.now = jinja::testing::FixedTestClock;
   return RenderChatTemplate(std::string(c.at("template").as_string()), inputs);
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,21 @@
 #include "tokenizer/jinja/template.h"
 
 namespace fab::jinja::testing {
+
+// The fixed clock behind strftime_now in tests: 2026-03-14 09:26:53, a
+// Saturday, as tests/tools/render_chat_template.py fixes python's datetime.
+inline std::tm FixedTestClock() {
+  std::tm t{};
+  t.tm_year = 126;
+  t.tm_mon = 2;
+  t.tm_mday = 14;
+  t.tm_hour = 9;
+  t.tm_min = 26;
+  t.tm_sec = 53;
+  t.tm_wday = 6;
+  t.tm_yday = 72;
+  return t;
+}
 
 // Renders `source` with the members of `variables_json` (a JSON object) as
 // top-level names. The clock behind strftime_now is fixed at 2026-03-14 09:26:53.
@@ -25,18 +41,7 @@ inline StatusOr<std::string> RenderWith(std::string_view source, std::string_vie
     variables.Set(std::string(key), std::move(v));
   }
   RenderOptions options;
-  options.now = [] {
-    std::tm t{};
-    t.tm_year = 126;
-    t.tm_mon = 2;
-    t.tm_mday = 14;
-    t.tm_hour = 9;
-    t.tm_min = 26;
-    t.tm_sec = 53;
-    t.tm_wday = 6;
-    t.tm_yday = 72;
-    return t;
-  };
+  options.now = FixedTestClock;
   return compiled.Render(variables, options);
 }
 
