@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "small_bpe_vocab.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
@@ -27,12 +28,7 @@ namespace {
 
 using fab::TokenId;
 
-void Require(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "property broken: %s\n", what);
-    std::abort();
-  }
-}
+using fab::fuzz::Require;
 
 struct Family {
   const char* pre;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "small_bpe_vocab.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
@@ -28,12 +29,7 @@ using fab::TokenId;
 using fab::TokenType;
 using fab::VocabData;
 
-void Require(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "property broken: %s\n", what);
-    std::abort();
-  }
-}
+using fab::fuzz::Require;
 
 void Add(VocabData& vocab, std::string text, float score, TokenType type = TokenType::kNormal) {
   vocab.tokens.push_back(std::move(text));

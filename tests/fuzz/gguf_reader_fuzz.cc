@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 
@@ -16,9 +17,7 @@ namespace {
 // Rewrites above this alignment produce >= 1 MiB per input: skip them.
 constexpr size_t kMaxRewriteAlignment = 4096;
 
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
+using fab::fuzz::Require;
 
 void ReadEverything(const fab::GgufFile& file) {
   for (const auto& [key, value] : file.metadata()) {

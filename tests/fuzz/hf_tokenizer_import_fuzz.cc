@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
 #include "tokenizer/hf_tokenizer_import.h"
@@ -19,9 +20,7 @@
 
 namespace {
 
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
+using fab::fuzz::Require;
 
 void CheckRoundTrip(const fab::VocabData& vocab) {
   fab::GgufWriter writer;

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_support.h"
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
@@ -32,12 +33,7 @@ using fab::VocabData;
 
 constexpr std::string_view kSpace = "\xE2\x96\x81";  // U+2581
 
-void Require(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "property broken: %s\n", what);
-    std::abort();
-  }
-}
+using fab::fuzz::Require;
 
 void Add(VocabData& vocab, std::string text, float score, TokenType type = TokenType::kNormal) {
   vocab.tokens.push_back(std::move(text));
