@@ -8,7 +8,11 @@
 namespace fab {
 namespace {
 
-constexpr int kSpinIterations = 200000;
+// About 50-100 us of pause instructions: long enough to catch the next
+// kernel of the same step without a futex round trip, short enough that a
+// waiting thread gives its core back soon when the machine is oversubscribed
+// (a descheduled partner would otherwise cost a whole spin budget per call).
+constexpr int kSpinIterations = 2048;
 
 }  // namespace
 

@@ -12,12 +12,9 @@ namespace {
 
 size_t FloatBytes(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 
-void NormRows(const float* x, const std::vector<float>& weight, int64_t n_rows, int64_t width, float eps,
-              float* out) {
-  for (int64_t row = 0; row < n_rows; ++row) {
-    kernels::RmsNorm(x + row * width, weight.data(), width, eps, out + row * width);
-  }
-}
+// Rows per parallel part of the row-wise passes below: a row of n_embd
+// floats is a microsecond of work, so fewer rows are not worth a thread wake.
+constexpr int64_t kRowsPerPart = 4;
 
 void AddBias(float* rows, const std::vector<float>& bias, int64_t n_rows) {
   if (bias.empty()) return;
@@ -25,10 +22,6 @@ void AddBias(float* rows, const std::vector<float>& bias, int64_t n_rows) {
   for (int64_t row = 0; row < n_rows; ++row) {
     for (int64_t i = 0; i < width; ++i) rows[row * width + i] += bias[i];
   }
-}
-
-void AddInPlace(float* x, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
 }
 
 }  // namespace
@@ -98,11 +91,29 @@ void BatchedForward::Run(const StepPlan& plan) {
   const int64_t n_rows = plan.n_tokens();
   FAB_CHECK(n_rows > 0 && n_rows <= max_tokens_) << "step of " << n_rows << " tokens";
   GatherRows(plan);
+  AddResidualAndNorm(nullptr, &model_.weights().layers[0].attn_norm, n_rows);
   for (int64_t layer_idx = 0; layer_idx < model_.hparams().n_layer; ++layer_idx) {
     AttentionLayer(layer_idx, n_rows);
     FeedForwardLayer(layer_idx, n_rows);
   }
   OutputHead();
+}
+
+void BatchedForward::AddResidualAndNorm(const float* y, const std::vector<float>* norm_weight, int64_t n_rows) {
+  const model::ModelHparams& hp = model_.hparams();
+  const int64_t width = hp.n_embd;
+  float* x = x_.as<float>();
+  float* norm = norm_.as<float>();
+  pool_.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      float* x_row = x + row * width;
+      if (y != nullptr) {
+        const float* y_row = y + row * width;
+        for (int64_t i = 0; i < width; ++i) x_row[i] += y_row[i];
+      }
+      if (norm_weight != nullptr) kernels::RmsNorm(x_row, norm_weight->data(), width, hp.rms_eps, norm + row * width);
+    }
+  });
 }
 
 void BatchedForward::WriteKv(int64_t layer_idx, int64_t n_rows, const float* k, const float* v) {
@@ -121,7 +132,6 @@ void BatchedForward::AttentionLayer(int64_t layer_idx, int64_t n_rows) {
   float* q = q_.as<float>();
   float* k = k_.as<float>();
   float* v = v_.as<float>();
-  NormRows(x_.as<float>(), w.attn_norm, n_rows, hp.n_embd, hp.rms_eps, norm);
   kernels::MatMul(w.wq, norm, n_rows, q, pool_);
   kernels::MatMul(w.wk, norm, n_rows, k, pool_);
   kernels::MatMul(w.wv, norm, n_rows, v, pool_);
@@ -140,7 +150,7 @@ void BatchedForward::AttentionLayer(int64_t layer_idx, int64_t n_rows) {
   rows.block_tables = block_tables_;
   PagedAttention(pages_, layer_idx, rows, attention_shape_, attn_.as<float>(), pool_);
   kernels::MatMul(w.wo, attn_.as<float>(), n_rows, norm, pool_);
-  AddInPlace(x_.as<float>(), norm, n_rows * hp.n_embd);
+  AddResidualAndNorm(norm, &w.ffn_norm, n_rows);
 }
 
 void BatchedForward::FeedForwardLayer(int64_t layer_idx, int64_t n_rows) {
@@ -148,12 +158,17 @@ void BatchedForward::FeedForwardLayer(int64_t layer_idx, int64_t n_rows) {
   const model::LayerWeights& w = model_.weights().layers[layer_idx];
   float* norm = norm_.as<float>();
   float* gate = gate_.as<float>();
-  NormRows(x_.as<float>(), w.ffn_norm, n_rows, hp.n_embd, hp.rms_eps, norm);
+  const float* up = up_.as<float>();
   kernels::MatMul(w.w_gate, norm, n_rows, gate, pool_);
   kernels::MatMul(w.w_up, norm, n_rows, up_.as<float>(), pool_);
-  kernels::SwiGlu(gate, up_.as<float>(), n_rows * hp.n_ff, gate);
+  pool_.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    kernels::SwiGlu(gate + begin * hp.n_ff, up + begin * hp.n_ff, (end - begin) * hp.n_ff, gate + begin * hp.n_ff);
+  });
   kernels::MatMul(w.w_down, gate, n_rows, norm, pool_);
-  AddInPlace(x_.as<float>(), norm, n_rows * hp.n_embd);
+  // The next layer's attention input, or (after the last layer) the bare
+  // residual stream for OutputHead.
+  const bool last = layer_idx + 1 == hp.n_layer;
+  AddResidualAndNorm(norm, last ? nullptr : &model_.weights().layers[layer_idx + 1].attn_norm, n_rows);
 }
 
 void BatchedForward::OutputHead() {

@@ -39,6 +39,10 @@ class BatchedForward {
 
  private:
   void GatherRows(const StepPlan& plan);
+  // Row-parallel: x += y (y: [n_rows, n_embd], may be norm_; null adds
+  // nothing), then norm_ = RmsNorm(x) · norm_weight unless that is null.
+  void AddResidualAndNorm(const float* y, const std::vector<float>* norm_weight, int64_t n_rows);
+  // Both layers read their input norm from norm_ and leave the next one there.
   void AttentionLayer(int64_t layer_idx, int64_t n_rows);
   void FeedForwardLayer(int64_t layer_idx, int64_t n_rows);
   void WriteKv(int64_t layer_idx, int64_t n_rows, const float* k, const float* v);

@@ -1,39 +1,62 @@
-// Online softmax (running max and sum per head) over chunks of keys gathered
-// from the pages: each chunk is converted to float32 once and then walked by
-// every query head that shares its KV head.
+// Work is split into items of (tile, KV head): a tile is a run of at most
+// kMaxRowsPerTile consecutive rows of one sequence (a prefill chunk gives
+// several, a decode row one). An item walks its sequence's keys in chunks of
+// kTargetKeysPerChunk positions: each chunk is converted to float32 once
+// (KvPages::ReadKeys/ReadValues) and then folded into the online softmax
+// (running max and sum) of every row of the tile and every query head that
+// shares the KV head (up to four heads per pass of attention_chunk.h), each
+// row stopping at its own position. Chunk
+// boundaries are fixed multiples of the chunk size from position 0, so a
+// row's result is the same whatever tile, step or thread it lands in.
+// Threads take items from a shared counter, largest first.
 #include "runtime/paged_attention.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "base/check.h"
 #include "kernels/dispatch.h"
+#include "runtime/attention_chunk.h"
 
 namespace fab::runtime {
 namespace {
 
 // Keys converted per chunk: K and V of 128 keys × head_dim 128 are 128 KiB,
-// within L2 while the heads of a GQA group walk them.
+// within L2 while the rows and heads of a tile walk them.
 constexpr int64_t kTargetKeysPerChunk = 128;
+// Rows sharing one conversion of each chunk. Bounds the per-thread scratch
+// (rows × heads_per_kv × head_dim accumulators) and keeps enough items for
+// two or more threads in a single-sequence prefill.
+constexpr int64_t kMaxRowsPerTile = 32;
+
+struct WorkItem {
+  int64_t first_row = 0;
+  int64_t n_rows = 0;
+  int64_t kv_head = 0;
+  int64_t n_keys = 0;  // keys the item converts: max position of its rows + 1
+  int64_t cost = 0;    // Σ over rows of keys attended, for ordering
+};
 
 // Per-thread float32 scratch, grown on demand and reused across calls.
 struct Scratch {
   std::vector<float> keys, values, scores, acc, running_max, running_sum;
 
-  void Reserve(int64_t keys_per_chunk, int heads_per_kv, int head_dim) {
+  void Reserve(int64_t keys_per_chunk, int64_t n_heads, int head_dim) {
     const size_t chunk = static_cast<size_t>(keys_per_chunk * head_dim);
     if (keys.size() < chunk) {
       keys.resize(chunk);
       values.resize(chunk);
     }
-    if (scores.size() < static_cast<size_t>(keys_per_chunk)) scores.resize(static_cast<size_t>(keys_per_chunk));
-    const size_t acc_size = static_cast<size_t>(heads_per_kv) * static_cast<size_t>(head_dim);
+    const size_t n_scores = static_cast<size_t>(AttentionChunkOps::kMaxQueries * keys_per_chunk);
+    if (scores.size() < n_scores) scores.resize(n_scores);
+    const size_t acc_size = static_cast<size_t>(n_heads) * static_cast<size_t>(head_dim);
     if (acc.size() < acc_size) acc.resize(acc_size);
-    if (running_max.size() < static_cast<size_t>(heads_per_kv)) {
-      running_max.resize(static_cast<size_t>(heads_per_kv));
-      running_sum.resize(static_cast<size_t>(heads_per_kv));
+    if (running_max.size() < static_cast<size_t>(n_heads)) {
+      running_max.resize(static_cast<size_t>(n_heads));
+      running_sum.resize(static_cast<size_t>(n_heads));
     }
   }
 };
@@ -41,6 +64,28 @@ struct Scratch {
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
+}
+
+// Tiles of consecutive rows sharing a sequence, times KV heads, largest first.
+std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, int64_t n_head_kv) {
+  std::vector<WorkItem> items;
+  for (int64_t first = 0; first < rows.n_rows;) {
+    int64_t end = first + 1;
+    while (end < rows.n_rows && end - first < kMaxRowsPerTile && rows.row_sequence[end] == rows.row_sequence[first]) {
+      ++end;
+    }
+    int64_t n_keys = 0, cost = 0;
+    for (int64_t row = first; row < end; ++row) {
+      n_keys = std::max<int64_t>(n_keys, rows.positions[row] + 1);
+      cost += rows.positions[row] + 1;
+    }
+    for (int64_t kv_head = 0; kv_head < n_head_kv; ++kv_head) {
+      items.push_back(WorkItem{first, end - first, kv_head, n_keys, cost});
+    }
+    first = end;
+  }
+  std::stable_sort(items.begin(), items.end(), [](const WorkItem& a, const WorkItem& b) { return a.cost > b.cost; });
+  return items;
 }
 
 // Converts the keys and values of positions [begin, end) of one KV head into
@@ -61,21 +106,78 @@ void GatherChunk(const KvPages& pages, int64_t layer_idx, std::span<const kvcach
   }
 }
 
-// Folds n_keys gathered keys into the running softmax of one query head.
-void AttendChunk(const kernels::FloatOps& ops, const float* q_head, const Scratch& scratch, int64_t n_keys,
-                 int head_dim, float scale, float* scores, float* acc, float& running_max, float& running_sum) {
-  ops.attention_scores(q_head, scratch.keys.data(), head_dim, n_keys, head_dim, scale, scores);
-  const float chunk_max = ops.max(scores, n_keys);
-  if (chunk_max > running_max) {
-    if (running_sum > 0.0f) {
-      const float correction = std::exp(running_max - chunk_max);
-      ops.scale(acc, correction, head_dim);
-      running_sum *= correction;
+// Folds n_keys gathered keys into the running softmax of n_queries (at most
+// AttentionChunkOps::kMaxQueries) consecutive query heads of one row:
+// q [n_queries, head_dim], acc [n_queries, head_dim], running_max/sum [n_queries].
+void AttendChunk(const kernels::FloatOps& ops, const AttentionChunkOps& chunk_ops, const float* q, int n_queries,
+                 Scratch& scratch, int64_t keys_per_chunk, int64_t n_keys, int head_dim, float scale, float* acc,
+                 float* running_max, float* running_sum) {
+  float* scores = scratch.scores.data();
+  chunk_ops.scores(q, head_dim, n_queries, scratch.keys.data(), n_keys, head_dim, scale, scores, keys_per_chunk);
+  for (int g = 0; g < n_queries; ++g) {
+    float* query_scores = scores + g * keys_per_chunk;
+    const float chunk_max = ops.max(query_scores, n_keys);
+    if (chunk_max > running_max[g]) {
+      if (running_sum[g] > 0.0f) {
+        const float correction = std::exp(running_max[g] - chunk_max);
+        ops.scale(acc + g * head_dim, correction, head_dim);
+        running_sum[g] *= correction;
+      }
+      running_max[g] = chunk_max;
     }
-    running_max = chunk_max;
+    running_sum[g] += ops.exp_shifted_sum(query_scores, n_keys, running_max[g]);
   }
-  running_sum += ops.exp_shifted_sum(scores, n_keys, running_max);
-  ops.attention_accumulate(scores, scratch.values.data(), head_dim, n_keys, head_dim, acc);
+  chunk_ops.accumulate(scores, keys_per_chunk, n_queries, scratch.values.data(), n_keys, head_dim, acc, head_dim);
+}
+
+struct AttentionJob {
+  const KvPages& pages;
+  int64_t layer_idx;
+  const PagedAttentionRows& rows;
+  const kernels::AttentionShape& shape;
+  int64_t keys_per_chunk;
+  float* out;
+};
+
+// One (tile, KV head) item: every row of the tile and every query head of the group.
+void RunItem(const AttentionJob& job, const WorkItem& item, Scratch& scratch) {
+  const kernels::FloatOps& ops = kernels::ActiveKernels().floats;
+  const AttentionChunkOps& chunk_ops = ActiveAttentionChunkOps();
+  const kernels::AttentionShape& shape = job.shape;
+  const int head_dim = shape.head_dim;
+  const int heads_per_kv = shape.n_head / shape.n_head_kv;
+  const int64_t n_heads = item.n_rows * heads_per_kv;  // (row, head) pairs, row-major
+  scratch.Reserve(job.keys_per_chunk, n_heads, head_dim);
+  std::fill_n(scratch.acc.begin(), n_heads * head_dim, 0.0f);
+  std::fill_n(scratch.running_max.begin(), n_heads, -std::numeric_limits<float>::infinity());
+  std::fill_n(scratch.running_sum.begin(), n_heads, 0.0f);
+  const std::span<const kvcache::BlockId> block_ids = job.rows.block_tables[job.rows.row_sequence[item.first_row]];
+  const int64_t first_head = item.kv_head * heads_per_kv;
+  for (int64_t key_begin = 0; key_begin < item.n_keys; key_begin += job.keys_per_chunk) {
+    const int64_t n_keys = std::min(job.keys_per_chunk, item.n_keys - key_begin);
+    GatherChunk(job.pages, job.layer_idx, block_ids, item.kv_head, key_begin, key_begin + n_keys, scratch);
+    for (int64_t i = 0; i < item.n_rows; ++i) {
+      const int64_t row = item.first_row + i;
+      const int64_t n_row_keys = std::min<int64_t>(n_keys, job.rows.positions[row] + 1 - key_begin);
+      if (n_row_keys <= 0) continue;
+      const float* q = job.rows.q + (row * shape.n_head + first_head) * head_dim;
+      for (int h = 0; h < heads_per_kv; h += AttentionChunkOps::kMaxQueries) {
+        const int n_queries = std::min(AttentionChunkOps::kMaxQueries, heads_per_kv - h);
+        const int64_t pair = i * heads_per_kv + h;
+        AttendChunk(ops, chunk_ops, q + h * head_dim, n_queries, scratch, job.keys_per_chunk, n_row_keys, head_dim,
+                    shape.scale, scratch.acc.data() + pair * head_dim, scratch.running_max.data() + pair,
+                    scratch.running_sum.data() + pair);
+      }
+    }
+  }
+  for (int64_t i = 0; i < item.n_rows; ++i) {
+    float* row_out = job.out + ((item.first_row + i) * shape.n_head + first_head) * head_dim;
+    for (int h = 0; h < heads_per_kv; ++h) {
+      const int64_t pair = i * heads_per_kv + h;
+      ops.scale_by_weight(scratch.acc.data() + pair * head_dim, nullptr, 1.0f / scratch.running_sum[pair], head_dim,
+                          row_out + h * head_dim);
+    }
+  }
 }
 
 }  // namespace
@@ -84,37 +186,15 @@ void PagedAttention(const KvPages& pages, int64_t layer_idx, const PagedAttentio
                     const kernels::AttentionShape& shape, float* out, ThreadPool& pool) {
   FAB_CHECK(shape.n_head > 0 && shape.n_head_kv == pages.shape().n_head_kv && shape.n_head % shape.n_head_kv == 0);
   FAB_CHECK(shape.head_dim == pages.shape().head_dim);
-  const int head_dim = shape.head_dim;
-  const int heads_per_kv = shape.n_head / shape.n_head_kv;
   const int32_t block_size = pages.shape().block_size;
   const int64_t keys_per_chunk = std::max<int64_t>(1, kTargetKeysPerChunk / block_size) * block_size;
-  const kernels::FloatOps& ops = kernels::ActiveKernels().floats;
-  pool.ParallelFor(rows.n_rows * shape.n_head_kv, 1, [&](int64_t begin, int64_t end) {
+  const std::vector<WorkItem> items = MakeWorkItems(rows, shape.n_head_kv);
+  const AttentionJob job{pages, layer_idx, rows, shape, keys_per_chunk, out};
+  std::atomic<size_t> next_item{0};
+  pool.Run([&](int /*thread_idx*/) {
     Scratch& scratch = ThreadScratch();
-    scratch.Reserve(keys_per_chunk, heads_per_kv, head_dim);
-    for (int64_t item = begin; item < end; ++item) {
-      const int64_t row = item / shape.n_head_kv;
-      const int64_t kv_head = item % shape.n_head_kv;
-      const std::span<const kvcache::BlockId> block_ids = rows.block_tables[rows.row_sequence[row]];
-      const int64_t n_kv = static_cast<int64_t>(rows.positions[row]) + 1;
-      const int64_t first_head = kv_head * heads_per_kv;
-      const float* q = rows.q + (row * shape.n_head + first_head) * head_dim;
-      float* row_out = out + (row * shape.n_head + first_head) * head_dim;
-      std::fill_n(scratch.acc.begin(), heads_per_kv * head_dim, 0.0f);
-      std::fill_n(scratch.running_max.begin(), heads_per_kv, -std::numeric_limits<float>::infinity());
-      std::fill_n(scratch.running_sum.begin(), heads_per_kv, 0.0f);
-      for (int64_t key_begin = 0; key_begin < n_kv; key_begin += keys_per_chunk) {
-        const int64_t n_keys = std::min(keys_per_chunk, n_kv - key_begin);
-        GatherChunk(pages, layer_idx, block_ids, kv_head, key_begin, key_begin + n_keys, scratch);
-        for (int h = 0; h < heads_per_kv; ++h) {
-          AttendChunk(ops, q + h * head_dim, scratch, n_keys, head_dim, shape.scale, scratch.scores.data(),
-                      scratch.acc.data() + h * head_dim, scratch.running_max[h], scratch.running_sum[h]);
-        }
-      }
-      for (int h = 0; h < heads_per_kv; ++h) {
-        ops.scale_by_weight(scratch.acc.data() + h * head_dim, nullptr, 1.0f / scratch.running_sum[h], head_dim,
-                            row_out + h * head_dim);
-      }
+    for (size_t item_idx = next_item.fetch_add(1); item_idx < items.size(); item_idx = next_item.fetch_add(1)) {
+      RunItem(job, items[item_idx], scratch);
     }
   });
 }

@@ -3,8 +3,11 @@
 // through that sequence's block table (position p: block_ids[p / block_size],
 // slot p % block_size). The rows' own K/V must already be written, so causal
 // masking within a prefill chunk is simply "keys 0 .. own position".
-// Threads: parallel over (row, KV head) items on `pool`; results do not
-// depend on the thread count.
+// Threads: parallel over (tile of a sequence's rows, KV head) items on
+// `pool`, taken largest first from a shared counter; a row's result does not
+// depend on the thread count or on the other rows of the step. Per-thread
+// float32 scratch is bounded (one chunk of max(128, block_size) keys and the
+// accumulators of 32 rows), never per token of context.
 #pragma once
 
 #include <cstdint>

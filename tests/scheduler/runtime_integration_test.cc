@@ -23,7 +23,7 @@ struct RunOutcome {
 
 // Runs every request to the end; fails the test on any runtime error.
 RunOutcome ServeAll(const model::Model& model, ThreadPool& pool, const SchedulerConfig& config,
-                    const std::vector<Request>& requests) {
+                    const std::vector<Request>& requests, runtime::KvDType kv_dtype = runtime::KvDType::kF32) {
   RunOutcome outcome;
   StatusOr<Scheduler> created = Scheduler::Create(config);
   EXPECT_TRUE(created.ok()) << created.status().ToString();
@@ -33,7 +33,7 @@ RunOutcome ServeAll(const model::Model& model, ThreadPool& pool, const Scheduler
   options.n_blocks = config.kv_cache.n_blocks();
   options.block_size = config.kv_cache.block_size;
   options.max_tokens_per_step = config.max_tokens_per_step;
-  options.kv_dtype = runtime::KvDType::kF32;
+  options.kv_dtype = kv_dtype;
   auto executor = runtime::Executor::Create(model, pool, options);
   EXPECT_TRUE(executor.ok()) << executor.status().ToString();
   if (!executor.ok()) return outcome;
@@ -119,6 +119,36 @@ TEST(SchedulerWithRuntime, PrefixCacheHitsGiveTheSameTokensAsColdPrefills) {
   const RunOutcome outcome = ServeAll(model, pool, Config(16 * 256), requests);
   EXPECT_GT(outcome.n_cached_prompt_tokens, 0);
   ExpectEveryRequestMatchesItsSoloRun(model, pool, requests, outcome);
+}
+
+void ExpectEveryRequestMatchesItsSoloServe(const model::Model& model, ThreadPool& pool, const SchedulerConfig& config,
+                                           const std::vector<Request>& requests, const RunOutcome& outcome,
+                                           runtime::KvDType kv_dtype) {
+  for (const Request& request : requests) {
+    auto found = outcome.generated.find(request.id);
+    ASSERT_NE(found, outcome.generated.end()) << "request " << request.id;
+    const RunOutcome alone = ServeAll(model, pool, config, {request}, kv_dtype);
+    EXPECT_EQ(found->second, alone.generated.at(request.id)) << "request " << request.id;
+  }
+}
+
+TEST(SchedulerWithRuntime, SixteenConcurrentRequestsWithQ8PagesMatchTheirSoloServes) {
+  const model::Model& model = runtime::SmallModel("llama");
+  ThreadPool pool(2);
+  const std::vector<Request> requests = SixteenRequests({}, 20);
+  const SchedulerConfig config = Config(16 * 256);
+  const RunOutcome outcome = ServeAll(model, pool, config, requests, runtime::KvDType::kQ8_0);
+  EXPECT_EQ(outcome.max_sequences_in_a_step, 16);
+  ExpectEveryRequestMatchesItsSoloServe(model, pool, config, requests, outcome, runtime::KvDType::kQ8_0);
+}
+
+TEST(SchedulerWithRuntime, PreemptionWithQ8PagesKeepsEveryRequestsTokens) {
+  const model::Model& model = runtime::SmallModel("qwen2");
+  ThreadPool pool(2);
+  const std::vector<Request> requests = SixteenRequests({}, 20);
+  const RunOutcome outcome = ServeAll(model, pool, Config(16 * 20), requests, runtime::KvDType::kQ8_0);
+  EXPECT_GT(outcome.n_preemptions, 0);
+  ExpectEveryRequestMatchesItsSoloServe(model, pool, Config(16 * 256), requests, outcome, runtime::KvDType::kQ8_0);
 }
 
 }  // namespace

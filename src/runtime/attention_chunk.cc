@@ -1,0 +1,51 @@
+// Scalar AttentionChunkOps (the reference twin) and the run-time choice.
+#include "runtime/attention_chunk.h"
+
+#include "kernels/dispatch.h"
+
+namespace fab::runtime {
+namespace {
+
+void ScoresScalar(const float* q, int64_t q_stride, int n_queries, const float* keys, int64_t n_keys, int head_dim,
+                  float scale, float* scores, int64_t scores_stride) {
+  for (int g = 0; g < n_queries; ++g) {
+    for (int64_t j = 0; j < n_keys; ++j) {
+      double dot = 0.0;
+      for (int d = 0; d < head_dim; ++d) dot += static_cast<double>(q[g * q_stride + d]) * keys[j * head_dim + d];
+      scores[g * scores_stride + j] = scale * static_cast<float>(dot);
+    }
+  }
+}
+
+void AccumulateScalar(const float* weights, int64_t weights_stride, int n_queries, const float* values,
+                      int64_t n_keys, int head_dim, float* acc, int64_t acc_stride) {
+  for (int g = 0; g < n_queries; ++g) {
+    for (int d = 0; d < head_dim; ++d) {
+      double sum = acc[g * acc_stride + d];
+      for (int64_t j = 0; j < n_keys; ++j) sum += static_cast<double>(weights[g * weights_stride + j]) * values[j * head_dim + d];
+      acc[g * acc_stride + d] = static_cast<float>(sum);
+    }
+  }
+}
+
+}  // namespace
+
+const AttentionChunkOps& AttentionChunkOpsScalar() {
+  static constexpr AttentionChunkOps ops{&ScoresScalar, &AccumulateScalar};
+  return ops;
+}
+
+const AttentionChunkOps* AttentionChunkOpsAvx512() {
+  return kernels::KernelsFor(kernels::Isa::kAvx512) != nullptr ? AttentionChunkOpsAvx512Table() : nullptr;
+}
+
+const AttentionChunkOps& ActiveAttentionChunkOps() {
+  static const AttentionChunkOps* active = [] {
+    const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
+    const AttentionChunkOps* table = avx512 ? AttentionChunkOpsAvx512() : nullptr;
+    return table != nullptr ? table : &AttentionChunkOpsScalar();
+  }();
+  return *active;
+}
+
+}  // namespace fab::runtime

@@ -1,0 +1,61 @@
+// Scalar KvCodec (the reference twin) and the run-time choice of table.
+#include "runtime/kv_codec.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/dispatch.h"
+#include "kernels/quantize.h"
+
+namespace fab::runtime {
+namespace {
+
+void F16ToF32Scalar(const uint16_t* src, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::Fp16ToFp32(src[i]);
+}
+
+void F32ToF16Scalar(const float* src, uint16_t* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::Fp32ToFp16(src[i]);
+}
+
+void Q8ToF32Scalar(const int8_t* q, const float* scales, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(q[i]) * scales[i / kQ8GroupSize];
+}
+
+}  // namespace
+
+void QuantizeQ8Groups(const float* src, int8_t* q, float* scales, int64_t n) {
+  for (int64_t group = 0; group < n / kQ8GroupSize; ++group) {
+    const float* x = src + group * kQ8GroupSize;
+    float amax = 0.0f;
+    for (int64_t i = 0; i < kQ8GroupSize; ++i) amax = std::max(amax, std::fabs(x[i]));
+    const float d = amax / 127.0f;
+    const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
+    scales[group] = d;
+    for (int64_t i = 0; i < kQ8GroupSize; ++i) {
+      // Clamped so that rounding x·(1/d) just above 127.5 cannot wrap.
+      const float level = std::clamp(std::roundf(x[i] * inverse), -127.0f, 127.0f);
+      q[group * kQ8GroupSize + i] = static_cast<int8_t>(level);
+    }
+  }
+}
+
+const KvCodec& KvCodecScalar() {
+  static constexpr KvCodec codec{&F16ToF32Scalar, &F32ToF16Scalar, &Q8ToF32Scalar};
+  return codec;
+}
+
+const KvCodec* KvCodecAvx512() {
+  return kernels::KernelsFor(kernels::Isa::kAvx512) != nullptr ? KvCodecAvx512Table() : nullptr;
+}
+
+const KvCodec& ActiveKvCodec() {
+  static const KvCodec* active = [] {
+    const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
+    const KvCodec* table = avx512 ? KvCodecAvx512() : nullptr;
+    return table != nullptr ? table : &KvCodecScalar();
+  }();
+  return *active;
+}
+
+}  // namespace fab::runtime
