@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kvcache/block_hash.h"
 #include "scheduler/request.h"
 
 namespace fab::scheduler {
@@ -15,6 +16,8 @@ namespace fab::scheduler {
 struct RequestState {
   Request request;              // stop_tokens sorted, deduplicated
   std::vector<TokenId> tokens;  // [n_prompt + n_generated]
+  // Chained hashes of the prompt's full blocks: [n_prompt / block_size].
+  std::vector<kvcache::BlockHash> prompt_block_hashes;
   int64_t n_tokens_computed = 0;
   uint64_t arrival = 0;  // Add() order; smaller = earlier
   bool running = false;

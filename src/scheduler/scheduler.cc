@@ -15,7 +15,7 @@ StatusOr<Scheduler> Scheduler::Create(const SchedulerConfig& config) {
 }
 
 Scheduler::Scheduler(const SchedulerConfig& config, kvcache::KvCacheManager kv_cache)
-    : config_(config), kv_cache_(std::move(kv_cache)) {}
+    : config_(config), kv_cache_(std::move(kv_cache)), hasher_(config.kv_cache.hash_seed) {}
 
 RequestState& Scheduler::State(RequestId id) {
   auto it = requests_.find(id);
@@ -49,6 +49,7 @@ Status Scheduler::Add(Request request) {
   stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
   RequestState state;
   state.tokens = request.prompt;
+  state.prompt_block_hashes = HashPromptBlocks(hasher_, request.prompt, kv_cache_.block_size(), request.cache_salt);
   state.arrival = next_arrival_++;
   state.counters.n_prompt_tokens = n_prompt;
   state.request = std::move(request);
@@ -149,14 +150,40 @@ void Scheduler::ScheduleRunning(RequestId id, int64_t n_tokens) {
 }
 
 void Scheduler::AdmitWaiting() {
-  while (!preempted_this_step_ && budget_left_ > 0 && n_running() < config_.max_sequences && !waiting_.empty()) {
-    if (!AdmitFront()) return;
+  if (waiting_.empty()) return;
+  BlocksInFlight in_flight = PromptBlocksInFlight();
+  for (RequestId id : waiting_.ToVector()) {
+    if (preempted_this_step_ || budget_left_ <= 0 || n_running() >= config_.max_sequences) return;
+    if (WaitsForBlockInFlight(State(id), in_flight)) continue;
+    if (!Admit(id)) return;
+    const auto it = requests_.find(id);
+    if (it == requests_.end() || !it->second.running) continue;  // ended: it could never fit
+    const RequestState& state = it->second;
+    in_flight.Add(state.prompt_block_hashes, state.n_tokens_computed / kv_cache_.block_size());
   }
 }
 
-bool Scheduler::AdmitFront() {
-  const RequestId id = *waiting_.Front();
+BlocksInFlight Scheduler::PromptBlocksInFlight() const {
+  BlocksInFlight in_flight;
+  for (RequestId id : running_) {
+    const RequestState& state = State(id);
+    in_flight.Add(state.prompt_block_hashes, state.n_tokens_computed / kv_cache_.block_size());
+  }
+  return in_flight;
+}
+
+bool Scheduler::WaitsForBlockInFlight(const RequestState& state, const BlocksInFlight& in_flight) const {
+  if (in_flight.empty()) return false;
+  const kvcache::PrefixMatch match = kv_cache_.MatchPrefix(state.tokens, state.request.cache_salt);
+  const int64_t n_matchable_blocks = (state.n_tokens() - 1) / kv_cache_.block_size();
+  const size_t next_block = static_cast<size_t>(match.n_blocks);
+  return match.n_blocks < n_matchable_blocks && next_block < state.prompt_block_hashes.size() &&
+         in_flight.Contains(state.prompt_block_hashes[next_block]);
+}
+
+bool Scheduler::Admit(RequestId id) {
   RequestState& state = State(id);
+  const Priority priority = state.request.priority;
   const int64_t n_cached = kv_cache_.AddSequence(id, state.tokens, state.request.cache_salt);
   state.n_tokens_computed = n_cached;
   const int64_t n_tokens = ChunkFor(state);
@@ -169,11 +196,11 @@ bool Scheduler::AdmitFront() {
     kv_cache_.Free(id);
     state.n_tokens_computed = 0;
     if (!running_.empty()) return false;  // wait for running requests to free blocks
-    waiting_.PopFront();
+    FAB_CHECK(waiting_.Remove(priority, id));
     FinishForLackOfBlocks(id);  // alone with every block free, it still does not fit
     return true;
   }
-  waiting_.PopFront();
+  FAB_CHECK(waiting_.Remove(priority, id));
   if (!state.admitted_before) state.counters.n_cached_prompt_tokens = std::min(n_cached, state.counters.n_prompt_tokens);
   state.admitted_before = true;
   state.running = true;
@@ -262,12 +289,23 @@ bool Scheduler::IsStopToken(const RequestState& state, TokenId token) const {
   return std::binary_search(state.request.stop_tokens.begin(), state.request.stop_tokens.end(), token);
 }
 
-StepOutputs Scheduler::Update(const runtime::StepResult& result) {
+StepOutputs Scheduler::TakeScheduleOutputs() {
   StepOutputs outputs;
   outputs.preempted = std::move(preempted_);
   preempted_.clear();
   outputs.finished = std::move(finished_early_);
   finished_early_.clear();
+  return outputs;
+}
+
+StepOutputs Scheduler::AbortStep() {
+  StepOutputs outputs = TakeScheduleOutputs();
+  scheduled_.clear();
+  return outputs;
+}
+
+StepOutputs Scheduler::Update(const runtime::StepResult& result) {
+  StepOutputs outputs = TakeScheduleOutputs();
   size_t sampled_idx = 0;
   for (const Scheduled& scheduled : scheduled_) {
     std::optional<runtime::SampledToken> sampled;

@@ -2,7 +2,10 @@
 // gives every running sequence that is decoding its one token first, then
 // fills the rest of the token budget with prefill chunks (at most
 // prefill_chunk tokens per sequence), first for running sequences, then by
-// admitting waiting requests by priority, then FIFO. There is no phase split:
+// admitting waiting requests by priority, then FIFO, except that a waiting
+// request whose next uncached full prompt block a running request is
+// computing waits (without blocking those behind it) until that block is
+// committed, then reuses it from the prefix cache. There is no phase split:
 // every request has n_tokens_computed against n_tokens and a step feeds k of
 // them. A prompt prefix found in the prefix cache is not recomputed. When
 // blocks run out the lowest-priority, most recently arrived running request
@@ -21,6 +24,7 @@
 #include "base/status.h"
 #include "kvcache/kv_cache_manager.h"
 #include "runtime/step_plan.h"
+#include "scheduler/blocks_in_flight.h"
 #include "scheduler/request.h"
 #include "scheduler/request_state.h"
 #include "scheduler/scheduler_config.h"
@@ -62,6 +66,11 @@ class Scheduler {
   // it after every Schedule, even after an empty plan (with an empty result):
   // it also reports preemptions and requests that Schedule ended.
   StepOutputs Update(const runtime::StepResult& result);
+  // Instead of Update, when the runtime failed the last plan: commits
+  // nothing and reports what Schedule itself decided (preemptions, requests
+  // it ended). The plan's requests hold slots without KV, so the caller must
+  // Cancel each of them before the next Schedule.
+  StepOutputs AbortStep();
 
   std::optional<RequestSnapshot> Snapshot(RequestId id) const;
   // Running requests in scheduling order (priority, then arrival).
@@ -92,10 +101,16 @@ class Scheduler {
   // Slots for n_tokens of running request `id`, preempting the lowest-priority,
   // most recent running request (possibly `id` itself) until they fit.
   void ScheduleRunning(RequestId id, int64_t n_tokens);
-  // Admits waiting requests while sequences, budget and blocks allow.
+  // Admits waiting requests in order while sequences, budget and blocks
+  // allow, skipping those that wait for a block in flight.
   void AdmitWaiting();
-  // Admits the front request; false when it must wait.
-  bool AdmitFront();
+  // Admits waiting request `id`; false when it must wait for blocks.
+  bool Admit(RequestId id);
+  // Uncommitted prompt blocks of every running request.
+  BlocksInFlight PromptBlocksInFlight() const;
+  // Whether the next block of `state` that the prefix cache lacks is one
+  // that a running request is computing.
+  bool WaitsForBlockInFlight(const RequestState& state, const BlocksInFlight& in_flight) const;
   // The running request to preempt: lowest priority, latest arrival, among
   // those of priority strictly lower than `above` when given.
   std::optional<RequestId> PickVictim(std::optional<Priority> above) const;
@@ -107,9 +122,12 @@ class Scheduler {
   int64_t ChunkFor(const RequestState& state) const;
   runtime::StepPlan BuildPlan() const;
   bool IsStopToken(const RequestState& state, TokenId token) const;
+  // Preemptions and early finishes recorded since the last Update.
+  StepOutputs TakeScheduleOutputs();
 
   SchedulerConfig config_;
   kvcache::KvCacheManager kv_cache_;
+  kvcache::BlockHasher hasher_;  // the KV cache's seed, for prompt_block_hashes
   std::unordered_map<RequestId, RequestState> requests_;  // node-stable: plans point into it
   WaitingQueue waiting_;
   std::vector<RequestId> running_;

@@ -65,5 +65,27 @@ TEST(SchedulerCancel, ReportsNotFoundForAnIdThatIsNotLive) {
   EXPECT_EQ(scheduler.Cancel(1).code(), StatusCode::kNotFound) << "finished requests are no longer live";
 }
 
+TEST(SchedulerCancel, AnAbortedStepCommitsNothingAndItsRequestsCanBeCancelled) {
+  Scheduler scheduler = MakeScheduler(MakeConfig(1024, 8));
+  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
+  ASSERT_TRUE(scheduler.Add(MakeRequest(1, MakePrompt(20, 1), 5)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(12, 2), 5)).ok());
+  const runtime::StepPlan plan = scheduler.Schedule();
+  ASSERT_EQ(plan.sequences.size(), 2u);
+  const StepOutputs outputs = scheduler.AbortStep();
+  EXPECT_TRUE(outputs.tokens.empty());
+  EXPECT_TRUE(outputs.finished.empty());
+  EXPECT_EQ(scheduler.Snapshot(1)->n_tokens_computed, 0) << "nothing committed";
+  EXPECT_EQ(scheduler.kv_cache().table(1).n_tokens_committed(), 0);
+  EXPECT_TRUE(scheduler.Cancel(1).ok());
+  EXPECT_TRUE(scheduler.Cancel(2).ok());
+  EXPECT_EQ(scheduler.kv_cache().pool().n_used(), 0);
+  EXPECT_TRUE(scheduler.empty());
+  // The scheduler steps on normally afterwards.
+  ASSERT_TRUE(scheduler.Add(MakeRequest(3, MakePrompt(12, 3), 4)).ok());
+  const RunOutcome outcome = RunUntilEmpty(scheduler, runtime);
+  EXPECT_EQ(outcome.generated.at(3).size(), 4u);
+}
+
 }  // namespace
 }  // namespace fab::scheduler
