@@ -2,21 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include "base/clock.h"
-#include "runtime/executor.h"
-#include "scheduler/scheduler.h"
+#include "engine/engine.h"
 
 namespace fab::cli {
 namespace {
 
-constexpr int32_t kBlockSize = 16;
-constexpr int64_t kMinStepTokens = 512;
-constexpr int64_t kMaxPrefillChunk = 512;
+constexpr uint64_t kPrefixSeed = 7;
+constexpr uint64_t kColdSalt = 1;
+constexpr uint64_t kWarmSalt = 2;
 
 void AppendRandomTokens(std::vector<TokenId>& tokens, int64_t n, int64_t n_vocab, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -24,33 +24,77 @@ void AppendRandomTokens(std::vector<TokenId>& tokens, int64_t n, int64_t n_vocab
   for (int64_t i = 0; i < n; ++i) tokens.push_back(pick(rng));
 }
 
-std::vector<scheduler::Request> MakeRequests(int sequences, int64_t n_prompt, int64_t n_gen, int64_t shared_prefix,
-                                             int64_t n_vocab) {
-  std::vector<TokenId> prefix;
-  AppendRandomTokens(prefix, shared_prefix, n_vocab, 7);
-  std::vector<scheduler::Request> requests(static_cast<size_t>(sequences));
-  for (int i = 0; i < sequences; ++i) {
-    scheduler::Request& request = requests[static_cast<size_t>(i)];
-    request.id = i + 1;
-    request.prompt = prefix;
-    AppendRandomTokens(request.prompt, n_prompt - shared_prefix, n_vocab, 1000 + static_cast<uint64_t>(i));
-    request.max_new_tokens = static_cast<int32_t>(n_gen);
-    request.sampling.temperature = 0.0f;  // greedy
-  }
-  return requests;
+// A greedy request: the shared prefix, then n_prompt - shared_prefix tokens drawn from `tail_seed`.
+engine::GenerationRequest MakeRequest(const BatchedRun& run, int64_t n_vocab, uint64_t tail_seed, int64_t n_gen,
+                                      uint64_t cache_salt) {
+  engine::GenerationRequest request;
+  AppendRandomTokens(request.prompt, run.shared_prefix, n_vocab, kPrefixSeed);
+  AppendRandomTokens(request.prompt, run.n_prompt - run.shared_prefix, n_vocab, tail_seed);
+  request.max_new_tokens = static_cast<int32_t>(n_gen);
+  request.sampling.temperature = 0.0f;  // greedy
+  request.cache_salt = cache_salt;
+  return request;
 }
 
-scheduler::SchedulerConfig MakeConfig(int sequences, int64_t n_prompt, int64_t n_gen) {
-  scheduler::SchedulerConfig config;
-  config.max_tokens_per_step = std::max<int64_t>(kMinStepTokens, sequences);
-  config.max_sequences = sequences;
-  config.prefill_chunk = std::min(kMaxPrefillChunk, config.max_tokens_per_step);
-  const int64_t blocks_per_sequence = (n_prompt + n_gen + kBlockSize - 1) / kBlockSize + 1;
-  config.kv_cache.capacity_tokens = sequences * blocks_per_sequence * kBlockSize;
-  config.kv_cache.block_size = kBlockSize;
-  config.kv_cache.hash_seed = 1;
-  return config;
-}
+// Collects the summaries of a run's requests (by index) and lets the bench
+// thread wait for first tokens and ends. Thread-safe.
+class RunCollector {
+ public:
+  explicit RunCollector(size_t n_requests) : first_token_(n_requests, false), summaries_(n_requests) {}
+
+  std::shared_ptr<engine::RequestObserver> ObserverFor(size_t idx) { return std::make_shared<Observer>(this, idx); }
+
+  void WaitForFirstToken(size_t idx) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return first_token_[idx] || summaries_[idx].has_value(); });
+  }
+  void WaitForAll() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return n_finished_ == summaries_.size(); });
+  }
+  // Every summary; call after WaitForAll.
+  std::vector<engine::RequestSummary> summaries() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<engine::RequestSummary> all;
+    for (const auto& summary : summaries_) all.push_back(*summary);
+    return all;
+  }
+
+ private:
+  class Observer : public engine::RequestObserver {
+   public:
+    Observer(RunCollector* collector, size_t idx) : collector_(collector), idx_(idx) {}
+    void OnToken(TokenId, float) override { collector_->MarkFirstToken(idx_); }
+    void OnFinish(const engine::RequestSummary& summary) override { collector_->Finish(idx_, summary); }
+
+   private:
+    RunCollector* collector_;
+    size_t idx_;
+  };
+
+  void MarkFirstToken(size_t idx) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (first_token_[idx]) return;
+      first_token_[idx] = true;
+    }
+    changed_.notify_all();
+  }
+  void Finish(size_t idx, const engine::RequestSummary& summary) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      summaries_[idx] = summary;
+      ++n_finished_;
+    }
+    changed_.notify_all();
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<bool> first_token_;
+  std::vector<std::optional<engine::RequestSummary>> summaries_;
+  size_t n_finished_ = 0;
+};
 
 // Nearest-rank percentile of sorted, non-empty `values`; p in (0, 1].
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -58,73 +102,143 @@ double Percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
+double Seconds(engine::Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+// Blocks one sequence holds at its end: every prompt token and all generated but the last.
+int64_t BlocksPerSequence(const BatchedRun& run) {
+  return (run.n_prompt + run.n_gen - 1 + kBenchBlockSize - 1) / kBenchBlockSize;
+}
+
+StatusOr<std::unique_ptr<engine::Engine>> StartEngine(const model::Model& model, ThreadPool& pool,
+                                                      const BatchedRun& run, int64_t default_pool_blocks) {
+  EngineFlags flags = run.engine;
+  flags.max_sequences = run.sequences;
+  flags.max_waiting = std::max(flags.max_waiting, run.sequences);
+  FAB_ASSIGN_OR_RETURN(engine::EngineConfig config,
+                       MakeBenchEngineConfig(model, flags, default_pool_blocks * kBenchBlockSize));
+  return engine::Engine::Create(model, pool, config);
+}
+
+// OK when every request generated all its tokens.
+Status CheckAllCompleted(const std::vector<engine::RequestSummary>& summaries) {
+  for (const engine::RequestSummary& summary : summaries) {
+    if (summary.reason == engine::FinishReason::kMaxTokens) continue;
+    std::string why = engine::FinishReasonName(summary.reason);
+    if (!summary.error.ok()) why += " (" + summary.error.ToString() + ")";
+    return InternalError("bench request " + std::to_string(summary.id) + " ended early: " + why);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
-Status ValidateBatched(const model::Model& model, int sequences, int64_t n_prompt, int64_t n_gen,
-                       int64_t shared_prefix) {
-  if (sequences < 1 || sequences > kMaxBenchSequences) {
-    return InvalidArgumentError("concurrency " + std::to_string(sequences) + " is outside [1, " +
+Status ValidateBatched(const model::Model& model, const BatchedRun& run) {
+  if (run.sequences < 1 || run.sequences > kMaxBenchSequences) {
+    return InvalidArgumentError("concurrency " + std::to_string(run.sequences) + " is outside [1, " +
                                 std::to_string(kMaxBenchSequences) + "]");
   }
-  if (n_prompt < 1) return InvalidArgumentError("batched runs need a prompt of at least 1 token (-p)");
-  if (n_gen < 1) return InvalidArgumentError("batched runs need at least 1 generated token (-n)");
-  if (shared_prefix < 0 || shared_prefix > n_prompt) {
-    return InvalidArgumentError("shared prefix " + std::to_string(shared_prefix) +
-                                " is longer than the prompt (" + std::to_string(n_prompt) + " tokens)");
+  if (run.n_prompt < 1) return InvalidArgumentError("batched runs need a prompt of at least 1 token (-p)");
+  if (run.n_gen < 1) return InvalidArgumentError("batched runs need at least 1 generated token (-n)");
+  if (run.shared_prefix < 0 || run.shared_prefix > run.n_prompt) {
+    return InvalidArgumentError("shared prefix " + std::to_string(run.shared_prefix) +
+                                " is longer than the prompt (" + std::to_string(run.n_prompt) + " tokens)");
   }
   const int64_t n_ctx = model.hparams().n_ctx_train;
-  if (n_prompt + n_gen > n_ctx) {
-    return InvalidArgumentError("prompt + generated tokens (" + std::to_string(n_prompt + n_gen) +
+  if (run.n_prompt + run.n_gen > n_ctx) {
+    return InvalidArgumentError("prompt + generated tokens (" + std::to_string(run.n_prompt + run.n_gen) +
                                 ") exceed the model's context of " + std::to_string(n_ctx));
   }
   return OkStatus();
 }
 
-StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool, int sequences, int64_t n_prompt,
-                                    int64_t n_gen, int64_t shared_prefix) {
-  FAB_RETURN_IF_ERROR(ValidateBatched(model, sequences, n_prompt, n_gen, shared_prefix));
-  const scheduler::SchedulerConfig config = MakeConfig(sequences, n_prompt, n_gen);
-  FAB_ASSIGN_OR_RETURN(scheduler::Scheduler scheduler, scheduler::Scheduler::Create(config));
-  runtime::ExecutorOptions options;
-  options.n_blocks = config.kv_cache.n_blocks();
-  options.block_size = config.kv_cache.block_size;
-  options.max_tokens_per_step = config.max_tokens_per_step;
-  options.kv_dtype = runtime::KvDType::kF16;
-  FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor, runtime::Executor::Create(model, pool, options));
-  for (scheduler::Request& request : MakeRequests(sequences, n_prompt, n_gen, shared_prefix,
-                                                  model.hparams().n_vocab)) {
-    FAB_RETURN_IF_ERROR(scheduler.Add(std::move(request)));
+StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool, const BatchedRun& run) {
+  FAB_RETURN_IF_ERROR(ValidateBatched(model, run));
+  FAB_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                       StartEngine(model, pool, run, run.sequences * (BlocksPerSequence(run) + 1)));
+  const size_t n = static_cast<size_t>(run.sequences);
+  RunCollector collector(n);
+  std::vector<engine::GenerationRequest> requests;
+  std::vector<std::shared_ptr<engine::RequestObserver>> observers;
+  for (size_t i = 0; i < n; ++i) {
+    requests.push_back(MakeRequest(run, model.hparams().n_vocab, 1000 + i, run.n_gen, kWarmSalt));
+    observers.push_back(collector.ObserverFor(i));
   }
-
-  std::unordered_map<scheduler::RequestId, double> first_token_s;
-  const double t0 = NowSeconds();
-  // Each step feeds at least one token, so n_prompt + n_gen steps per sequence bound the loop.
-  const int64_t max_steps = sequences * (n_prompt + n_gen) + 1;
-  for (int64_t step = 0; step < max_steps && !scheduler.empty(); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
-    FAB_ASSIGN_OR_RETURN(runtime::StepResult result, executor->Execute(plan));
-    const scheduler::StepOutputs outputs = scheduler.Update(result);
-    const double now = NowSeconds() - t0;
-    for (const scheduler::GeneratedToken& token : outputs.tokens) first_token_s.try_emplace(token.id, now);
-  }
-  const double end = NowSeconds() - t0;
-  if (!scheduler.empty() || first_token_s.size() != static_cast<size_t>(sequences)) {
-    return InternalError("batched run ended before every sequence produced its tokens");
-  }
+  const engine::Clock::time_point start = engine::Clock::now();
+  FAB_RETURN_IF_ERROR(engine->SubmitAll(std::move(requests), std::move(observers)).status());
+  collector.WaitForAll();
+  engine->Shutdown(engine::Clock::now());
+  const std::vector<engine::RequestSummary> summaries = collector.summaries();
+  FAB_RETURN_IF_ERROR(CheckAllCompleted(summaries));
 
   std::vector<double> ttft;
-  ttft.reserve(first_token_s.size());
-  for (const auto& [id, seconds] : first_token_s) ttft.push_back(seconds);
+  engine::Clock::time_point end = start;
+  BatchedFigures figures;
+  for (const engine::RequestSummary& summary : summaries) {
+    ttft.push_back(Seconds(*summary.timings.first_token - start));
+    end = std::max(end, summary.timings.finished);
+    figures.n_preemptions += summary.counters.n_preemptions;
+  }
   std::sort(ttft.begin(), ttft.end());
   const double last_first_token = ttft.back();
-  BatchedFigures figures;
-  figures.sequences = sequences;
-  figures.pp_tps = static_cast<double>(sequences) * static_cast<double>(n_prompt) / last_first_token;
-  if (n_gen > 1 && end > last_first_token) {
-    figures.tg_tps = static_cast<double>(sequences) * static_cast<double>(n_gen - 1) / (end - last_first_token);
+  const double total = Seconds(end - start);
+  figures.sequences = run.sequences;
+  figures.pp_tps = static_cast<double>(run.sequences) * static_cast<double>(run.n_prompt) / last_first_token;
+  if (run.n_gen > 1 && total > last_first_token) {
+    figures.tg_tps = static_cast<double>(run.sequences) * static_cast<double>(run.n_gen - 1) / (total - last_first_token);
   }
   figures.ttft_p50_s = Percentile(ttft, 0.50);
   figures.ttft_p99_s = Percentile(ttft, 0.99);
+  return figures;
+}
+
+StatusOr<PrefixFigures> RunPrefixArrivals(const model::Model& model, ThreadPool& pool, const BatchedRun& run) {
+  FAB_RETURN_IF_ERROR(ValidateBatched(model, run));
+  if (run.shared_prefix < 1 || run.sequences < 2) {
+    return InvalidArgumentError("prefix arrivals need --shared-prefix >= 1 and at least 2 sequences");
+  }
+  FAB_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                       StartEngine(model, pool, run, (run.sequences + 1) * (BlocksPerSequence(run) + 1)));
+  const int64_t n_vocab = model.hparams().n_vocab;
+
+  // (a) The prompt alone, on a cold cache (its own salt: nothing else can match it).
+  RunCollector cold(1);
+  FAB_RETURN_IF_ERROR(engine->Submit(MakeRequest(run, n_vocab, 999, 1, kColdSalt), cold.ObserverFor(0)).status());
+  cold.WaitForAll();
+  const std::vector<engine::RequestSummary> cold_summary = cold.summaries();
+  FAB_RETURN_IF_ERROR(CheckAllCompleted(cold_summary));
+
+  // (b) N arrivals, each once the previous one has its first token.
+  const size_t n = static_cast<size_t>(run.sequences);
+  RunCollector warm(n);
+  for (size_t i = 0; i < n; ++i) {
+    FAB_RETURN_IF_ERROR(
+        engine->Submit(MakeRequest(run, n_vocab, 1000 + i, run.n_gen, kWarmSalt), warm.ObserverFor(i)).status());
+    warm.WaitForFirstToken(i);
+  }
+  warm.WaitForAll();
+  engine->Shutdown(engine::Clock::now());
+  const std::vector<engine::RequestSummary> summaries = warm.summaries();
+  FAB_RETURN_IF_ERROR(CheckAllCompleted(summaries));
+
+  PrefixFigures figures;
+  figures.sequences = run.sequences;
+  figures.shared_prefix = run.shared_prefix;
+  figures.n_prompt = run.n_prompt;
+  figures.cold_ttft_s = *cold_summary[0].timings.time_to_first_token_seconds();
+  std::vector<double> ttft;
+  for (size_t i = 1; i < n; ++i) {
+    ttft.push_back(*summaries[i].timings.time_to_first_token_seconds());
+    figures.cached_prompt_tokens += summaries[i].counters.n_cached_prompt_tokens;
+  }
+  std::sort(ttft.begin(), ttft.end());
+  figures.warm_ttft_p50_s = Percentile(ttft, 0.50);
+  figures.warm_ttft_p99_s = Percentile(ttft, 0.99);
+  figures.warm_to_cold = figures.warm_ttft_p50_s / figures.cold_ttft_s;
+  const engine::EngineStats stats = engine->Stats();
+  figures.block_size = stats.kv_block_size;
+  figures.kv_blocks_peak = stats.n_kv_blocks_used_peak;
+  figures.kv_blocks_unshared = run.sequences * BlocksPerSequence(run);
+  figures.prefix_blocks = run.shared_prefix / kBenchBlockSize;
   return figures;
 }
 

@@ -1,10 +1,13 @@
 // `tokenfab bench engine`: prompt processing (one batch of p tokens) and
 // generation (n single-token steps) speed, measured like llama-bench, plus
 // the memory-bandwidth roofline of generation and the fraction reached;
-// with --concurrency, batched runs too (see cli/bench_batched.h).
+// with --concurrency, batched runs through the engine too, and with
+// --shared-prefix the prefix-cache arrivals (see cli/bench_batched.h).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -62,6 +65,42 @@ StatusOr<double> TimeGeneration(model::Session& session, const std::vector<Token
   return tokens.size() / (NowSeconds() - start);
 }
 
+BatchedRun MakeBatchedRun(const BenchEngineOptions& options, int sequences) {
+  BatchedRun run;
+  run.sequences = sequences;
+  run.n_prompt = options.n_prompt;
+  run.n_gen = options.n_gen;
+  run.shared_prefix = options.shared_prefix;
+  run.engine.kv_cache = options.kv_cache;
+  run.engine.kv_dtype = options.kv_dtype;
+  return run;
+}
+
+boost::json::object PrefixJson(const PrefixFigures& f) {
+  return boost::json::object{{"sequences", f.sequences},
+                             {"shared_prefix", f.shared_prefix},
+                             {"n_prompt", f.n_prompt},
+                             {"cold_ttft_s", f.cold_ttft_s},
+                             {"warm_ttft_p50_s", f.warm_ttft_p50_s},
+                             {"warm_ttft_p99_s", f.warm_ttft_p99_s},
+                             {"warm_to_cold", f.warm_to_cold},
+                             {"cached_prompt_tokens", f.cached_prompt_tokens},
+                             {"block_size", f.block_size},
+                             {"kv_blocks_peak", f.kv_blocks_peak},
+                             {"kv_blocks_unshared", f.kv_blocks_unshared},
+                             {"prefix_blocks", f.prefix_blocks}};
+}
+
+void PrintPrefix(const PrefixFigures& f) {
+  std::printf("prefix x%d (shared %lld of %lld prompt tokens, arriving one after another): cold TTFT %.3f s; "
+              "warm TTFT p50 %.3f s, p99 %.3f s (p50 = %.1f%% of cold)\n",
+              f.sequences, static_cast<long long>(f.shared_prefix), static_cast<long long>(f.n_prompt), f.cold_ttft_s,
+              f.warm_ttft_p50_s, f.warm_ttft_p99_s, f.warm_to_cold * 100.0);
+  std::printf("prefix KV: %d blocks in use at peak vs %lld for %d unshared copies (prefix: %lld blocks of %d tokens)\n",
+              f.kv_blocks_peak, static_cast<long long>(f.kv_blocks_unshared), f.sequences,
+              static_cast<long long>(f.prefix_blocks), f.block_size);
+}
+
 }  // namespace
 
 int RunBenchEngine(const BenchEngineOptions& options) {
@@ -69,9 +108,10 @@ int RunBenchEngine(const BenchEngineOptions& options) {
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Model& model = *loaded->model;
   for (int sequences : options.concurrency) {
-    if (Status s = ValidateBatched(model, sequences, options.n_prompt, options.n_gen, options.shared_prefix); !s.ok()) {
-      return ReportError(s);
-    }
+    if (Status s = ValidateBatched(model, MakeBatchedRun(options, sequences)); !s.ok()) return ReportError(s);
+  }
+  if (auto config = MakeBenchEngineConfig(model, MakeBatchedRun(options, 1).engine, 1); !config.ok()) {
+    return ReportError(config.status());
   }
   ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
   model::SessionOptions session_options;
@@ -101,9 +141,18 @@ int RunBenchEngine(const BenchEngineOptions& options) {
   }
   std::vector<BatchedFigures> batched;
   for (int sequences : options.concurrency) {
-    auto figures = RunBatched(model, pool, sequences, options.n_prompt, options.n_gen, options.shared_prefix);
+    auto figures = RunBatched(model, pool, MakeBatchedRun(options, sequences));
     if (!figures.ok()) return ReportError(figures.status());
     batched.push_back(*figures);
+  }
+  std::optional<PrefixFigures> prefix;
+  const int max_sequences = options.concurrency.empty()
+                                ? 0
+                                : *std::max_element(options.concurrency.begin(), options.concurrency.end());
+  if (options.shared_prefix > 0 && max_sequences >= 2) {
+    auto figures = RunPrefixArrivals(model, pool, MakeBatchedRun(options, max_sequences));
+    if (!figures.ok()) return ReportError(figures.status());
+    prefix = *figures;
   }
   const MeanSd pp_stats = Summarize(pp), tg_stats = Summarize(tg);
   const double bandwidth = MeasureReadBandwidth(pool);
@@ -125,7 +174,9 @@ int RunBenchEngine(const BenchEngineOptions& options) {
                                            {"ttft_p50_s", f.ttft_p50_s}, {"ttft_p99_s", f.ttft_p99_s}});
       }
       out["batched"] = std::move(rows);
+      out["kv_dtype"] = options.kv_dtype;
     }
+    if (prefix) out["prefix"] = PrefixJson(*prefix);
     std::printf("%s\n", boost::json::serialize(out).c_str());
     return 0;
   }
@@ -140,6 +191,7 @@ int RunBenchEngine(const BenchEngineOptions& options) {
                 f.sequences, static_cast<long long>(options.shared_prefix), f.pp_tps, f.tg_tps, f.ttft_p50_s,
                 f.ttft_p99_s);
   }
+  if (prefix) PrintPrefix(*prefix);
   return 0;
 }
 

@@ -66,8 +66,27 @@ struct BenchEngineOptions {
   bool json = false;
   std::vector<int> concurrency;  // empty: no batched runs; else one batched run per entry
   int64_t shared_prefix = 0;     // prompt tokens shared by every sequence of a batched run
+  std::string kv_cache;          // KV pool of batched runs, tokens or bytes; empty: holds every sequence
+  std::string kv_dtype = "f16";  // f16, q8_0 or f32
 };
 int RunBenchEngine(const BenchEngineOptions& options);
+
+struct BenchSoakOptions {
+  std::string model_path;  // empty: the built-in demo model
+  double duration_s = 600.0;
+  double rate = 1.0;             // mean arrivals per second (Poisson)
+  double cancel_fraction = 0.2;  // of arrivals, cancelled at a random time
+  std::string kv_cache;          // KV pool, tokens or bytes; empty: 16384 tokens
+  std::string kv_dtype = "f16";
+  int64_t max_prompt = 512;      // prompt lengths are uniform in [1, max_prompt]
+  int64_t max_gen = 256;         // max_tokens uniform in [1, max_gen]
+  int32_t max_sequences = 16;
+  int32_t max_waiting = 64;
+  uint64_t seed = 1;
+  int n_threads = 0;
+  bool json = false;
+};
+int RunBenchSoak(const BenchSoakOptions& options);
 
 struct ModelVocabOptions {
   std::string tokenizer_json_path;  // a Hugging Face tokenizer.json

@@ -97,7 +97,27 @@ void AddBenchTokenize(CLI::App* bench, BenchTokenizeOptions& o, int& code) {
   cmd->callback([&] { code = RunBenchTokenize(o); });
 }
 
-void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokenize, int& code) {
+void AddBenchSoak(CLI::App* bench, BenchSoakOptions& o, int& code) {
+  CLI::App* cmd = bench->add_subcommand("soak", "Memory soak: random arrivals and cancellations through the engine");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model file (default: the built-in demo model)");
+  cmd->add_option("--duration", o.duration_s, "Seconds of arrivals")->check(CLI::Range(0.1, 86400.0));
+  cmd->add_option("--rate", o.rate, "Mean arrivals per second (Poisson)")->check(CLI::Range(0.001, 10000.0));
+  cmd->add_option("--cancel-fraction", o.cancel_fraction, "Fraction of requests cancelled at a random time")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--kv-cache", o.kv_cache, "KV pool: tokens (65536, 64k) or bytes (512MiB, 2GiB); default 16384 tokens");
+  cmd->add_option("--kv-dtype", o.kv_dtype, "KV cache type: f16, q8_0 or f32");
+  cmd->add_option("--max-prompt", o.max_prompt, "Longest random prompt")->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  cmd->add_option("--max-gen", o.max_gen, "Largest random max_tokens")->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  cmd->add_option("--max-sequences", o.max_sequences, "Sequences running at once")->check(CLI::Range(1, 4096));
+  cmd->add_option("--max-waiting", o.max_waiting, "Waiting requests before arrivals are refused")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--seed", o.seed, "Random seed of arrivals, prompts and cancellations");
+  cmd->add_flag("--json", o.json, "Print one JSON object");
+  AddThreads(cmd, &o.n_threads);
+  cmd->callback([&] { code = RunBenchSoak(o); });
+}
+
+void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokenize, BenchSoakOptions& soak,
+              int& code) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   CLI::App* engine = bench->add_subcommand("engine", "Prompt processing and generation speed, like llama-bench");
@@ -111,9 +131,12 @@ void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokeni
       ->check(CLI::Range(1, 256));
   engine->add_option("--shared-prefix", o.shared_prefix, "Prompt tokens shared by every batched sequence")
       ->check(CLI::Range(int64_t{0}, int64_t{65536}));
+  engine->add_option("--kv-cache", o.kv_cache, "KV pool of batched runs: tokens (65536, 64k) or bytes (512MiB, 2GiB)");
+  engine->add_option("--kv-dtype", o.kv_dtype, "KV cache type of batched runs: f16, q8_0 or f32");
   AddThreads(engine, &o.n_threads);
   engine->callback([&] { code = RunBenchEngine(o); });
   AddBenchTokenize(bench, tokenize, code);
+  AddBenchSoak(bench, soak, code);
 }
 
 void AddChatTemplate(CLI::App& app, ChatTemplateOptions& o, int& code) {
@@ -140,11 +163,12 @@ int Main(int argc, char** argv) {
   BenchEngineOptions bench;
   ModelVocabOptions vocab;
   BenchTokenizeOptions bench_tokenize;
+  BenchSoakOptions bench_soak;
   AddRun(app, run, code);
   AddLogits(app, logits, code);
   AddTokenize(app, tokenize, code);
   AddModel(app, inspect, synth, vocab, code);
-  AddBench(app, bench, bench_tokenize, code);
+  AddBench(app, bench, bench_tokenize, bench_soak, code);
   ChatTemplateOptions chat_template;
   AddChatTemplate(app, chat_template, code);
   try {

@@ -1,0 +1,34 @@
+// Engine settings from `tokenfab bench` flags: the KV pool as tokens or
+// bytes (--kv-cache, runtime/kv_pool_size.h) in a KV dtype (--kv-dtype),
+// and the scheduler limits the benchmarks use. Shared by `bench engine` and
+// `bench soak`; errors are InvalidArgument naming the flag.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+#include "engine/engine_config.h"
+#include "model/model.h"
+
+namespace fab::cli {
+
+struct EngineFlags {
+  std::string kv_cache;          // empty: default_pool_tokens
+  std::string kv_dtype = "f16";  // f16, q8_0 or f32
+  int32_t max_sequences = 64;
+  int32_t max_waiting = 1024;
+};
+
+inline constexpr int32_t kBenchBlockSize = 16;
+
+// A consistent engine config for `model`: block size 16, a step budget of
+// max(512, max_sequences) tokens, prefill chunks of 512, a KV pool of
+// flags.kv_cache (or default_pool_tokens rounded up to whole blocks).
+StatusOr<engine::EngineConfig> MakeBenchEngineConfig(const model::Model& model, const EngineFlags& flags,
+                                                     int64_t default_pool_tokens);
+
+// Bytes of the KV pages of `config` for `model` (what the pool may grow to).
+int64_t KvPoolBytes(const model::Model& model, const engine::EngineConfig& config);
+
+}  // namespace fab::cli

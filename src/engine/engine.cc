@@ -1,0 +1,231 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "base/check.h"
+#include "runtime/executor.h"
+
+namespace fab::engine {
+namespace {
+
+// More stop tokens than this is a malformed request, not a use case.
+constexpr size_t kMaxStopTokens = 1024;
+
+FinishReason FromScheduler(scheduler::FinishReason reason) {
+  switch (reason) {
+    case scheduler::FinishReason::kMaxTokens: return FinishReason::kMaxTokens;
+    case scheduler::FinishReason::kStopToken: return FinishReason::kStopToken;
+    case scheduler::FinishReason::kKvCacheFull: return FinishReason::kKvCacheFull;
+  }
+  return FinishReason::kError;
+}
+
+class RuntimeExecutor : public StepExecutor {
+ public:
+  explicit RuntimeExecutor(std::unique_ptr<runtime::Executor> executor) : executor_(std::move(executor)) {}
+  StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) override { return executor_->Execute(plan); }
+
+ private:
+  std::unique_ptr<runtime::Executor> executor_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, ThreadPool& pool,
+                                                 const EngineConfig& config) {
+  FAB_RETURN_IF_ERROR(config.Validate());
+  FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
+                       runtime::Executor::Create(model, pool, config.executor));
+  const ModelLimits limits{model.hparams().n_vocab, model.hparams().n_ctx_train};
+  return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)));
+}
+
+StatusOr<std::unique_ptr<Engine>> Engine::CreateWithExecutor(const ModelLimits& limits, const EngineConfig& config,
+                                                             std::unique_ptr<StepExecutor> executor) {
+  FAB_RETURN_IF_ERROR(config.Validate());
+  if (limits.n_vocab < 1 || limits.n_ctx < 1) return InvalidArgumentError("engine model limits must be positive");
+  FAB_CHECK(executor != nullptr);
+  FAB_ASSIGN_OR_RETURN(scheduler::Scheduler scheduler, scheduler::Scheduler::Create(config.scheduler));
+  std::unique_ptr<Engine> engine(new Engine(limits, config, std::move(scheduler), std::move(executor)));
+  engine->PublishStats();
+  engine->step_thread_ = std::thread([raw = engine.get()] { raw->Run(); });
+  return engine;
+}
+
+Engine::Engine(const ModelLimits& limits, const EngineConfig& config, scheduler::Scheduler scheduler,
+               std::unique_ptr<StepExecutor> executor)
+    : limits_(limits),
+      config_(config),
+      inbox_(config.max_waiting),
+      scheduler_(std::move(scheduler)),
+      executor_(std::move(executor)) {}
+
+Engine::~Engine() { Shutdown(Clock::now()); }
+
+Status Engine::Validate(const GenerationRequest& request) const {
+  const int64_t n_vocab = limits_.n_vocab;
+  const int64_t n_ctx = limits_.n_ctx;
+  const int64_t n_prompt = static_cast<int64_t>(request.prompt.size());
+  if (n_prompt == 0) return InvalidArgumentError("prompt is empty");
+  if (request.max_new_tokens < 1) {
+    return InvalidArgumentError("max_new_tokens " + std::to_string(request.max_new_tokens) + " is below 1");
+  }
+  if (n_prompt + request.max_new_tokens - 1 > n_ctx) {
+    return InvalidArgumentError("prompt (" + std::to_string(n_prompt) + " tokens) + max_new_tokens (" +
+                                std::to_string(request.max_new_tokens) + ") exceed the model's context of " +
+                                std::to_string(n_ctx));
+  }
+  const int64_t capacity = int64_t{config_.scheduler.kv_cache.n_blocks()} * config_.scheduler.kv_cache.block_size;
+  if (n_prompt > capacity) {
+    return InvalidArgumentError("prompt of " + std::to_string(n_prompt) + " tokens exceeds the KV cache pool of " +
+                                std::to_string(capacity) + " tokens");
+  }
+  for (size_t i = 0; i < request.prompt.size(); ++i) {
+    if (request.prompt[i] < 0 || request.prompt[i] >= n_vocab) {
+      return InvalidArgumentError("prompt token " + std::to_string(request.prompt[i]) + " at index " +
+                                  std::to_string(i) + " is outside the vocabulary [0, " + std::to_string(n_vocab) + ")");
+    }
+  }
+  if (request.stop_tokens.size() > kMaxStopTokens) {
+    return InvalidArgumentError("stop_tokens holds " + std::to_string(request.stop_tokens.size()) +
+                                " tokens, more than " + std::to_string(kMaxStopTokens));
+  }
+  return request.sampling.Validate().WithContext("sampling");
+}
+
+StatusOr<RequestId> Engine::Submit(GenerationRequest request, std::shared_ptr<RequestObserver> observer) {
+  std::vector<GenerationRequest> requests;
+  requests.push_back(std::move(request));
+  std::vector<std::shared_ptr<RequestObserver>> observers;
+  observers.push_back(std::move(observer));
+  FAB_ASSIGN_OR_RETURN(std::vector<RequestId> ids, SubmitAll(std::move(requests), std::move(observers)));
+  return ids.front();
+}
+
+StatusOr<std::vector<RequestId>> Engine::SubmitAll(std::vector<GenerationRequest> requests,
+                                                   std::vector<std::shared_ptr<RequestObserver>> observers) {
+  if (requests.size() != observers.size()) {
+    return InvalidArgumentError(std::to_string(requests.size()) + " requests but " +
+                                std::to_string(observers.size()) + " observers");
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Status valid = Validate(requests[i]);
+    if (!valid.ok()) return requests.size() == 1 ? valid : valid.WithContext("request " + std::to_string(i));
+  }
+  return inbox_.Post(std::move(requests), std::move(observers));
+}
+
+Status Engine::Cancel(RequestId id) { return inbox_.PostCancel(id); }
+
+EngineStats Engine::Stats() const {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
+}
+
+void Engine::Shutdown(Clock::time_point deadline) {
+  inbox_.BeginShutdown(deadline);
+  std::lock_guard<std::mutex> lock(join_mutex_);
+  if (step_thread_.joinable()) step_thread_.join();
+}
+
+void Engine::Run() {
+  while (TakeMail()) Step();
+}
+
+bool Engine::TakeMail() {
+  Mail mail = inbox_.Take(/*wait=*/scheduler_.empty());
+  tracker_.CountSubmitted(static_cast<int64_t>(mail.submissions.size()));
+  for (Submission& submission : mail.submissions) AddRequest(std::move(submission));
+  for (RequestId id : mail.cancels) CancelRequest(id, FinishReason::kCancelled);
+  if (mail.shutting_down && Clock::now() >= mail.deadline) CancelAll();
+  inbox_.SetWaitingInScheduler(scheduler_.n_waiting());
+  PublishStats();
+  tracker_.FlushEvents();
+  return !(mail.shutting_down && scheduler_.empty());
+}
+
+void Engine::Step() {
+  const runtime::StepPlan plan = scheduler_.Schedule();
+  n_kv_blocks_used_peak_ = std::max(n_kv_blocks_used_peak_, scheduler_.kv_cache().pool().n_used());
+  tracker_.MarkStarted(plan, Clock::now(), [this](RequestId id) { return scheduler_.Snapshot(id)->counters; });
+  if (!plan.empty()) tracker_.CountStep();
+  StatusOr<runtime::StepResult> result = executor_->Execute(plan);
+  if (result.ok()) {
+    Deliver(scheduler_.Update(*result));
+  } else {
+    FailStep(plan, result.status());
+  }
+  inbox_.SetWaitingInScheduler(scheduler_.n_waiting());
+  PublishStats();
+  tracker_.FlushEvents();
+}
+
+void Engine::AddRequest(Submission submission) {
+  const RequestId id = submission.id;
+  scheduler::Request request;
+  request.id = id;
+  request.prompt = std::move(submission.request.prompt);
+  request.max_new_tokens = submission.request.max_new_tokens;
+  request.priority = submission.request.priority;
+  request.stop_tokens = std::move(submission.request.stop_tokens);
+  request.sampling = submission.request.sampling;
+  request.cache_salt = submission.request.cache_salt;
+  RequestCounters counters;
+  counters.n_prompt_tokens = static_cast<int64_t>(request.prompt.size());
+  tracker_.Track(std::move(submission));
+  Status added = scheduler_.Add(std::move(request));
+  if (added.ok()) return;
+  tracker_.Finish(id, FinishReason::kError, counters, Clock::now(), added);  // Validate should have caught it
+  inbox_.Ended(id);
+}
+
+void Engine::CancelRequest(RequestId id, FinishReason reason, const Status& error) {
+  const std::optional<scheduler::RequestSnapshot> snapshot = scheduler_.Snapshot(id);
+  if (!snapshot) return;  // ended before the cancellation arrived
+  FAB_CHECK(scheduler_.Cancel(id).ok());
+  tracker_.Finish(id, reason, snapshot->counters, Clock::now(), error);
+  inbox_.Ended(id);
+}
+
+void Engine::CancelAll() {
+  std::vector<RequestId> ids = scheduler_.RunningIds();
+  const std::vector<RequestId> waiting = scheduler_.WaitingIds();
+  ids.insert(ids.end(), waiting.begin(), waiting.end());
+  for (RequestId id : ids) CancelRequest(id, FinishReason::kCancelled);
+}
+
+void Engine::FailStep(const runtime::StepPlan& plan, const Status& error) {
+  std::vector<RequestId> ids;
+  for (const runtime::ScheduledSequence& sequence : plan.sequences) ids.push_back(sequence.seq_id);
+  Deliver(scheduler_.AbortStep());
+  for (RequestId id : ids) CancelRequest(id, FinishReason::kError, error);
+}
+
+void Engine::Deliver(const scheduler::StepOutputs& outputs) {
+  const Clock::time_point now = Clock::now();
+  tracker_.AddPreemptions(static_cast<int64_t>(outputs.preempted.size()));
+  tracker_.AddTokens(outputs.tokens, now);
+  for (const scheduler::FinishedRequest& finished : outputs.finished) {
+    tracker_.Finish(finished.id, FromScheduler(finished.reason), finished.counters, now);
+    inbox_.Ended(finished.id);
+  }
+}
+
+void Engine::PublishStats() {
+  EngineStats stats = tracker_.totals();
+  const kvcache::KvCacheManager& kv_cache = scheduler_.kv_cache();
+  stats.n_running = scheduler_.n_running();
+  stats.n_waiting = scheduler_.n_waiting();
+  stats.n_kv_blocks_used = kv_cache.pool().n_used();
+  n_kv_blocks_used_peak_ = std::max(n_kv_blocks_used_peak_, stats.n_kv_blocks_used);
+  stats.n_kv_blocks_used_peak = n_kv_blocks_used_peak_;
+  stats.n_kv_blocks_total = kv_cache.n_blocks();
+  stats.kv_block_size = kv_cache.block_size();
+  stats.kv_usage = kv_cache.utilization();
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  stats_ = stats;
+}
+
+}  // namespace fab::engine

@@ -1,0 +1,109 @@
+// Engine: the serving loop over one model. One step thread owns the
+// scheduler and the executor and runs Schedule → Execute → Update while
+// there is work, sleeping on a condition variable when there is none. Other
+// threads talk to it through Submit, Cancel, Stats and Shutdown (all
+// thread-safe); results stream back through each request's RequestObserver,
+// called on the step thread. The thread pool belongs to the engine while it
+// runs: no one else may call pool.Run meanwhile. An Execute error ends the
+// requests of that step with FinishReason::kError; the engine keeps serving.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/engine_config.h"
+#include "engine/engine_inbox.h"
+#include "engine/engine_stats.h"
+#include "engine/generation_request.h"
+#include "engine/request_observer.h"
+#include "engine/request_tracker.h"
+#include "engine/step_executor.h"
+#include "model/model.h"
+#include "platform/thread_pool.h"
+#include "scheduler/scheduler.h"
+
+namespace fab::engine {
+
+class Engine {
+ public:
+  // `model` and `pool` must outlive the engine. InvalidArgument for a bad
+  // config (EngineConfig::Validate), errors of Executor::Create as they are.
+  // Starts the step thread.
+  static StatusOr<std::unique_ptr<Engine>> Create(const model::Model& model, ThreadPool& pool,
+                                                  const EngineConfig& config);
+  // The same over any executor (config.executor is then only validated).
+  static StatusOr<std::unique_ptr<Engine>> CreateWithExecutor(const ModelLimits& limits, const EngineConfig& config,
+                                                              std::unique_ptr<StepExecutor> executor);
+  // Shutdown(now): cancels whatever is still live.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Queues `request`; `observer` (may be null) receives its tokens and its
+  // end. InvalidArgument naming the field for a bad request; ResourceExhausted
+  // at once when max_waiting requests are already waiting; Unavailable once
+  // Shutdown began. On error nothing is queued and the observer is never called.
+  StatusOr<RequestId> Submit(GenerationRequest request, std::shared_ptr<RequestObserver> observer);
+  // Submit for several requests at once, all or none (one admission check,
+  // and the step thread sees them together).
+  StatusOr<std::vector<RequestId>> SubmitAll(std::vector<GenerationRequest> requests,
+                                             std::vector<std::shared_ptr<RequestObserver>> observers);
+  // Ends request `id` before the next step: its blocks are freed and its
+  // observer gets OnFinish(kCancelled), exactly once however often Cancel is
+  // called. NotFound when `id` is unknown or has already ended. OK means the
+  // cancellation is posted: a request that the step running now finishes
+  // keeps its own finish reason.
+  Status Cancel(RequestId id);
+  // A snapshot as of the last step (see EngineStats).
+  EngineStats Stats() const;
+  // Refuses new requests, lets live ones run until `deadline`, then cancels
+  // the rest; returns when every request has ended and the step thread has
+  // stopped. Idempotent; the earliest deadline given wins. Never call it
+  // from an observer callback (it would wait for itself).
+  void Shutdown(Clock::time_point deadline);
+  // True once Shutdown began (a server's readiness probe: draining).
+  bool shutting_down() const { return inbox_.shutting_down(); }
+
+  const EngineConfig& config() const { return config_; }
+
+ private:
+  Engine(const ModelLimits& limits, const EngineConfig& config, scheduler::Scheduler scheduler,
+         std::unique_ptr<StepExecutor> executor);
+
+  Status Validate(const GenerationRequest& request) const;
+  // The step thread's body.
+  void Run();
+  // Takes the inbox's mail (waiting for some when idle) and applies it;
+  // false once shut down with nothing left to run.
+  bool TakeMail();
+  void Step();
+  void AddRequest(Submission submission);
+  void CancelRequest(RequestId id, FinishReason reason, const Status& error = OkStatus());
+  void CancelAll();
+  // The plan failed: its requests end with kError.
+  void FailStep(const runtime::StepPlan& plan, const Status& error);
+  void Deliver(const scheduler::StepOutputs& outputs);
+  void PublishStats();
+
+  const ModelLimits limits_;
+  const EngineConfig config_;
+  EngineInbox inbox_;
+
+  // Step thread only.
+  scheduler::Scheduler scheduler_;
+  std::unique_ptr<StepExecutor> executor_;
+  RequestTracker tracker_;
+  int32_t n_kv_blocks_used_peak_ = 0;
+
+  mutable std::mutex stats_mutex_;
+  EngineStats stats_;  // guarded by stats_mutex_
+
+  std::mutex join_mutex_;
+  std::thread step_thread_;  // guarded by join_mutex_ once started
+};
+
+}  // namespace fab::engine

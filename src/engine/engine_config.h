@@ -1,0 +1,34 @@
+// EngineConfig: the plain-data settings of one engine, as they come from
+// flags or config files; Validate() is where they are checked. The
+// executor's pool geometry must match the scheduler's KV cache;
+// MakeEngineConfig fills it in from the scheduler config.
+#pragma once
+
+#include <cstdint>
+
+#include "base/status.h"
+#include "runtime/executor.h"
+#include "scheduler/scheduler_config.h"
+
+namespace fab::engine {
+
+struct EngineConfig {
+  static constexpr int32_t kMaxWaitingLimit = 1 << 20;
+
+  scheduler::SchedulerConfig scheduler;
+  runtime::ExecutorOptions executor;
+  // Requests submitted but not yet running that Submit accepts; one more is
+  // refused with ResourceExhausted. (Preempted requests re-queue regardless.)
+  int32_t max_waiting = 256;
+
+  // InvalidArgument naming the field: out-of-range limits, or executor
+  // n_blocks / block_size that differ from the scheduler's KV cache, or an
+  // executor max_tokens_per_step below the scheduler's.
+  Status Validate() const;
+};
+
+// A consistent config: executor geometry from `scheduler`, KV pages of `kv_dtype`.
+EngineConfig MakeEngineConfig(const scheduler::SchedulerConfig& scheduler, runtime::KvDType kv_dtype,
+                              int32_t max_waiting);
+
+}  // namespace fab::engine
