@@ -44,6 +44,10 @@ struct PrefixFigures {
   double warm_ttft_p50_s = 0.0;  // sequences 2..N, nearest rank
   double warm_ttft_p99_s = 0.0;
   double warm_to_cold = 0.0;     // warm_ttft_p50_s / cold_ttft_s
+  // One more sequence sharing the prefix, submitted alone once the others
+  // ended: the cache's effect without other sequences' decode steps.
+  double warm_idle_ttft_s = 0.0;
+  double warm_idle_to_cold = 0.0;  // warm_idle_ttft_s / cold_ttft_s
   int64_t cached_prompt_tokens = 0;  // over sequences 2..N
   int32_t block_size = 0;
   int32_t kv_blocks_peak = 0;        // in use at the peak of the run

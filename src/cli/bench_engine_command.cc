@@ -84,6 +84,8 @@ boost::json::object PrefixJson(const PrefixFigures& f) {
                              {"warm_ttft_p50_s", f.warm_ttft_p50_s},
                              {"warm_ttft_p99_s", f.warm_ttft_p99_s},
                              {"warm_to_cold", f.warm_to_cold},
+                             {"warm_idle_ttft_s", f.warm_idle_ttft_s},
+                             {"warm_idle_to_cold", f.warm_idle_to_cold},
                              {"cached_prompt_tokens", f.cached_prompt_tokens},
                              {"block_size", f.block_size},
                              {"kv_blocks_peak", f.kv_blocks_peak},
@@ -96,6 +98,8 @@ void PrintPrefix(const PrefixFigures& f) {
               "warm TTFT p50 %.3f s, p99 %.3f s (p50 = %.1f%% of cold)\n",
               f.sequences, static_cast<long long>(f.shared_prefix), static_cast<long long>(f.n_prompt), f.cold_ttft_s,
               f.warm_ttft_p50_s, f.warm_ttft_p99_s, f.warm_to_cold * 100.0);
+  std::printf("prefix, one more sharer on the idle engine: TTFT %.3f s (%.1f%% of cold)\n", f.warm_idle_ttft_s,
+              f.warm_idle_to_cold * 100.0);
   std::printf("prefix KV: %d blocks in use at peak vs %lld for %d unshared copies (prefix: %lld blocks of %d tokens)\n",
               f.kv_blocks_peak, static_cast<long long>(f.kv_blocks_unshared), f.sequences,
               static_cast<long long>(f.prefix_blocks), f.block_size);

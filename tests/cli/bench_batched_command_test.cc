@@ -98,7 +98,8 @@ TEST(BenchBatchedCommand, SharedPrefixJsonReportsCacheHitsAndKvBlocks) {
   EXPECT_EQ(prefix.at("kv_blocks_unshared").to_number<int>(), 12);
   EXPECT_LE(prefix.at("kv_blocks_peak").to_number<int>(), 12 - 3 * 2);
   EXPECT_GT(prefix.at("kv_blocks_peak").to_number<int>(), 0);
-  for (const char* key : {"cold_ttft_s", "warm_ttft_p50_s", "warm_ttft_p99_s", "warm_to_cold"}) {
+  for (const char* key : {"cold_ttft_s", "warm_ttft_p50_s", "warm_ttft_p99_s", "warm_to_cold", "warm_idle_ttft_s",
+                          "warm_idle_to_cold"}) {
     EXPECT_GT(prefix.at(key).to_number<double>(), 0.0) << key;
   }
 }
