@@ -1,7 +1,7 @@
 // Scalar AttentionChunkOps (the reference twin) and the run-time choice.
 #include "runtime/attention_chunk.h"
 
-#include "kernels/dispatch.h"
+#include "runtime/isa_table.h"
 
 namespace fab::runtime {
 namespace {
@@ -35,17 +35,12 @@ const AttentionChunkOps& AttentionChunkOpsScalar() {
   return ops;
 }
 
-const AttentionChunkOps* AttentionChunkOpsAvx512() {
-  return kernels::KernelsFor(kernels::Isa::kAvx512) != nullptr ? AttentionChunkOpsAvx512Table() : nullptr;
-}
+const AttentionChunkOps* AttentionChunkOpsAvx512() { return Avx512TableIfSupported(&AttentionChunkOpsAvx512Table); }
 
 const AttentionChunkOps& ActiveAttentionChunkOps() {
-  static const AttentionChunkOps* active = [] {
-    const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
-    const AttentionChunkOps* table = avx512 ? AttentionChunkOpsAvx512() : nullptr;
-    return table != nullptr ? table : &AttentionChunkOpsScalar();
-  }();
-  return *active;
+  static const AttentionChunkOps& active =
+      TableForActiveIsa(AttentionChunkOpsScalar(), &AttentionChunkOpsAvx512Table);
+  return active;
 }
 
 }  // namespace fab::runtime

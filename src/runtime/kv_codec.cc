@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/dispatch.h"
 #include "kernels/quantize.h"
+#include "runtime/isa_table.h"
 
 namespace fab::runtime {
 namespace {
@@ -45,17 +45,11 @@ const KvCodec& KvCodecScalar() {
   return codec;
 }
 
-const KvCodec* KvCodecAvx512() {
-  return kernels::KernelsFor(kernels::Isa::kAvx512) != nullptr ? KvCodecAvx512Table() : nullptr;
-}
+const KvCodec* KvCodecAvx512() { return Avx512TableIfSupported(&KvCodecAvx512Table); }
 
 const KvCodec& ActiveKvCodec() {
-  static const KvCodec* active = [] {
-    const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
-    const KvCodec* table = avx512 ? KvCodecAvx512() : nullptr;
-    return table != nullptr ? table : &KvCodecScalar();
-  }();
-  return *active;
+  static const KvCodec& active = TableForActiveIsa(KvCodecScalar(), &KvCodecAvx512Table);
+  return active;
 }
 
 }  // namespace fab::runtime
