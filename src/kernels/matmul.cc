@@ -3,6 +3,10 @@
 // thread takes whole panels of kTileRows weight rows, decodes a panel once and
 // runs every token (GEMV) or every kTileTokens-token tile (GEMM) against it,
 // so each weight byte is read from memory once per call.
+// Packed path (q4_0x16 / q8_0x16, packed_weights.h): activations quantized
+// once into dense tiles of up to kTileTokens tokens, then one kernel call per
+// (16-row panel, token tile) with rows in lanes: no decode, no threshold
+// between generation and GEMM.
 #include "kernels/matmul.h"
 
 #include <algorithm>
@@ -10,12 +14,17 @@
 
 #include "base/aligned_buffer.h"
 #include "base/check.h"
+#include "kernels/packed_weights.h"
 
 namespace fab::kernels {
 namespace {
 
 // Below this many tokens a GEMM tile would waste most of its lanes.
 constexpr int64_t kMinTokensForGemm = 4;
+// Packed path: activations of at most this many elements are quantized by
+// the calling thread alone (a generation step of 16 sequences is 90K for a
+// 5632-wide input).
+constexpr int64_t kMaxInlineQuantizeElements = int64_t{1} << 17;
 // Float-path K chunk: a decoded [kFloatKChunk][kTileRows] panel stays in L1/L2.
 constexpr int64_t kFloatKChunk = 512;
 
@@ -194,6 +203,70 @@ void IntMatMul(const QuantOps& ops, const IntBlockFormat& format, const TensorVi
   });
 }
 
+// Quantizes each token's row and copies it into the dense tile of its
+// kTileTokens-token group, parallel over tokens: tile i holds
+// n = min(kTileTokens, n_tokens - i * kTileTokens) tokens as
+// q [n_blocks][block_len / 4][n][4], scale and bias [n_blocks][n] (the layout
+// packed_gemm_panel reads), at the offsets ActivationBuffers::Tile gives.
+ActivationBuffers QuantizeIntoDenseTiles(const QuantOps& ops, const IntBlockFormat& format, const float* x,
+                                         int64_t n_in, int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
+  const int64_t n_blocks = n_in / format.block_len;
+  size_t bytes = 0;
+  CarveActivations(nullptr, n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  const ActivationBuffers act =
+      CarveActivations(ThreadScratch(kActivationSlot, bytes), n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  const auto quantize_tokens = [&](int64_t begin, int64_t end) {
+    for (int64_t token = begin; token < end; ++token) {
+      const ActRow row = act.Row(token);
+      ops.quantize_activation_row(format, x + token * n_in, n_in, row);
+      const int64_t tile_idx = token / kTileTokens;
+      const int64_t slot = token % kTileTokens;
+      const int64_t n = std::min<int64_t>(kTileTokens, n_tokens - tile_idx * kTileTokens);
+      float* scale = act.tile_scale + tile_idx * n_blocks * kTileTokens;
+      int32_t* bias = act.tile_bias + tile_idx * n_blocks * kTileTokens;
+      for (int64_t b = 0; b < n_blocks; ++b) {
+        scale[b * n + slot] = row.scale[b];
+        bias[b * n + slot] = row.bias[b];
+      }
+      int8_t* q = act.tile_q + tile_idx * n_in * kTileTokens;
+      for (int64_t group = 0; group < n_in / 4; ++group) {
+        std::memcpy(q + (group * n + slot) * 4, row.q + group * 4, 4);
+      }
+    }
+  };
+  if (n_tokens * n_in <= kMaxInlineQuantizeElements) {
+    quantize_tokens(0, n_tokens);  // a few microseconds: cheaper than waking the pool
+  } else {
+    pool.ParallelFor(n_tokens, 1, quantize_tokens);
+  }
+  return act;
+}
+
+// Packed weights (packed_weights.h): work items are (panel, token tile)
+// pairs, panel-major, so each thread keeps its panels hot while it runs every
+// tile against them and 2 threads stay busy even for 16-panel matrices.
+void PackedMatMul(const QuantOps& ops, const TensorView& w, const float* x, int64_t n_tokens, float* y,
+                  ThreadPool& pool) {
+  IntBlockFormat format;
+  FAB_CHECK(LookupIntBlockFormat(UnpackedDTypeOf(w.dtype), &format));
+  const int64_t n_in = w.row_length();
+  const int64_t n_out = w.n_rows();
+  const int64_t n_blocks = n_in / format.block_len;
+  const int64_t n_tiles = (n_tokens + kTileTokens - 1) / kTileTokens;
+  const ActivationBuffers act = QuantizeIntoDenseTiles(ops, format, x, n_in, n_tokens, n_tiles, pool);
+  const int64_t n_panels = n_out / kPanelRows;
+  pool.ParallelFor(n_panels * n_tiles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t panel = item / n_tiles;
+      const int64_t tile = item % n_tiles;
+      const int64_t token_begin = tile * kTileTokens;
+      const int n_tile_tokens = static_cast<int>(std::min<int64_t>(kTileTokens, n_tokens - token_begin));
+      ops.packed_gemm_panel(w.dtype, w.row(panel * kPanelRows), n_blocks, act.Tile(tile), n_tile_tokens,
+                            y + token_begin * n_out + panel * kPanelRows, n_out);
+    }
+  });
+}
+
 // x [n_tokens, n_in] → tiles [n_tiles][n_in][kTileTokens], zero past the end.
 void PackFloatTiles(const float* x, int64_t n_tokens, int64_t n_in, int64_t n_tiles, float* tiles, ThreadPool& pool) {
   pool.ParallelFor(n_tiles, 1, [&](int64_t begin, int64_t end) {
@@ -261,6 +334,11 @@ void MatMul(const KernelTable& table, const TensorView& w, const float* x, int64
   const DTypeInfo& info = GetDTypeInfo(w.dtype);
   FAB_CHECK(info.computable && w.row_length() % info.block_size == 0) << "MatMul over " << info.name;
   if (n_tokens <= 0 || w.n_rows() <= 0) return;
+  if (IsPackedDType(w.dtype)) {
+    FAB_CHECK(w.n_rows() % kPanelRows == 0) << "packed matrix of " << w.n_rows() << " rows";
+    PackedMatMul(table.quant, w, x, n_tokens, y, pool);
+    return;
+  }
   IntBlockFormat format;
   if (LookupIntBlockFormat(w.dtype, &format)) {
     IntMatMul(table.quant, format, w, x, n_tokens, y, pool);

@@ -13,7 +13,8 @@ namespace fab::kernels {
 // y [n_tokens, n_out] = x [n_tokens, n_in] · wᵀ, where w is [n_out rows of
 // n_in] (w.ne[0] = n_in, w.ne[1] = n_out). x and y are dense float32, row
 // major; y must not alias x. Quantized weights quantize x internally (once
-// per call). Uses ActiveKernels(), or `table` when given.
+// per call). Packed weights (packed_weights.h) must have a multiple of 16
+// rows. Uses ActiveKernels(), or `table` when given.
 void MatMul(const TensorView& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
 void MatMul(const KernelTable& table, const TensorView& w, const float* x, int64_t n_tokens, float* y,
             ThreadPool& pool);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/packed_weights.h"
 #include "kernels/quant_decode-inl.h"
 #include "kernels/quant_ops.h"
 #include "kernels/quantize.h"
@@ -141,6 +142,26 @@ void FloatGemmTileScalar(const float* panel, const float* x, int64_t k_len, floa
 
 }  // namespace
 
+void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                           int n_tokens, float* y, int64_t y_stride) {
+  const int64_t record_bytes = PackedRecordBytes(packed_dtype);
+  for (int t = 0; t < n_tokens; ++t) {
+    for (int r = 0; r < kPanelRows; ++r) {
+      double sum = 0.0;
+      for (int64_t b = 0; b < n_blocks; ++b) {
+        const uint8_t* record = panel + b * record_bytes;
+        const int8_t* q = x.q + b * kQk32 * n_tokens;
+        int32_t isum = x.bias[b * n_tokens + t];
+        for (int k = 0; k < kQk32; ++k) {
+          isum += PackedCode(packed_dtype, record, r, k) * q[(k / 4) * n_tokens * 4 + t * 4 + k % 4];
+        }
+        sum += static_cast<double>(isum) * (LoadFp16(record + 2 * r) * x.scale[b * n_tokens + t]);
+      }
+      y[t * y_stride + r] = static_cast<float>(sum);
+    }
+  }
+}
+
 QuantOps MakeQuantOpsScalar() {
   QuantOps ops;
   ops.quantize_activation_row = QuantizeActivationRowScalar;
@@ -150,6 +171,7 @@ QuantOps MakeQuantOpsScalar() {
   ops.float_dot_rows = FloatDotRowsScalar;
   ops.decode_float_panel = DecodeFloatPanelScalar;
   ops.float_gemm_tile = FloatGemmTileScalar;
+  ops.packed_gemm_panel = PackedGemmPanelScalar;
   return ops;
 }
 

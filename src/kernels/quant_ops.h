@@ -5,6 +5,8 @@
 //     unsigned 8-bit codes plus per-block float scales/mins; int8 dot products
 //     (GEMV per row for few tokens, kTileRows x kTileTokens tiles for many).
 //   float path (f32/f16/bf16 weights): float dot products / FMA tiles.
+//   packed path (q4_0x16 / q8_0x16, repacked at load): rows in lanes, one
+//     kernel for 1..kTileTokens tokens (packed_gemm_panel).
 // Every pointer is pure (writes only its outputs) and thread-safe. Layouts of
 // the buffers they share are defined here; sizes are the caller's to provide.
 #pragma once
@@ -85,7 +87,26 @@ struct QuantOps {
                              int64_t k_len, float* panel);
   // acc[r][t] += Σ_k panel[k][r] * x[k][t]: x is [k_len][kTileTokens].
   void (*float_gemm_tile)(const float* panel, const float* x, int64_t k_len, float* acc);
+  // y[t * y_stride + r] = Σ_k w[r][k] * x_t[k] for the kPanelRows rows of one
+  // panel of a packed dtype (packed_weights.h) of n_blocks 32-element blocks
+  // and n_tokens ≤ kTileTokens tokens. `x` is a dense tile of exactly
+  // n_tokens tokens (the ActTile layout with n_tokens in place of
+  // kTileTokens): q [n_blocks][8][n_tokens][4], scale and bias
+  // [n_blocks][n_tokens]; scaled_sum unused. Overwrites y.
+  void (*packed_gemm_panel)(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                            int n_tokens, float* y, int64_t y_stride);
+  // True when packed_gemm_panel beats this table's file-layout kernels, so
+  // model loading should repack q4_0 / q8_0 matrices.
+  bool prefers_packed_weights = false;
 };
+
+// The scalar twin of packed_gemm_panel (also the AVX2 table's entry).
+void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                           int n_tokens, float* y, int64_t y_stride);
+// The AVX-512 VNNI kernel (quant_ops_packed_avx512.cc); call only on CPUs
+// that run the AVX-512 table.
+void PackedGemmPanelAvx512(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                           int n_tokens, float* y, int64_t y_stride);
 
 QuantOps MakeQuantOpsScalar();
 QuantOps MakeQuantOpsAvx2();

@@ -299,6 +299,7 @@ QuantOps MakeQuantOpsAvx2() {
   ops.float_dot_rows = FloatDotRows;
   ops.decode_float_panel = DecodeFloatPanel;
   ops.float_gemm_tile = FloatGemmTile;
+  ops.packed_gemm_panel = PackedGemmPanelScalar;  // correct, not fast: this table keeps file layouts
   return ops;
 }
 

@@ -482,6 +482,8 @@ QuantOps MakeQuantOpsAvx512() {
   ops.float_dot_rows = FloatDotRows;
   ops.decode_float_panel = DecodeFloatPanel;
   ops.float_gemm_tile = FloatGemmTile;
+  ops.packed_gemm_panel = PackedGemmPanelAvx512;
+  ops.prefers_packed_weights = true;
   return ops;
 }
 

@@ -270,6 +270,7 @@ float LoadFp16(const uint8_t* p) {
 void DequantizeRow(DType dtype, const void* src, float* dst, int64_t n) {
   const DTypeInfo& info = GetDTypeInfo(dtype);
   FAB_CHECK(info.computable && n % info.block_size == 0) << "DequantizeRow " << info.name << " n=" << n;
+  FAB_CHECK(info.in_files) << "DequantizeRow over the panel layout " << info.name << " (rows are interleaved)";
   const auto* bytes = static_cast<const uint8_t*>(src);
   switch (dtype) {
     case DType::kF32: std::memcpy(dst, src, n * sizeof(float)); return;

@@ -1,21 +1,31 @@
 #include "model/model.h"
 
+#include <sys/mman.h>
+
 #include <cstdint>
+#include <unordered_set>
 #include <utility>
+
+#include "kernels/dispatch.h"
 
 namespace fab::model {
 namespace {
 
 constexpr int64_t kPageBytes = 4096;
 
-// Reads one byte of every page of every tensor, reporting progress.
-void Prefault(const GgufFile& gguf, const std::function<void(double)>& on_progress) {
+// Reads one byte of every page of every tensor but `skipped` ones (by data
+// pointer), reporting progress.
+void Prefault(const GgufFile& gguf, const std::unordered_set<const void*>& skipped,
+              const std::function<void(double)>& on_progress) {
   int64_t total = 0;
-  for (const GgufTensorInfo& tensor : gguf.tensors()) total += tensor.n_bytes;
+  for (const GgufTensorInfo& tensor : gguf.tensors()) {
+    if (!skipped.count(tensor.view.data)) total += tensor.n_bytes;
+  }
   int64_t done = 0;
   int64_t next_report = 0;
   volatile uint8_t sink = 0;
   for (const GgufTensorInfo& tensor : gguf.tensors()) {
+    if (skipped.count(tensor.view.data)) continue;
     const uint8_t* bytes = static_cast<const uint8_t*>(tensor.view.data);
     for (int64_t offset = 0; offset < tensor.n_bytes; offset += kPageBytes) sink = sink + bytes[offset];
     done += tensor.n_bytes;
@@ -25,6 +35,25 @@ void Prefault(const GgufFile& gguf, const std::function<void(double)>& on_progre
     }
   }
   if (on_progress) on_progress(1.0);
+}
+
+// Repacks the matrices the kernels want packed and returns the data pointers
+// of the file tensors no longer read, after dropping their whole pages from
+// this process (the mapping is private and read-only: a later read would
+// simply fault them back in), so resident memory holds one copy of them.
+std::unordered_set<const void*> RepackAndDropFilePages(ModelWeights& weights) {
+  ThreadPool pool(DefaultThreadCount());
+  std::unordered_set<const void*> dropped;
+  RepackWeights(weights, pool, [&](const TensorView& file_view) {
+    dropped.insert(file_view.data);
+    const auto begin = reinterpret_cast<uintptr_t>(file_view.data);
+    const uintptr_t first_page = (begin + kPageBytes - 1) / kPageBytes * kPageBytes;
+    const uintptr_t last_page = (begin + file_view.n_bytes()) / kPageBytes * kPageBytes;
+    if (last_page > first_page) {
+      ::madvise(reinterpret_cast<void*>(first_page), last_page - first_page, MADV_DONTNEED);
+    }
+  });
+  return dropped;
 }
 
 }  // namespace
@@ -46,8 +75,13 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path, const Load
   hparams.has_qkv_bias = arch->has_qkv_bias;
   auto weights_or = BindWeights(gguf, hparams);
   if (!weights_or.ok()) return weights_or.status().WithContext(path);
-  if (options.prefault) Prefault(gguf, options.on_progress);
-  return std::unique_ptr<Model>(new Model(std::move(gguf), std::move(hparams), std::move(weights_or).value(), arch));
+  ModelWeights weights = std::move(weights_or).value();
+  std::unordered_set<const void*> repacked;
+  if (options.repack_weights.value_or(kernels::ActiveKernels().quant.prefers_packed_weights)) {
+    repacked = RepackAndDropFilePages(weights);
+  }
+  if (options.prefault) Prefault(gguf, repacked, options.on_progress);
+  return std::unique_ptr<Model>(new Model(std::move(gguf), std::move(hparams), std::move(weights), arch));
 }
 
 }  // namespace fab::model

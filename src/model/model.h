@@ -1,10 +1,13 @@
 // Model: a loaded GGUF transformer: the mapped file, its hparams, its bound
 // weights and its architecture. Immutable after Load; share it between
-// sessions and threads freely. Weights are read from the mmap in place.
+// sessions and threads freely. Weights are read from the mmap in place,
+// except matrices repacked at load (LoadOptions::repack_weights), which the
+// model owns.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -20,6 +23,10 @@ struct LoadOptions {
   // Load touches every page, so the first forward pass does not stall.
   std::function<void(double fraction)> on_progress;
   bool prefault = true;
+  // Repack q4_0 / q8_0 matrices into 16-row panels (kernels/packed_weights.h)
+  // and drop their file pages. Unset: when the active kernel table prefers
+  // packed weights (AVX-512 VNNI).
+  std::optional<bool> repack_weights;
 };
 
 class Model {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "kernels/packed_weights.h"
 #include "kernels/quantize.h"
 
 namespace fab::model {
@@ -103,6 +104,24 @@ StatusOr<ModelWeights> BindWeights(const GgufFile& gguf, ModelHparams& hp) {
     weights.layers.push_back(std::move(layer));
   }
   return weights;
+}
+
+void RepackWeights(ModelWeights& weights, ThreadPool& pool,
+                   const std::function<void(const TensorView& file_view)>& on_replaced) {
+  std::vector<TensorView*> matrices;
+  if (!weights.tied_output) matrices.push_back(&weights.output);
+  for (LayerWeights& layer : weights.layers) {
+    for (TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down}) {
+      matrices.push_back(m);
+    }
+  }
+  for (TensorView* m : matrices) {
+    if (!kernels::CanPack(*m)) continue;
+    weights.packed_storage.emplace_back(static_cast<size_t>(m->n_bytes()));
+    const TensorView file_view = *m;
+    *m = kernels::PackMatrix(file_view, weights.packed_storage.back().data(), pool);
+    on_replaced(file_view);
+  }
 }
 
 }  // namespace fab::model

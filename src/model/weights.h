@@ -3,14 +3,18 @@
 // Large matrices stay in the file's mmap (TensorView, no copy); small vectors
 // (norms, biases, rope factors) are converted to owned float32.
 // Lifetime: the views are valid while the GgufFile they came from lives.
+// RepackWeights may move matrices into owned packed buffers (packed_storage).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
+#include "base/aligned_buffer.h"
 #include "base/status.h"
 #include "gguf/gguf_file.h"
 #include "model/hparams.h"
+#include "platform/thread_pool.h"
 #include "tensor/tensor_view.h"
 
 namespace fab::model {
@@ -35,6 +39,8 @@ struct ModelWeights {
   bool tied_output = false;
   std::vector<float> rope_factors; // [n_rot / 2] (Llama-3 rope_freqs) or empty
   std::vector<LayerWeights> layers;
+  // Owned copies of matrices repacked by RepackWeights; views point into them.
+  std::vector<AlignedBuffer> packed_storage;
 
   // Bytes of weights read to generate one token (every matrix but the
   // embedding table, of which one row is read).
@@ -43,5 +49,13 @@ struct ModelWeights {
 
 // Binds and validates every tensor. Sets hp.n_vocab from token_embd.
 StatusOr<ModelWeights> BindWeights(const GgufFile& gguf, ModelHparams& hp);
+
+// Repacks every layer matrix and the untied output matrix that
+// kernels::CanPack accepts into owned 16-row panels (kernels/packed_weights.h),
+// in parallel over `pool`. token_embd (read by row lookups) and a tied output
+// stay in the file. Calls on_replaced(file view) as soon as a matrix's file
+// bytes are no longer read (so the caller may drop their pages at once).
+void RepackWeights(ModelWeights& weights, ThreadPool& pool,
+                   const std::function<void(const TensorView& file_view)>& on_replaced);
 
 }  // namespace fab::model

@@ -29,13 +29,17 @@ constexpr DTypeInfo kInfos[] = {
     {DType::kI64, "i64", 1, 8, false},
     {DType::kF64, "f64", 1, 8, false},
     {DType::kBF16, "bf16", 1, 2, true},
+    // 16-row panels of q4_0 / q8_0 blocks: same bytes per row, so a panel of
+    // 16 rows is 16 row_bytes and TensorView::row(16 * p) addresses panel p.
+    {DType::kQ4_0x16, "q4_0x16", 32, 18, true, false},
+    {DType::kQ8_0x16, "q8_0x16", 32, 34, true, false},
 };
 
 }  // namespace
 
 std::optional<DTypeInfo> LookupDType(uint32_t ggml_type) {
   for (const DTypeInfo& info : kInfos) {
-    if (static_cast<uint32_t>(info.dtype) == ggml_type) return info;
+    if (info.in_files && static_cast<uint32_t>(info.dtype) == ggml_type) return info;
   }
   return std::nullopt;
 }
@@ -52,7 +56,7 @@ std::optional<DType> ParseDTypeName(std::string_view name) {
   std::string lower;
   for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   for (const DTypeInfo& info : kInfos) {
-    if (lower == info.name) return info.dtype;
+    if (info.in_files && lower == info.name) return info.dtype;
   }
   return std::nullopt;
 }

@@ -32,6 +32,10 @@ enum class DType : uint32_t {
   kI64 = 27,
   kF64 = 28,
   kBF16 = 30,
+  // Internal repacked layouts (kernels/packed_weights.h): made in memory at
+  // load time, never read from or written to a file. Numbers outside ggml's.
+  kQ4_0x16 = 1002,
+  kQ8_0x16 = 1008,
 };
 
 struct DTypeInfo {
@@ -40,14 +44,16 @@ struct DTypeInfo {
   int64_t block_size;   // elements per block (1 for plain types)
   int64_t type_size;    // bytes per block
   bool computable;      // true when tokenfab has kernels for it
+  bool in_files = true; // false for internal layouts (no GGUF number, no name to parse)
 };
 
 // The info of a GGUF type number, or nullopt when the number is unknown
-// (including ggml's removed types 4 and 5).
+// (including ggml's removed types 4 and 5 and tokenfab's internal layouts).
 std::optional<DTypeInfo> LookupDType(uint32_t ggml_type);
 const DTypeInfo& GetDTypeInfo(DType dtype);
 inline const char* DTypeName(DType dtype) { return GetDTypeInfo(dtype).name; }
-// Parses "q4_0", "Q8_0", "f16", "bf16", ... (case-insensitive).
+// Parses "q4_0", "Q8_0", "f16", "bf16", ... (case-insensitive); internal
+// layouts are not parsed.
 std::optional<DType> ParseDTypeName(std::string_view name);
 
 // Bytes of a row of n elements; an error when n is not a whole number of

@@ -1,0 +1,114 @@
+// Repacking at load (LoadOptions::repack_weights): q4_0 / q8_0 layer
+// matrices become 16-row panels, token_embd and a tied or ragged output
+// stay in the file layout, and the forward pass gives the same logits as
+// with the file layout.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <unistd.h>
+
+#include "kernels/packed_weights.h"
+#include "model/model.h"
+#include "model/session.h"
+#include "model/synth.h"
+
+namespace fab::model {
+namespace {
+
+// |packed - file| on a logit: both paths quantize activations identically
+// and sum integer blocks exactly; only float summation order differs.
+constexpr float kPackedVsFileLogitTolerance = 2e-3f;
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("tokenfab_repack_test_" + std::to_string(getpid()) + "_" + name))
+      .string();
+}
+
+// n_embd 128, n_ff 256, kv 64 rows: every layer matrix packs; a vocabulary
+// of 600 rows is not a whole number of panels, so the output stays unpacked.
+std::string Synthesize(DType quant, bool tied, const std::string& name) {
+  const SynthShape shape{"test", "llama", 128, 2, 4, 2, 256, 600, 256, 10000.0f, tied, false};
+  ThreadPool pool(2);
+  SynthOptions options;
+  options.shape = &shape;
+  options.quant = quant;
+  options.out_path = TempPath(name);
+  const Status written = SynthesizeModel(options, pool);
+  EXPECT_TRUE(written.ok()) << written.ToString();
+  return options.out_path;
+}
+
+std::unique_ptr<Model> LoadWith(const std::string& path, bool repack) {
+  LoadOptions options;
+  options.repack_weights = repack;
+  auto model = Model::Load(path, options);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  return model.ok() ? std::move(model).value() : nullptr;
+}
+
+class Repack : public ::testing::TestWithParam<DType> {};
+
+TEST_P(Repack, PacksLayerMatricesButNotTheEmbeddingOrARaggedOutput) {
+  const std::string path = Synthesize(GetParam(), false, std::string("layout_") + DTypeName(GetParam()));
+  auto model = LoadWith(path, true);
+  ASSERT_NE(model, nullptr);
+  const ModelWeights& w = model->weights();
+  const DType packed = *kernels::PackedDTypeOf(GetParam());
+  for (const LayerWeights& layer : w.layers) {
+    for (const TensorView* m :
+         {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down}) {
+      EXPECT_EQ(m->dtype, packed);
+    }
+  }
+  EXPECT_EQ(w.token_embd.dtype, GetParam());
+  EXPECT_EQ(w.output.dtype, GetParam());  // 600 rows
+  auto unpacked = LoadWith(path, false);
+  ASSERT_NE(unpacked, nullptr);
+  EXPECT_EQ(unpacked->weights().layers[0].wq.dtype, GetParam());
+  EXPECT_TRUE(unpacked->weights().packed_storage.empty());
+  std::filesystem::remove(path);
+}
+
+TEST_P(Repack, GivesTheSameLogitsAsTheFileLayout) {
+  const std::string path = Synthesize(GetParam(), false, std::string("logits_") + DTypeName(GetParam()));
+  auto packed = LoadWith(path, true);
+  auto file = LoadWith(path, false);
+  ASSERT_NE(packed, nullptr);
+  ASSERT_NE(file, nullptr);
+  ThreadPool pool(2);
+  // A prompt (GEMM tiles with a ragged tail), then single tokens (GEMV).
+  const std::vector<TokenId> prompt = {1, 7, 99, 42, 420, 3, 17, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+  Session on_packed(*packed, pool);
+  Session on_file(*file, pool);
+  ASSERT_TRUE(on_packed.Eval(prompt, /*all_logits=*/true).ok());
+  ASSERT_TRUE(on_file.Eval(prompt, /*all_logits=*/true).ok());
+  ASSERT_EQ(on_packed.logits().size(), on_file.logits().size());
+  for (size_t i = 0; i < on_file.logits().size(); ++i) {
+    ASSERT_NEAR(on_packed.logits()[i], on_file.logits()[i], kPackedVsFileLogitTolerance) << "prompt logit " << i;
+  }
+  for (TokenId token : {5, 77, 599}) {
+    ASSERT_TRUE(on_packed.Eval(std::span<const TokenId>(&token, 1)).ok());
+    ASSERT_TRUE(on_file.Eval(std::span<const TokenId>(&token, 1)).ok());
+    for (size_t i = 0; i < on_file.logits().size(); ++i) {
+      ASSERT_NEAR(on_packed.logits()[i], on_file.logits()[i], kPackedVsFileLogitTolerance) << "token " << token;
+    }
+  }
+  std::filesystem::remove(path);
+}
+
+INSTANTIATE_TEST_SUITE_P(Q4AndQ8, Repack, ::testing::Values(DType::kQ4_0, DType::kQ8_0),
+                         [](const auto& info) { return std::string(DTypeName(info.param)); });
+
+TEST(RepackWeights, LeavesATiedOutputInTheFile) {
+  const std::string path = Synthesize(DType::kQ8_0, true, "tied");
+  auto model = LoadWith(path, true);
+  ASSERT_NE(model, nullptr);
+  EXPECT_TRUE(model->weights().tied_output);
+  EXPECT_EQ(model->weights().output.dtype, DType::kQ8_0);
+  EXPECT_EQ(model->weights().layers[1].w_down.dtype, DType::kQ8_0x16);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace fab::model
