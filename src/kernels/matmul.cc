@@ -146,15 +146,18 @@ IntPanel CarvePanel(uint8_t* base, int64_t n_in, int64_t n_blocks, size_t* bytes
   return panel;
 }
 
+// Activation buffers for a call, carved from the calling thread's scratch.
+ActivationBuffers ScratchActivations(int64_t n_in, int64_t n_blocks, int64_t n_tokens, int64_t n_tiles) {
+  size_t bytes = 0;
+  CarveActivations(nullptr, n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  return CarveActivations(ThreadScratch(kActivationSlot, bytes), n_in, n_blocks, n_tokens, n_tiles, &bytes);
+}
+
 // Quantizes x once (rows, then GEMM tiles when n_tiles > 0) into the calling
 // thread's scratch; the result lives until this thread's next MatMul.
 ActivationBuffers QuantizeActivations(const QuantOps& ops, const IntBlockFormat& format, const float* x,
                                       int64_t n_in, int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
-  const int64_t n_blocks = n_in / format.block_len;
-  size_t bytes = 0;
-  CarveActivations(nullptr, n_in, n_blocks, n_tokens, n_tiles, &bytes);
-  const ActivationBuffers act =
-      CarveActivations(ThreadScratch(kActivationSlot, bytes), n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  const ActivationBuffers act = ScratchActivations(n_in, n_in / format.block_len, n_tokens, n_tiles);
   pool.ParallelFor(n_tokens, 1, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) ops.quantize_activation_row(format, x + t * n_in, n_in, act.Row(t));
   });
@@ -211,10 +214,7 @@ void IntMatMul(const QuantOps& ops, const IntBlockFormat& format, const TensorVi
 ActivationBuffers QuantizeIntoDenseTiles(const QuantOps& ops, const IntBlockFormat& format, const float* x,
                                          int64_t n_in, int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
   const int64_t n_blocks = n_in / format.block_len;
-  size_t bytes = 0;
-  CarveActivations(nullptr, n_in, n_blocks, n_tokens, n_tiles, &bytes);
-  const ActivationBuffers act =
-      CarveActivations(ThreadScratch(kActivationSlot, bytes), n_in, n_blocks, n_tokens, n_tiles, &bytes);
+  const ActivationBuffers act = ScratchActivations(n_in, n_blocks, n_tokens, n_tiles);
   const auto quantize_tokens = [&](int64_t begin, int64_t end) {
     for (int64_t token = begin; token < end; ++token) {
       const ActRow row = act.Row(token);
