@@ -6,55 +6,28 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
-#include <map>
-#include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "base/aligned_buffer.h"
 #include "kernels/matmul.h"
 #include "kernels/packed_weights.h"
-#include "kernels/quantize.h"
+#include "matmul_bench_support.h"
 
 namespace fab::kernels {
 namespace {
 
-struct Shape {
-  int64_t n_out;
-  int64_t n_in;
-};
+using bench::Shape;
 
 constexpr Shape kShapes[] = {{2048, 2048}, {5632, 2048}};
 constexpr DType kDtypes[] = {DType::kQ4_0, DType::kQ8_0};
 constexpr int64_t kTokenCounts[] = {1, 4, 16, 64};
-constexpr size_t kColdBytes = 128 << 20;
-
-std::vector<uint8_t> RandomWeights(DType dtype, Shape shape) {
-  const int64_t row_bytes = RowBytes(dtype, shape.n_in).value();
-  std::vector<uint8_t> bytes(row_bytes * shape.n_out);
-  std::mt19937 rng(42);
-  std::normal_distribution<float> normal(0.0f, 0.02f);
-  std::vector<float> row(shape.n_in);
-  for (int64_t r = 0; r < shape.n_out; ++r) {
-    for (float& v : row) v = normal(rng);
-    QuantizeRow(dtype, row.data(), bytes.data() + r * row_bytes, shape.n_in);
-  }
-  return bytes;
-}
-
-ThreadPool& PoolWith(int n_threads) {
-  static std::map<int, std::unique_ptr<ThreadPool>> pools;
-  auto& pool = pools[n_threads];
-  if (!pool) pool = std::make_unique<ThreadPool>(n_threads);
-  return *pool;
-}
 
 void BenchPackedMatMul(benchmark::State& state, DType dtype, Shape shape, int64_t n_tokens, int n_threads,
                        bool packed) {
-  const std::vector<uint8_t> weights = RandomWeights(dtype, shape);
-  const size_t n_copies = n_tokens == 1 ? kColdBytes / weights.size() + 1 : 1;
-  ThreadPool& pool = PoolWith(n_threads);
+  const std::vector<uint8_t>& weights = bench::Weights(dtype, shape);
+  const size_t n_copies = n_tokens == 1 ? bench::kColdBytes / weights.size() + 1 : 1;
+  ThreadPool& pool = bench::PoolWith(n_threads);
   std::vector<AlignedBuffer> copies;
   std::vector<TensorView> views;
   for (size_t i = 0; i < n_copies; ++i) {
@@ -72,10 +45,7 @@ void BenchPackedMatMul(benchmark::State& state, DType dtype, Shape shape, int64_
     }
     views.push_back(w);
   }
-  std::vector<float> x(n_tokens * shape.n_in);
-  std::mt19937 rng(7);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  for (float& v : x) v = normal(rng);
+  const std::vector<float> x = bench::Activations(n_tokens, shape.n_in);
   std::vector<float> y(n_tokens * shape.n_out);
   size_t copy_idx = 0;
   for (auto _ : state) {
@@ -84,8 +54,7 @@ void BenchPackedMatMul(benchmark::State& state, DType dtype, Shape shape, int64_
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
-  const double ops = 2.0 * static_cast<double>(shape.n_in * shape.n_out * n_tokens);
-  state.counters["GOPS"] = benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  bench::CountOps(state, shape, n_tokens);
 }
 
 bool RegisterAll() {
@@ -94,10 +63,8 @@ bool RegisterAll() {
       for (int64_t n_tokens : kTokenCounts) {
         for (int n_threads : {1, 2}) {
           for (bool packed : {true, false}) {
-            const std::string name = std::string("PackedMatMul/") + DTypeName(dtype) + "/" +
-                                     std::to_string(shape.n_out) + "x" + std::to_string(shape.n_in) +
-                                     "/tokens:" + std::to_string(n_tokens) + "/threads:" + std::to_string(n_threads) +
-                                     (packed ? "/packed" : "/file");
+            const std::string name =
+                bench::BenchName("PackedMatMul", dtype, shape, n_tokens, n_threads, packed ? "packed" : "file");
             benchmark::RegisterBenchmark(name.c_str(), BenchPackedMatMul, dtype, shape, n_tokens, n_threads, packed)
                 ->Unit(benchmark::kMicrosecond)
                 ->UseRealTime();
