@@ -19,12 +19,7 @@ namespace fs = std::filesystem;
 
 // The demo model, synthesized once per test process.
 const std::string& Model() {
-  static const std::string path = [] {
-    const std::string p = (ScratchDir("tokenfab_bench_batched_test") / "demo-q4_0.gguf").string();
-    CommandResult r = RunTokenfabCommand("model synth --shape demo-tiny --quant q4_0 -t 2 -o " + p);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return p;
-  }();
+  static const std::string path = SynthesizeDemoModel("tokenfab_bench_batched_test");
   return path;
 }
 

@@ -14,12 +14,7 @@ namespace fab::cli_test {
 namespace {
 
 const std::string& Model() {
-  static const std::string path = [] {
-    const std::string p = (ScratchDir("tokenfab_bench_soak_test") / "demo-q4_0.gguf").string();
-    CommandResult r = RunTokenfabCommand("model synth --shape demo-tiny --quant q4_0 -t 2 -o " + p);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return p;
-  }();
+  static const std::string path = SynthesizeDemoModel("tokenfab_bench_soak_test");
   return path;
 }
 

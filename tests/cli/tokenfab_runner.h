@@ -44,4 +44,13 @@ inline void WriteFile(const std::filesystem::path& path, const std::string& text
   out << text;
 }
 
+// The demo-tiny Q4_0 model, synthesized into ScratchDir(scratch_name); call
+// it once per test process (e.g. from a function-local static).
+inline std::string SynthesizeDemoModel(const std::string& scratch_name) {
+  const std::string path = (ScratchDir(scratch_name) / "demo-q4_0.gguf").string();
+  const CommandResult r = RunTokenfabCommand("model synth --shape demo-tiny --quant q4_0 -t 2 -o " + path);
+  if (r.exit_code != 0) std::fprintf(stderr, "model synth failed:\n%s\n", r.output.c_str());
+  return path;
+}
+
 }  // namespace fab::cli_test
