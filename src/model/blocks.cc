@@ -1,31 +1,38 @@
 #include "model/blocks.h"
 
-#include <cmath>
-
 #include "kernels/matmul.h"
+#include "kernels/quantize.h"
 
 namespace fab::model {
 namespace {
 
-void NormRows(const float* x, const std::vector<float>& weight, int64_t n_tokens, int64_t n_embd, float eps,
-              float* out) {
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    kernels::RmsNorm(x + t * n_embd, weight.data(), n_embd, eps, out + t * n_embd);
-  }
-}
+// Rows per parallel part of the row-wise passes below: a row of n_embd
+// floats is a microsecond of work, so fewer rows are not worth a thread wake.
+constexpr int64_t kRowsPerPart = 4;
 
-void AddBias(float* rows, const std::vector<float>& bias, int64_t n_tokens) {
+void AddBias(float* rows, const std::vector<float>& bias, int64_t n_rows) {
   if (bias.empty()) return;
-  const int64_t n = static_cast<int64_t>(bias.size());
-  for (int64_t t = 0; t < n_tokens; ++t) {
-    float* row = rows + t * n;
-    for (int64_t i = 0; i < n; ++i) row[i] += bias[i];
+  const int64_t width = static_cast<int64_t>(bias.size());
+  for (int64_t row = 0; row < n_rows; ++row) {
+    for (int64_t i = 0; i < width; ++i) rows[row * width + i] += bias[i];
   }
 }
 
-// x += y, both [n] (n = n_tokens * n_embd).
-void AddInPlace(float* x, const float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+// Row-parallel: x += y ([n_rows, n_embd] each), then scratch.norm =
+// RMSNorm(x) · norm_weight unless that is null. y may be scratch.norm.
+void AddResidualAndNorm(const LayerContext& ctx, const float* y, const std::vector<float>* norm_weight) {
+  const int64_t width = ctx.hp.n_embd;
+  const float eps = ctx.hp.rms_eps;
+  float* x = ctx.x;
+  float* norm = ctx.scratch.norm;
+  ctx.pool.ParallelFor(ctx.n_tokens, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      float* x_row = x + row * width;
+      const float* y_row = y + row * width;
+      for (int64_t i = 0; i < width; ++i) x_row[i] += y_row[i];
+      if (norm_weight != nullptr) kernels::RmsNorm(x_row, norm_weight->data(), width, eps, norm + row * width);
+    }
+  });
 }
 
 }  // namespace
@@ -35,42 +42,64 @@ void AttentionBlock(const LayerContext& ctx) {
   const LayerWeights& w = ctx.weights;
   const int64_t n = ctx.n_tokens;
   float* norm = ctx.scratch.norm;
-  NormRows(ctx.x, w.attn_norm, n, hp.n_embd, hp.rms_eps, norm);
-
-  // Keys and values go straight into this layer's cache rows [pos0, pos0 + n).
-  float* k_rows = ctx.cache.k(ctx.layer_idx) + ctx.pos0 * hp.kv_dim();
-  float* v_rows = ctx.cache.v(ctx.layer_idx) + ctx.pos0 * hp.kv_dim();
-  kernels::MatMul(w.wq, norm, n, ctx.scratch.q, ctx.pool);
-  kernels::MatMul(w.wk, norm, n, k_rows, ctx.pool);
-  kernels::MatMul(w.wv, norm, n, v_rows, ctx.pool);
-  AddBias(ctx.scratch.q, w.bq, n);
-  AddBias(k_rows, w.bk, n);
-  AddBias(v_rows, w.bv, n);
-  kernels::RopeInplace(ctx.scratch.q, n, static_cast<int>(hp.n_head), ctx.positions, ctx.rope);
-  kernels::RopeInplace(k_rows, n, static_cast<int>(hp.n_head_kv), ctx.positions, ctx.rope);
-
-  kernels::AttentionShape shape;
-  shape.n_head = static_cast<int>(hp.n_head);
-  shape.n_head_kv = static_cast<int>(hp.n_head_kv);
-  shape.head_dim = static_cast<int>(hp.head_dim);
-  shape.scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
-  kernels::AttentionCausal(ctx.scratch.q, n, ctx.pos0, ctx.cache.k(ctx.layer_idx), ctx.cache.v(ctx.layer_idx), shape,
-                           ctx.scratch.attn, ctx.pool);
+  float* q = ctx.scratch.q;
+  const KvSink::Rows kv = ctx.kv.KvRows(ctx.layer_idx);
+  kernels::MatMul(w.wq, norm, n, q, ctx.pool);
+  kernels::MatMul(w.wk, norm, n, kv.k, ctx.pool);
+  kernels::MatMul(w.wv, norm, n, kv.v, ctx.pool);
+  AddBias(q, w.bq, n);
+  AddBias(kv.k, w.bk, n);
+  AddBias(kv.v, w.bv, n);
+  kernels::RopeInplace(q, n, static_cast<int>(hp.n_head), ctx.positions, ctx.rope);
+  kernels::RopeInplace(kv.k, n, static_cast<int>(hp.n_head_kv), ctx.positions, ctx.rope);
+  ctx.kv.Attend(ctx.layer_idx, q, ctx.scratch.attn, ctx.pool);
   kernels::MatMul(w.wo, ctx.scratch.attn, n, norm, ctx.pool);
-  AddInPlace(ctx.x, norm, n * hp.n_embd);
+  AddResidualAndNorm(ctx, norm, &w.ffn_norm);
 }
 
 void FeedForwardBlock(const LayerContext& ctx) {
   const ModelHparams& hp = ctx.hp;
   const LayerWeights& w = ctx.weights;
   const int64_t n = ctx.n_tokens;
+  const int64_t n_ff = hp.n_ff;
   float* norm = ctx.scratch.norm;
-  NormRows(ctx.x, w.ffn_norm, n, hp.n_embd, hp.rms_eps, norm);
-  kernels::MatMul(w.w_gate, norm, n, ctx.scratch.gate, ctx.pool);
+  float* gate = ctx.scratch.gate;
+  const float* up = ctx.scratch.up;
+  kernels::MatMul(w.w_gate, norm, n, gate, ctx.pool);
   kernels::MatMul(w.w_up, norm, n, ctx.scratch.up, ctx.pool);
-  kernels::SwiGlu(ctx.scratch.gate, ctx.scratch.up, n * hp.n_ff, ctx.scratch.gate);
-  kernels::MatMul(w.w_down, ctx.scratch.gate, n, norm, ctx.pool);
-  AddInPlace(ctx.x, norm, n * hp.n_embd);
+  ctx.pool.ParallelFor(n, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    kernels::SwiGlu(gate + begin * n_ff, up + begin * n_ff, (end - begin) * n_ff, gate + begin * n_ff);
+  });
+  kernels::MatMul(w.w_down, gate, n, norm, ctx.pool);
+  AddResidualAndNorm(ctx, norm, ctx.next_norm);
+}
+
+void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,
+              ThreadPool& pool) {
+  const int64_t width = hp.n_embd;
+  pool.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      kernels::RmsNorm(x + row * width, weight.data(), width, hp.rms_eps, out + row * width);
+    }
+  });
+}
+
+void EmbedTokens(const ModelHparams& hp, const ModelWeights& weights, std::span<const TokenId> tokens, float* x) {
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    kernels::DequantizeRow(weights.token_embd.dtype, weights.token_embd.row(tokens[i]),
+                           x + static_cast<int64_t>(i) * hp.n_embd, hp.n_embd);
+  }
+}
+
+void OutputHead(const ModelHparams& hp, const ModelWeights& weights, const float* x, std::span<const int64_t> rows,
+                float* norm, float* logits, ThreadPool& pool) {
+  if (rows.empty()) return;
+  const int64_t n_rows = static_cast<int64_t>(rows.size());
+  for (int64_t i = 0; i < n_rows; ++i) {
+    kernels::RmsNorm(x + rows[i] * hp.n_embd, weights.output_norm.data(), hp.n_embd, hp.rms_eps,
+                     norm + i * hp.n_embd);
+  }
+  kernels::MatMul(weights.output, norm, n_rows, logits, pool);
 }
 
 }  // namespace fab::model

@@ -1,20 +1,25 @@
 // The shared transformer blocks that architecture files compose
-// (model/arch/*.cc). Each block reads the residual stream x and adds its
-// output to it in place, for a batch of consecutive tokens of one sequence.
+// (model/arch/*.cc), used by both model::Session (one sequence, contiguous
+// KvCache) and the batched runtime (rows of many sequences, paged KV). Each
+// block reads the residual stream x and adds its output to it in place, for a
+// batch of rows that may belong to different sequences at different positions;
+// where keys and values go and how attention reads them is the KvSink's job.
 // Threads: called from one thread; kernels fan out over `pool`.
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <vector>
 
+#include "base/types.h"
 #include "kernels/ops.h"
 #include "model/hparams.h"
-#include "model/kv_cache.h"
 #include "model/weights.h"
 #include "platform/thread_pool.h"
 
 namespace fab::model {
 
-// Scratch activations for up to max_batch tokens, owned by the session.
+// Scratch activations for up to max_batch rows, owned by the caller.
 struct BlockScratch {
   float* norm;  // [max_batch, n_embd]
   float* q;     // [max_batch, q_dim]
@@ -23,25 +28,65 @@ struct BlockScratch {
   float* up;    // [max_batch, n_ff]
 };
 
+// Where one step's keys and values are kept and how attention reads them.
+// Rows are those of the current LayerContext, in order.
+class KvSink {
+ public:
+  struct Rows {
+    float* k;  // [n_rows, kv_dim]
+    float* v;  // [n_rows, kv_dim]
+  };
+
+  virtual ~KvSink() = default;
+  // Where AttentionBlock writes this step's keys (after RoPE) and values for
+  // `layer`; valid until Attend for that layer returns.
+  virtual Rows KvRows(int64_t layer) = 0;
+  // Keeps the rows written to KvRows(layer), then writes out[n_rows, q_dim] =
+  // causal attention of each q row over its sequence's keys and values up to
+  // and including its own position.
+  virtual void Attend(int64_t layer, const float* q, float* out, ThreadPool& pool) = 0;
+};
+
 struct LayerContext {
   const ModelHparams& hp;
   const LayerWeights& weights;
   const kernels::RopeParams& rope;
   int64_t layer_idx;
-  int64_t n_tokens;          // tokens in this batch
-  int64_t pos0;              // position of the first one
-  const int32_t* positions;  // [n_tokens]
+  int64_t n_tokens;          // rows in this batch
+  const int32_t* positions;  // [n_tokens] position of each row in its sequence
   float* x;                  // [n_tokens, n_embd] residual stream
+  // The block's input norm on entry, the next block's on exit (see below).
   BlockScratch& scratch;
-  KvCache& cache;
+  // RMSNorm weight of the block after this layer's last one (the next layer's
+  // attn_norm), or nullptr after the last layer.
+  const std::vector<float>* next_norm;
+  KvSink& kv;
   ThreadPool& pool;
 };
 
+// Blocks chain through scratch.norm: each expects RMSNorm(x)·<its norm weight>
+// there on entry and leaves the next block's input there on exit. The first
+// layer's input comes from NormRows(x, layers[0].attn_norm).
+
 // x += Wo · Attention(RoPE(Wq·n + bq), RoPE(Wk·n + bk), Wv·n + bv), n = RMSNorm(x)·attn_norm.
-// Appends this batch's keys and values to the cache at pos0.
+// Leaves RMSNorm(x)·ffn_norm in scratch.norm.
 void AttentionBlock(const LayerContext& ctx);
 
 // x += Wdown · (SiLU(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)·ffn_norm.
+// Leaves RMSNorm(x)·(*next_norm) in scratch.norm unless next_norm is null.
 void FeedForwardBlock(const LayerContext& ctx);
+
+// out[r] = RMSNorm(x[r]) · weight for each of n_rows rows of hp.n_embd floats.
+void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,
+              ThreadPool& pool);
+
+// x[i] = token_embd row of tokens[i] (dequantized), [tokens.size(), n_embd].
+// Token ids must be in the vocabulary (callers validate).
+void EmbedTokens(const ModelHparams& hp, const ModelWeights& weights, std::span<const TokenId> tokens, float* x);
+
+// logits[i] = output · (RMSNorm(x[rows[i]]) · output_norm), [rows.size(), n_vocab].
+// `norm` is scratch of at least rows.size() * n_embd floats.
+void OutputHead(const ModelHparams& hp, const ModelWeights& weights, const float* x, std::span<const int64_t> rows,
+                float* norm, float* logits, ThreadPool& pool);
 
 }  // namespace fab::model

@@ -1,14 +1,43 @@
 #include "model/session.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 
-#include "kernels/matmul.h"
-#include "kernels/quantize.h"
+#include "model/blocks.h"
 
 namespace fab::model {
 namespace {
 
 size_t FloatBytes(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
+
+// Keys and values go straight into the cache rows [pos0, pos0 + n_rows) of
+// each layer; attention reads the rows [0, pos0 + n_rows).
+class ContiguousKvSink final : public KvSink {
+ public:
+  ContiguousKvSink(KvCache& cache, const ModelHparams& hp, int64_t pos0, int64_t n_rows)
+      : cache_(cache), kv_dim_(hp.kv_dim()), pos0_(pos0), n_rows_(n_rows) {
+    shape_.n_head = static_cast<int>(hp.n_head);
+    shape_.n_head_kv = static_cast<int>(hp.n_head_kv);
+    shape_.head_dim = static_cast<int>(hp.head_dim);
+    shape_.scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
+  }
+
+  Rows KvRows(int64_t layer) override {
+    return {cache_.k(layer) + pos0_ * kv_dim_, cache_.v(layer) + pos0_ * kv_dim_};
+  }
+
+  void Attend(int64_t layer, const float* q, float* out, ThreadPool& pool) override {
+    kernels::AttentionCausal(q, n_rows_, pos0_, cache_.k(layer), cache_.v(layer), shape_, out, pool);
+  }
+
+ private:
+  KvCache& cache_;
+  int64_t kv_dim_;
+  int64_t pos0_;
+  int64_t n_rows_;
+  kernels::AttentionShape shape_;
+};
 
 }  // namespace
 
@@ -65,26 +94,24 @@ void Session::EvalBatch(std::span<const TokenId> tokens, bool all_logits, float*
   const ModelWeights& w = model_.weights();
   const int64_t n = static_cast<int64_t>(tokens.size());
   float* x = x_.as<float>();
-  for (int64_t t = 0; t < n; ++t) {
-    kernels::DequantizeRow(w.token_embd.dtype, w.token_embd.row(tokens[t]), x + t * hp.n_embd, hp.n_embd);
-    positions_[t] = static_cast<int32_t>(n_past_ + t);
-  }
+  EmbedTokens(hp, w, tokens, x);
+  for (int64_t t = 0; t < n; ++t) positions_[t] = static_cast<int32_t>(n_past_ + t);
   BlockScratch scratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(), up_.as<float>()};
+  ContiguousKvSink sink(cache_, hp, n_past_, n);
+  NormRows(hp, x, w.layers[0].attn_norm, n, scratch.norm, pool_);
   for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
-    LayerContext ctx{hp,      w.layers[layer_idx], rope_, layer_idx, n, n_past_, positions_.data(), x,
-                     scratch, cache_,              pool_};
+    const std::vector<float>* next_norm = layer_idx + 1 < hp.n_layer ? &w.layers[layer_idx + 1].attn_norm : nullptr;
+    LayerContext ctx{hp, w.layers[layer_idx], rope_, layer_idx, n, positions_.data(), x, scratch, next_norm, sink,
+                     pool_};
     model_.arch().forward_layer(ctx);
   }
   n_past_ += n;
   if (logits_out == nullptr) return;
   // Only the rows whose logits are wanted go through the output head.
   const int64_t first = all_logits ? 0 : n - 1;
-  const int64_t rows = n - first;
-  float* norm = norm_.as<float>();
-  for (int64_t t = 0; t < rows; ++t) {
-    kernels::RmsNorm(x + (first + t) * hp.n_embd, w.output_norm.data(), hp.n_embd, hp.rms_eps, norm + t * hp.n_embd);
-  }
-  kernels::MatMul(w.output, norm, rows, logits_out, pool_);
+  std::vector<int64_t> rows(static_cast<size_t>(n - first));
+  std::iota(rows.begin(), rows.end(), first);
+  OutputHead(hp, w, x, rows, norm_.as<float>(), logits_out, pool_);
 }
 
 void Session::Truncate(int64_t n_past) { n_past_ = std::clamp<int64_t>(n_past, 0, n_past_); }

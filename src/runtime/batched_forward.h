@@ -1,9 +1,11 @@
 // BatchedForward: one forward pass over every token of a StepPlan at once.
-// The tokens of all sequences form one batch of T rows; each weight matrix is
-// multiplied once per step for all rows (GEMM), RoPE uses each row's own
-// position, K/V go to each row's slot in KvPages, and attention reads every
-// sequence's blocks through its table. Only the last row of each sampling
-// sequence goes through the final norm and output head.
+// The tokens of all sequences form one batch of T rows run through the
+// model's own layers (model::ArchSpec::forward_layer over the shared blocks),
+// so each weight matrix is multiplied once per step for all rows (GEMM) and
+// RoPE uses each row's own position. As the layers' KvSink, it puts K/V in
+// each row's slot in KvPages and attention reads every sequence's blocks
+// through its table. Only the last row of each sampling sequence goes through
+// the final norm and output head.
 // Callers validate the plan first (Executor does); shapes here are contracts.
 // Not thread-safe: one caller thread; kernels fan out over `pool`.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include "base/aligned_buffer.h"
 #include "kernels/ops.h"
+#include "model/blocks.h"
 #include "model/model.h"
 #include "platform/thread_pool.h"
 #include "runtime/kv_pages.h"
@@ -21,7 +24,7 @@
 
 namespace fab::runtime {
 
-class BatchedForward {
+class BatchedForward final : private model::KvSink {
  public:
   // model, pages and pool must outlive this object. Activation buffers hold
   // max_tokens rows (the scheduler's per-step token budget).
@@ -39,14 +42,9 @@ class BatchedForward {
 
  private:
   void GatherRows(const StepPlan& plan);
-  // Row-parallel: x += y (y: [n_rows, n_embd], may be norm_; null adds
-  // nothing), then norm_ = RmsNorm(x) · norm_weight unless that is null.
-  void AddResidualAndNorm(const float* y, const std::vector<float>* norm_weight, int64_t n_rows);
-  // Both layers read their input norm from norm_ and leave the next one there.
-  void AttentionLayer(int64_t layer_idx, int64_t n_rows);
-  void FeedForwardLayer(int64_t layer_idx, int64_t n_rows);
-  void WriteKv(int64_t layer_idx, int64_t n_rows, const float* k, const float* v);
-  void OutputHead();
+  // model::KvSink, for the rows of the current step.
+  Rows KvRows(int64_t layer) override;
+  void Attend(int64_t layer, const float* q, float* out, ThreadPool& pool) override;
 
   const model::Model& model_;
   KvPages& pages_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace fab::runtime {
@@ -26,12 +25,6 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const model::Model& model, 
                                                      const ExecutorOptions& options) {
   if (options.max_tokens_per_step < 1 || options.max_tokens_per_step > kMaxTokensPerStep) {
     return InvalidArgumentError("max_tokens_per_step must be in [1, " + std::to_string(kMaxTokensPerStep) + "]");
-  }
-  // BatchedForward composes the llama block (attention then SwiGLU FFN, with
-  // optional QKV biases); other architectures need their own composition.
-  const std::string_view arch = model.arch().name;
-  if (arch != "llama" && arch != "qwen2") {
-    return UnimplementedError("the batched runtime does not support architecture " + std::string(arch));
   }
   const model::ModelHparams& hp = model.hparams();
   KvPagesShape shape{options.n_blocks, options.block_size, hp.n_layer, hp.n_head_kv, hp.head_dim};

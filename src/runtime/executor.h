@@ -31,8 +31,8 @@ struct ExecutorOptions {
 class Executor {
  public:
   // model and pool must outlive the executor. InvalidArgument for sizes out
-  // of range (see KvPages::Create) or max_tokens_per_step outside [1, 2^20];
-  // Unimplemented for an architecture other than llama and qwen2.
+  // of range (see KvPages::Create) or max_tokens_per_step outside [1, 2^20].
+  // Every architecture the model layer loads runs here (its own layers).
   static StatusOr<std::unique_ptr<Executor>> Create(const model::Model& model, ThreadPool& pool,
                                                     const ExecutorOptions& options);
 
