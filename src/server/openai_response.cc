@@ -1,0 +1,147 @@
+#include "server/openai_response.h"
+
+#include <cmath>
+
+#include "tokenizer/utf8.h"
+
+namespace fab::server {
+namespace json = boost::json;
+
+namespace {
+
+json::object HeaderJson(const ResponseHeader& header, const char* object_name) {
+  json::object out;
+  out["id"] = header.id;
+  out["object"] = object_name;
+  out["created"] = header.created;
+  out["model"] = header.model;
+  return out;
+}
+
+json::value FinishJson(const std::optional<FinishReason>& reason) {
+  return reason ? json::value(FinishReasonName(*reason)) : json::value(nullptr);
+}
+
+double LogprobValue(float logprob) {
+  const double value = logprob;
+  return std::isnan(value) || value < kLogprobFloor ? kLogprobFloor : value;
+}
+
+json::array BytesJson(const std::string& piece) {
+  json::array bytes;
+  for (const char c : piece) bytes.push_back(static_cast<unsigned char>(c));
+  return bytes;
+}
+
+json::object ChatTokenJson(const std::string& piece, float logprob) {
+  return json::object{{"token", SanitizeUtf8(piece)},
+                      {"logprob", LogprobValue(logprob)},
+                      {"bytes", BytesJson(piece)}};
+}
+
+}  // namespace
+
+json::value CompletionLogprobsJson(const std::vector<TokenLogprob>& tokens, int64_t text_offset) {
+  json::array pieces, logprobs, tops, offsets;
+  for (const TokenLogprob& token : tokens) {
+    pieces.push_back(json::string(SanitizeUtf8(token.piece)));
+    logprobs.push_back(token.logprob ? json::value(LogprobValue(*token.logprob)) : json::value(nullptr));
+    if (token.logprob) {
+      json::object top;
+      for (const auto& [piece, logprob] : token.top) top[SanitizeUtf8(piece)] = LogprobValue(logprob);
+      tops.push_back(std::move(top));
+    } else {
+      tops.push_back(nullptr);
+    }
+    offsets.push_back(text_offset);
+    text_offset += static_cast<int64_t>(token.piece.size());
+  }
+  return json::object{{"tokens", std::move(pieces)},
+                      {"token_logprobs", std::move(logprobs)},
+                      {"top_logprobs", std::move(tops)},
+                      {"text_offset", std::move(offsets)}};
+}
+
+json::value ChatLogprobsJson(const std::vector<TokenLogprob>& tokens) {
+  json::array content;
+  for (const TokenLogprob& token : tokens) {
+    json::object entry = ChatTokenJson(token.piece, token.logprob.value_or(kLogprobFloor));
+    json::array top;
+    for (const auto& [piece, logprob] : token.top) top.push_back(ChatTokenJson(piece, logprob));
+    entry["top_logprobs"] = std::move(top);
+    content.push_back(std::move(entry));
+  }
+  return json::object{{"content", std::move(content)}};
+}
+
+const char* FinishReasonName(FinishReason reason) {
+  return reason == FinishReason::kStop ? "stop" : "length";
+}
+
+json::object UsageJson(const Usage& usage) {
+  json::object out;
+  out["prompt_tokens"] = usage.n_prompt_tokens;
+  out["completion_tokens"] = usage.n_completion_tokens;
+  out["total_tokens"] = usage.n_prompt_tokens + usage.n_completion_tokens;
+  out["prompt_tokens_details"] = json::object{{"cached_tokens", usage.n_cached_prompt_tokens}};
+  return out;
+}
+
+std::string CompletionBody(const ResponseHeader& header, const std::vector<Choice>& choices,
+                           const std::optional<Usage>& usage) {
+  json::object out = HeaderJson(header, "text_completion");
+  json::array items;
+  for (const Choice& choice : choices) {
+    items.push_back(json::object{{"text", choice.text},
+                                 {"index", choice.index},
+                                 {"logprobs", choice.logprobs},
+                                 {"finish_reason", FinishJson(choice.finish_reason)}});
+  }
+  out["choices"] = std::move(items);
+  if (usage) out["usage"] = UsageJson(*usage);
+  return json::serialize(out);
+}
+
+std::string ChatBody(const ResponseHeader& header, const std::vector<Choice>& choices,
+                     const Usage& usage) {
+  json::object out = HeaderJson(header, "chat.completion");
+  json::array items;
+  for (const Choice& choice : choices) {
+    items.push_back(json::object{
+        {"index", choice.index},
+        {"message", json::object{{"role", "assistant"}, {"content", choice.text}}},
+        {"logprobs", choice.logprobs},
+        {"finish_reason", FinishJson(choice.finish_reason)}});
+  }
+  out["choices"] = std::move(items);
+  out["usage"] = UsageJson(usage);
+  return json::serialize(out);
+}
+
+std::string ChatChunk(const ResponseHeader& header, const Choice& choice, bool first) {
+  json::object out = HeaderJson(header, "chat.completion.chunk");
+  json::object delta;
+  if (first) delta["role"] = "assistant";
+  if (!choice.text.empty() || (first && !choice.finish_reason)) delta["content"] = choice.text;
+  out["choices"] = json::array{json::object{{"index", choice.index},
+                                            {"delta", std::move(delta)},
+                                            {"logprobs", choice.logprobs},
+                                            {"finish_reason", FinishJson(choice.finish_reason)}}};
+  return json::serialize(out);
+}
+
+std::string ChatUsageChunk(const ResponseHeader& header, const Usage& usage) {
+  json::object out = HeaderJson(header, "chat.completion.chunk");
+  out["choices"] = json::array();
+  out["usage"] = UsageJson(usage);
+  return json::serialize(out);
+}
+
+std::string CompletionUsageChunk(const ResponseHeader& header, const Usage& usage) {
+  json::object out = HeaderJson(header, "text_completion");
+  out["choices"] = json::array();
+  out["usage"] = UsageJson(usage);
+  return json::serialize(out);
+}
+
+}  // namespace fab::server

@@ -1,0 +1,79 @@
+// The OpenAI response bodies for /v1/completions and /v1/chat/completions,
+// whole and as stream chunks, as compact JSON, and their two logprobs
+// formats. Field order follows OpenAI's. Pure, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+
+namespace fab::server {
+
+enum class FinishReason { kStop, kLength };
+const char* FinishReasonName(FinishReason reason);  // "stop" | "length"
+
+struct Usage {
+  int64_t n_prompt_tokens = 0;
+  int64_t n_completion_tokens = 0;
+  int64_t n_cached_prompt_tokens = 0;  // prompt tokens served from the prefix cache
+};
+
+// What every body and chunk of one response shares.
+struct ResponseHeader {
+  std::string id;        // "cmpl-…" or "chatcmpl-…"
+  int64_t created = 0;   // Unix seconds
+  std::string model;
+};
+
+struct Choice {
+  int64_t index = 0;
+  std::string text;
+  std::optional<FinishReason> finish_reason;  // null while streaming
+  boost::json::value logprobs;                // from *LogprobsJson, or null
+};
+
+// One token's log-probability and its best alternatives, as the runtime
+// reports them. `piece` is the token's raw bytes (maybe part of a character).
+struct TokenLogprob {
+  std::string piece;
+  std::optional<float> logprob;  // absent for the first prompt token under echo
+  std::vector<std::pair<std::string, float>> top;  // best first
+};
+
+// Logprobs below this (and -inf) are written as this, as OpenAI does.
+inline constexpr double kLogprobFloor = -9999.0;
+
+// The completions format: {"tokens","token_logprobs","top_logprobs","text_offset"},
+// top_logprobs entries {piece: logprob}; offsets count bytes from `text_offset`.
+boost::json::value CompletionLogprobsJson(const std::vector<TokenLogprob>& tokens,
+                                          int64_t text_offset);
+
+// The chat format: {"content":[{"token","logprob","bytes","top_logprobs":[…]}]};
+// "token" is the piece as valid UTF-8 (U+FFFD for broken bytes), "bytes" exact.
+boost::json::value ChatLogprobsJson(const std::vector<TokenLogprob>& tokens);
+
+// {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
+boost::json::object UsageJson(const Usage& usage);
+
+// object "text_completion"; usage omitted when null (stream chunks).
+std::string CompletionBody(const ResponseHeader& header, const std::vector<Choice>& choices,
+                           const std::optional<Usage>& usage);
+
+// object "chat.completion": choices carry message {role:"assistant", content}.
+std::string ChatBody(const ResponseHeader& header, const std::vector<Choice>& choices,
+                     const Usage& usage);
+
+// object "chat.completion.chunk": one choice with delta {role?, content?};
+// `first` adds role "assistant"; an empty text with a finish reason sends
+// an empty delta.
+std::string ChatChunk(const ResponseHeader& header, const Choice& choice, bool first);
+
+// The final usage-only chunk of a stream with include_usage: choices [].
+std::string ChatUsageChunk(const ResponseHeader& header, const Usage& usage);
+std::string CompletionUsageChunk(const ResponseHeader& header, const Usage& usage);
+
+}  // namespace fab::server
