@@ -4,6 +4,46 @@
 #include "kernels/quantize.h"
 
 namespace fab::model {
+
+namespace {
+size_t FloatCount(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
+}  // namespace
+
+ForwardBuffers::ForwardBuffers(const ModelHparams& hp, int64_t n_rows)
+    : x_(FloatCount(n_rows * hp.n_embd)),
+      norm_(FloatCount(n_rows * hp.n_embd)),
+      q_(FloatCount(n_rows * hp.q_dim())),
+      attn_(FloatCount(n_rows * hp.q_dim())),
+      gate_(FloatCount(n_rows * hp.n_ff)),
+      up_(FloatCount(n_rows * hp.n_ff)) {}
+
+BlockScratch ForwardBuffers::scratch() {
+  return BlockScratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(), up_.as<float>()};
+}
+
+void RunLayers(const ModelHparams& hp, const ModelWeights& w, void (*forward_layer)(const LayerContext&),
+               const kernels::RopeParams& rope, int64_t n_rows, const int32_t* positions, float* x,
+               BlockScratch& scratch, KvSink& kv, ThreadPool& pool) {
+  NormRows(hp, x, w.layers[0].attn_norm, n_rows, scratch.norm, pool);
+  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
+    const std::vector<float>* next_norm = layer_idx + 1 < hp.n_layer ? &w.layers[layer_idx + 1].attn_norm : nullptr;
+    const LayerContext ctx{hp, w.layers[layer_idx], rope, layer_idx, n_rows, positions, x, scratch, next_norm, kv,
+                           pool};
+    forward_layer(ctx);
+  }
+}
+
+kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights) {
+  kernels::RopeParams rope;
+  rope.head_dim = static_cast<int>(hp.head_dim);
+  rope.n_rot = static_cast<int>(hp.n_rot);
+  rope.freq_base = hp.rope_freq_base;
+  rope.freq_scale = hp.rope_freq_scale;
+  rope.freq_factors = weights.rope_factors.empty() ? nullptr : weights.rope_factors.data();
+  rope.style = hp.rope_style;
+  return rope;
+}
+
 namespace {
 
 // Rows per parallel part of the row-wise passes below: a row of n_embd

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "base/aligned_buffer.h"
 #include "base/types.h"
 #include "kernels/ops.h"
 #include "model/hparams.h"
@@ -27,6 +28,23 @@ struct BlockScratch {
   float* gate;  // [max_batch, n_ff]
   float* up;    // [max_batch, n_ff]
 };
+
+// The residual stream and BlockScratch for up to n_rows rows of a model's
+// widths: what every forward pass (Session, the batched runtime) allocates.
+class ForwardBuffers {
+ public:
+  ForwardBuffers() = default;
+  ForwardBuffers(const ModelHparams& hp, int64_t n_rows);
+
+  float* x() { return x_.as<float>(); }  // [n_rows, n_embd]
+  BlockScratch scratch();
+
+ private:
+  AlignedBuffer x_, norm_, q_, attn_, gate_, up_;
+};
+
+// RoPE parameters of the model (rope_factors must outlive the result).
+kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights);
 
 // Where one step's keys and values are kept and how attention reads them.
 // Rows are those of the current LayerContext, in order.
@@ -63,6 +81,14 @@ struct LayerContext {
   KvSink& kv;
   ThreadPool& pool;
 };
+
+// x [n_rows, n_embd] (embedded tokens) through every layer: the first
+// layer's input norm, then forward_layer per layer with the next layer's norm
+// fused in. Leaves the residual stream in x; scratch.norm is then stale (the
+// output head normalizes itself).
+void RunLayers(const ModelHparams& hp, const ModelWeights& w, void (*forward_layer)(const LayerContext&),
+               const kernels::RopeParams& rope, int64_t n_rows, const int32_t* positions, float* x,
+               BlockScratch& scratch, KvSink& kv, ThreadPool& pool);
 
 // Blocks chain through scratch.norm: each expects RMSNorm(x)·<its norm weight>
 // there on entry and leaves the next block's input there on exit. The first

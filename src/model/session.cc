@@ -9,7 +9,6 @@
 namespace fab::model {
 namespace {
 
-size_t FloatBytes(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 
 // Keys and values go straight into the cache rows [pos0, pos0 + n_rows) of
 // each layer; attention reads the rows [0, pos0 + n_rows).
@@ -50,19 +49,9 @@ Session::Session(const Model& model, ThreadPool& pool, const SessionOptions& opt
   const ModelHparams& hp = model.hparams();
   const int64_t b = std::min(max_batch_, n_ctx_);
   max_batch_ = b;
-  x_ = AlignedBuffer(FloatBytes(b * hp.n_embd));
-  norm_ = AlignedBuffer(FloatBytes(b * hp.n_embd));
-  q_ = AlignedBuffer(FloatBytes(b * hp.q_dim()));
-  attn_ = AlignedBuffer(FloatBytes(b * hp.q_dim()));
-  gate_ = AlignedBuffer(FloatBytes(b * hp.n_ff));
-  up_ = AlignedBuffer(FloatBytes(b * hp.n_ff));
+  buffers_ = ForwardBuffers(hp, b);
   positions_.resize(static_cast<size_t>(b));
-  rope_.head_dim = static_cast<int>(hp.head_dim);
-  rope_.n_rot = static_cast<int>(hp.n_rot);
-  rope_.freq_base = hp.rope_freq_base;
-  rope_.freq_scale = hp.rope_freq_scale;
-  rope_.freq_factors = model.weights().rope_factors.empty() ? nullptr : model.weights().rope_factors.data();
-  rope_.style = hp.rope_style;
+  rope_ = RopeParamsFor(hp, model.weights());
 }
 
 Status Session::Eval(std::span<const TokenId> tokens, bool all_logits) {
@@ -93,25 +82,19 @@ void Session::EvalBatch(std::span<const TokenId> tokens, bool all_logits, float*
   const ModelHparams& hp = model_.hparams();
   const ModelWeights& w = model_.weights();
   const int64_t n = static_cast<int64_t>(tokens.size());
-  float* x = x_.as<float>();
+  float* x = buffers_.x();
   EmbedTokens(hp, w, tokens, x);
   for (int64_t t = 0; t < n; ++t) positions_[t] = static_cast<int32_t>(n_past_ + t);
-  BlockScratch scratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(), up_.as<float>()};
+  BlockScratch scratch = buffers_.scratch();
   ContiguousKvSink sink(cache_, hp, n_past_, n);
-  NormRows(hp, x, w.layers[0].attn_norm, n, scratch.norm, pool_);
-  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
-    const std::vector<float>* next_norm = layer_idx + 1 < hp.n_layer ? &w.layers[layer_idx + 1].attn_norm : nullptr;
-    LayerContext ctx{hp, w.layers[layer_idx], rope_, layer_idx, n, positions_.data(), x, scratch, next_norm, sink,
-                     pool_};
-    model_.arch().forward_layer(ctx);
-  }
+  RunLayers(hp, w, model_.arch().forward_layer, rope_, n, positions_.data(), x, scratch, sink, pool_);
   n_past_ += n;
   if (logits_out == nullptr) return;
   // Only the rows whose logits are wanted go through the output head.
   const int64_t first = all_logits ? 0 : n - 1;
   std::vector<int64_t> rows(static_cast<size_t>(n - first));
   std::iota(rows.begin(), rows.end(), first);
-  OutputHead(hp, w, x, rows, norm_.as<float>(), logits_out, pool_);
+  OutputHead(hp, w, x, rows, scratch.norm, logits_out, pool_);
 }
 
 void Session::Truncate(int64_t n_past) { n_past_ = std::clamp<int64_t>(n_past, 0, n_past_); }

@@ -11,6 +11,7 @@
 #include "base/aligned_buffer.h"
 #include "base/status.h"
 #include "base/types.h"
+#include "model/blocks.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
 #include "platform/thread_pool.h"
@@ -50,7 +51,7 @@ class Session {
   int64_t n_past_ = 0;
   KvCache cache_;
   kernels::RopeParams rope_;
-  AlignedBuffer x_, norm_, q_, attn_, gate_, up_;
+  ForwardBuffers buffers_;
   std::vector<int32_t> positions_;
   std::vector<float> logits_;
 };

@@ -19,20 +19,10 @@ BatchedForward::BatchedForward(const model::Model& model, KvPages& pages, Thread
   FAB_CHECK(pages.shape().n_layer == hp.n_layer && pages.shape().n_head_kv == hp.n_head_kv &&
             pages.shape().head_dim == hp.head_dim)
       << "KV pages do not match the model";
-  x_ = AlignedBuffer(FloatBytes(max_tokens * hp.n_embd));
-  norm_ = AlignedBuffer(FloatBytes(max_tokens * hp.n_embd));
-  q_ = AlignedBuffer(FloatBytes(max_tokens * hp.q_dim()));
-  attn_ = AlignedBuffer(FloatBytes(max_tokens * hp.q_dim()));
+  buffers_ = model::ForwardBuffers(hp, max_tokens);
   k_ = AlignedBuffer(FloatBytes(max_tokens * hp.kv_dim()));
   v_ = AlignedBuffer(FloatBytes(max_tokens * hp.kv_dim()));
-  gate_ = AlignedBuffer(FloatBytes(max_tokens * hp.n_ff));
-  up_ = AlignedBuffer(FloatBytes(max_tokens * hp.n_ff));
-  rope_.head_dim = static_cast<int>(hp.head_dim);
-  rope_.n_rot = static_cast<int>(hp.n_rot);
-  rope_.freq_base = hp.rope_freq_base;
-  rope_.freq_scale = hp.rope_freq_scale;
-  rope_.freq_factors = model.weights().rope_factors.empty() ? nullptr : model.weights().rope_factors.data();
-  rope_.style = hp.rope_style;
+  rope_ = model::RopeParamsFor(hp, model.weights());
   attention_shape_.n_head = static_cast<int>(hp.n_head);
   attention_shape_.n_head_kv = static_cast<int>(hp.n_head_kv);
   attention_shape_.head_dim = static_cast<int>(hp.head_dim);
@@ -54,7 +44,7 @@ void BatchedForward::GatherRows(const StepPlan& plan) {
   row_slot_.clear();
   block_tables_.clear();
   sampled_rows_.clear();
-  float* x = x_.as<float>();
+  float* x = buffers_.x();
   for (size_t seq_idx = 0; seq_idx < plan.sequences.size(); ++seq_idx) {
     const ScheduledSequence& sequence = plan.sequences[seq_idx];
     block_tables_.push_back(sequence.block_ids);
@@ -76,18 +66,11 @@ void BatchedForward::Run(const StepPlan& plan) {
   const int64_t n_rows = plan.n_tokens();
   FAB_CHECK(n_rows > 0 && n_rows <= max_tokens_) << "step of " << n_rows << " tokens";
   GatherRows(plan);
-  float* x = x_.as<float>();
-  model::BlockScratch scratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(),
-                              up_.as<float>()};
-  model::NormRows(hp, x, w.layers[0].attn_norm, n_rows, scratch.norm, pool_);
-  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
-    const std::vector<float>* next_norm = layer_idx + 1 < hp.n_layer ? &w.layers[layer_idx + 1].attn_norm : nullptr;
-    model::LayerContext ctx{hp,      w.layers[layer_idx], rope_, layer_idx, n_rows, positions_.data(), x,
-                            scratch, next_norm,           *this, pool_};
-    model_.arch().forward_layer(ctx);
-  }
+  float* x = buffers_.x();
+  model::BlockScratch scratch = buffers_.scratch();
+  model::RunLayers(hp, w, model_.arch().forward_layer, rope_, n_rows, positions_.data(), x, scratch, *this, pool_);
   logits_.resize(sampled_rows_.size() * static_cast<size_t>(hp.n_vocab));
-  model::OutputHead(hp, w, x, sampled_rows_, norm_.as<float>(), logits_.data(), pool_);
+  model::OutputHead(hp, w, x, sampled_rows_, scratch.norm, logits_.data(), pool_);
 }
 
 model::KvSink::Rows BatchedForward::KvRows(int64_t /*layer*/) { return {k_.as<float>(), v_.as<float>()}; }

@@ -52,7 +52,8 @@ class BatchedForward final : private model::KvSink {
   int64_t max_tokens_;
   kernels::RopeParams rope_;
   kernels::AttentionShape attention_shape_;
-  AlignedBuffer x_, norm_, q_, k_, v_, attn_, gate_, up_;  // [max_tokens, width] each
+  model::ForwardBuffers buffers_;  // max_tokens rows
+  AlignedBuffer k_, v_;           // [max_tokens, kv_dim] each
   // Per row of the current step.
   std::vector<int32_t> positions_;
   std::vector<int32_t> row_sequence_;
