@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libboost1.81-dev libboost-json1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  prometheus-cpp-dev libspdlog-dev libfmt-dev curl
   libcli11-dev
   libpcre2-dev libutf8proc-dev libxxhash-dev
   python3-jinja2 python3-sentencepiece sentencepiece

@@ -23,6 +23,11 @@ struct GenerationRequest {
   std::vector<TokenId> stop_tokens;
   runtime::SamplingParams sampling;
   uint64_t cache_salt = 0;  // requests share cached prefixes only under equal salts
+  // Alternatives reported per generated token through OnTopLogprobs: [0, 20].
+  int32_t n_top_logprobs = 0;
+  // Score the prompt (OnPromptLogprobs); such a request bypasses prefix-cache
+  // hits, since cached positions have no logits.
+  bool prompt_logprobs = false;
 };
 
 }  // namespace fab::engine

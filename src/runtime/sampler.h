@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -26,6 +27,9 @@ struct SamplingParams {
   float presence_penalty = 0.0f;    // subtract penalty once if present
   int32_t penalty_last_n = 64;      // window of recent tokens the penalties see
   uint64_t seed = 0;
+  // Added to the logits of these tokens before anything else (OpenAI
+  // logit_bias): ids in [0, n_vocab), biases in [-100, 100].
+  std::vector<std::pair<TokenId, float>> logit_bias;
 
   // InvalidArgument naming the field when a value is out of range or NaN.
   Status Validate() const;
