@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/check.h"
 #include "runtime/executor.h"
@@ -12,6 +13,21 @@ namespace {
 
 // More stop tokens than this is a malformed request, not a use case.
 constexpr size_t kMaxStopTokens = 1024;
+
+// Ids in the vocabulary, and no more entries than it has tokens.
+Status ValidateLogitBias(const std::vector<std::pair<TokenId, float>>& logit_bias, int64_t n_vocab) {
+  if (static_cast<int64_t>(logit_bias.size()) > n_vocab) {
+    return InvalidArgumentError("logit_bias holds " + std::to_string(logit_bias.size()) +
+                                " entries, more than the vocabulary's " + std::to_string(n_vocab) + " tokens");
+  }
+  for (const auto& [token, bias] : logit_bias) {
+    if (token < 0 || token >= n_vocab) {
+      return InvalidArgumentError("logit_bias token " + std::to_string(token) + " is outside the vocabulary [0, " +
+                                  std::to_string(n_vocab) + ")");
+    }
+  }
+  return OkStatus();
+}
 
 FinishReason FromScheduler(scheduler::FinishReason reason) {
   switch (reason) {
@@ -92,6 +108,11 @@ Status Engine::Validate(const GenerationRequest& request) const {
     return InvalidArgumentError("stop_tokens holds " + std::to_string(request.stop_tokens.size()) +
                                 " tokens, more than " + std::to_string(kMaxStopTokens));
   }
+  if (request.n_top_logprobs < 0 || request.n_top_logprobs > runtime::kMaxTopLogprobs) {
+    return InvalidArgumentError("n_top_logprobs " + std::to_string(request.n_top_logprobs) + " is outside [0, " +
+                                std::to_string(runtime::kMaxTopLogprobs) + "]");
+  }
+  FAB_RETURN_IF_ERROR(ValidateLogitBias(request.sampling.logit_bias, n_vocab));
   return request.sampling.Validate().WithContext("sampling");
 }
 
@@ -153,6 +174,7 @@ void Engine::Step() {
   if (!plan.empty()) tracker_.CountStep();
   StatusOr<runtime::StepResult> result = executor_->Execute(plan);
   if (result.ok()) {
+    tracker_.AddPromptScores(result->prompt_scores);
     Deliver(scheduler_.Update(*result));
   } else {
     FailStep(plan, result.status());
@@ -172,9 +194,11 @@ void Engine::AddRequest(Submission submission) {
   request.stop_tokens = std::move(submission.request.stop_tokens);
   request.sampling = submission.request.sampling;
   request.cache_salt = submission.request.cache_salt;
+  request.n_top_logprobs = submission.request.n_top_logprobs;
+  request.prompt_logprobs = submission.request.prompt_logprobs;
   RequestCounters counters;
   counters.n_prompt_tokens = static_cast<int64_t>(request.prompt.size());
-  tracker_.Track(std::move(submission));
+  tracker_.Track(std::move(submission), counters.n_prompt_tokens);
   Status added = scheduler_.Add(std::move(request));
   if (added.ok()) return;
   tracker_.Finish(id, FinishReason::kError, counters, Clock::now(), added);  // Validate should have caught it

@@ -24,8 +24,8 @@ namespace fab::engine {
 
 class RequestTracker {
  public:
-  // Starts tracking an accepted submission.
-  void Track(Submission submission);
+  // Starts tracking an accepted submission whose prompt has n_prompt_tokens.
+  void Track(Submission submission, int64_t n_prompt_tokens);
   bool IsTracked(RequestId id) const { return records_.contains(id); }
   size_t size() const { return records_.size(); }
 
@@ -34,7 +34,13 @@ class RequestTracker {
   // `counters_of(id)` gives a planned request's counters.
   template <typename CountersOf>
   void MarkStarted(const runtime::StepPlan& plan, Clock::time_point now, CountersOf counters_of);
-  // Queues OnToken events and records the token times.
+  // Collects prompt scores of requests with prompt_logprobs, position by
+  // position; scores of positions already held (a recompute after
+  // preemption) and of untracked requests are ignored. They are delivered
+  // with the request's first token.
+  void AddPromptScores(const std::vector<runtime::PromptScore>& scores);
+  // Queues OnToken events (preceded by OnPromptLogprobs before the first
+  // token and OnTopLogprobs when asked for) and records the token times.
   void AddTokens(const std::vector<scheduler::GeneratedToken>& tokens, Clock::time_point now);
   void AddPreemptions(int64_t n) { totals_.n_preemptions += n; }
   // Stops tracking `id` and queues its OnFinish. `error` is OK unless kError.
@@ -54,12 +60,22 @@ class RequestTracker {
     std::shared_ptr<RequestObserver> observer;
     RequestTimings timings;
     Clock::time_point last_token;
+    int32_t n_top_logprobs = 0;
+    bool prompt_logprobs = false;
+    int64_t n_prompt_tokens = 0;
+    // Positions 1 … prompt_scores.size() so far; moved into the first token's event.
+    std::vector<PromptTokenLogprob> prompt_scores;
   };
   struct Event {
     std::shared_ptr<RequestObserver> observer;
     TokenId token = 0;
     float logprob = 0.0f;
     std::optional<RequestSummary> summary;  // set: OnFinish; else OnToken
+    // OnToken events: OnPromptLogprobs(prompt_scores) first when set, then
+    // OnTopLogprobs(top) when has_top.
+    std::optional<std::vector<PromptTokenLogprob>> prompt_scores = std::nullopt;
+    bool has_top = false;
+    std::vector<TokenAlternative> top = {};
   };
 
   void CountStart(const RequestCounters& counters);

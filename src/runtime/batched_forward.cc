@@ -73,6 +73,19 @@ void BatchedForward::Run(const StepPlan& plan) {
   model::OutputHead(hp, w, x, sampled_rows_, scratch.norm, logits_.data(), pool_);
 }
 
+std::span<const float> BatchedForward::RowLogits(int64_t first_row, int64_t n_rows) {
+  const model::ModelHparams& hp = model_.hparams();
+  FAB_CHECK(n_rows >= 1 && n_rows <= kMaxRowLogits && first_row >= 0 &&
+            first_row + n_rows <= static_cast<int64_t>(positions_.size()))
+      << "rows [" << first_row << ", " << first_row + n_rows << ") of a step of " << positions_.size();
+  extra_rows_.clear();
+  for (int64_t row = first_row; row < first_row + n_rows; ++row) extra_rows_.push_back(row);
+  row_logits_.resize(static_cast<size_t>(n_rows * hp.n_vocab));
+  model::BlockScratch scratch = buffers_.scratch();
+  model::OutputHead(hp, model_.weights(), buffers_.x(), extra_rows_, scratch.norm, row_logits_.data(), pool_);
+  return row_logits_;
+}
+
 model::KvSink::Rows BatchedForward::KvRows(int64_t /*layer*/) { return {k_.as<float>(), v_.as<float>()}; }
 
 void BatchedForward::Attend(int64_t layer, const float* q, float* out, ThreadPool& pool) {

@@ -5,7 +5,8 @@
 // RoPE uses each row's own position. As the layers' KvSink, it puts K/V in
 // each row's slot in KvPages and attention reads every sequence's blocks
 // through its table. Only the last row of each sampling sequence goes through
-// the final norm and output head.
+// the final norm and output head in Run; other rows get logits only on
+// request (RowLogits, for prompt scoring), a few rows at a time.
 // Callers validate the plan first (Executor does); shapes here are contracts.
 // Not thread-safe: one caller thread; kernels fan out over `pool`.
 #pragma once
@@ -40,6 +41,13 @@ class BatchedForward final : private model::KvSink {
   std::span<const float> logits_row(int64_t sampled_idx) const;
   int64_t max_tokens() const { return max_tokens_; }
 
+  // Rows of logits for step rows [first_row, first_row + n_rows) of the last
+  // Run (rows in plan order, each sequence's fed tokens in order), as
+  // [n_rows, n_vocab]. n_rows in [1, kMaxRowLogits]. Valid until the next
+  // RowLogits or Run; logits() stays valid.
+  static constexpr int64_t kMaxRowLogits = 32;
+  std::span<const float> RowLogits(int64_t first_row, int64_t n_rows);
+
  private:
   void GatherRows(const StepPlan& plan);
   // model::KvSink, for the rows of the current step.
@@ -62,6 +70,8 @@ class BatchedForward final : private model::KvSink {
   std::vector<std::span<const kvcache::BlockId>> block_tables_;  // per plan sequence
   std::vector<int64_t> sampled_rows_;                             // rows whose logits are wanted
   std::vector<float> logits_;
+  std::vector<int64_t> extra_rows_;  // RowLogits' rows
+  std::vector<float> row_logits_;    // [<= kMaxRowLogits, n_vocab], allocated on first use
 };
 
 }  // namespace fab::runtime

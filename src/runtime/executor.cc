@@ -70,6 +70,21 @@ Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t blo
   if (sequence.sample && sequence.sampling == nullptr) {
     return InvalidArgumentError(name + " samples without sampling parameters");
   }
+  if (sequence.n_top_logprobs < 0 || sequence.n_top_logprobs > kMaxTopLogprobs) {
+    return InvalidArgumentError(name + " asks for " + std::to_string(sequence.n_top_logprobs) +
+                                " top logprobs, outside [0, " + std::to_string(kMaxTopLogprobs) + "]");
+  }
+  const int64_t n_scorable = sequence.n_tokens() - (sequence.sample ? 1 : 0);
+  if (static_cast<int64_t>(sequence.score_next.size()) > n_scorable) {
+    return InvalidArgumentError(name + " scores " + std::to_string(sequence.score_next.size()) +
+                                " prompt tokens with " + std::to_string(n_scorable) + " rows to spare");
+  }
+  for (TokenId token : sequence.score_next) {
+    if (token < 0 || token >= hp.n_vocab) {
+      return InvalidArgumentError(name + ": scored token id " + std::to_string(token) +
+                                  " is outside the vocabulary [0, " + std::to_string(hp.n_vocab) + ")");
+    }
+  }
   return OkStatus();
 }
 
@@ -111,14 +126,42 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
   }
   forward_.Run(plan);
   int64_t sampled_idx = 0;
+  int64_t first_row = 0;
   for (const ScheduledSequence& sequence : plan.sequences) {
+    if (!sequence.score_next.empty()) ScorePrompt(sequence, first_row, result);
+    first_row += sequence.n_tokens();
     if (!sequence.sample) continue;
     const std::span<const float> logits = forward_.logits_row(sampled_idx);
-    const TokenId token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
-    result.sampled.push_back(SampledToken{sequence.seq_id, token, LogProbability(logits, token)});
+    SampledToken sampled;
+    sampled.seq_id = sequence.seq_id;
+    sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
+    const float log_sum_exp = logprob_scratch_.LogSumExp(logits);
+    sampled.logprob = logits[static_cast<size_t>(sampled.token)] - log_sum_exp;
+    if (sequence.n_top_logprobs > 0) TopLogprobs(logits, log_sum_exp, sequence.n_top_logprobs, sampled.top);
+    result.sampled.push_back(std::move(sampled));
     ++sampled_idx;
   }
   return result;
+}
+
+void Executor::ScorePrompt(const ScheduledSequence& sequence, int64_t first_row, StepResult& result) {
+  const int64_t n_vocab = model_.hparams().n_vocab;
+  const int64_t n_scored = static_cast<int64_t>(sequence.score_next.size());
+  for (int64_t begin = 0; begin < n_scored; begin += BatchedForward::kMaxRowLogits) {
+    const int64_t n_rows = std::min(BatchedForward::kMaxRowLogits, n_scored - begin);
+    const std::span<const float> rows = forward_.RowLogits(first_row + begin, n_rows);
+    for (int64_t i = 0; i < n_rows; ++i) {
+      const std::span<const float> logits = rows.subspan(static_cast<size_t>(i * n_vocab), static_cast<size_t>(n_vocab));
+      PromptScore score;
+      score.seq_id = sequence.seq_id;
+      score.position = sequence.first_position + begin + i + 1;
+      score.token = sequence.score_next[static_cast<size_t>(begin + i)];
+      const float log_sum_exp = logprob_scratch_.LogSumExp(logits);
+      score.logprob = logits[static_cast<size_t>(score.token)] - log_sum_exp;
+      if (sequence.n_top_logprobs > 0) TopLogprobs(logits, log_sum_exp, sequence.n_top_logprobs, score.top);
+      result.prompt_scores.push_back(std::move(score));
+    }
+  }
 }
 
 }  // namespace fab::runtime

@@ -16,6 +16,7 @@
 #include "platform/thread_pool.h"
 #include "runtime/batched_forward.h"
 #include "runtime/kv_pages.h"
+#include "runtime/logprobs.h"
 #include "runtime/sampler.h"
 #include "runtime/step_plan.h"
 
@@ -38,7 +39,9 @@ class Executor {
 
   // Validates `plan` (InvalidArgument / OutOfRange, nothing computed or
   // written), runs it and samples one token per sequence with sample == true,
-  // in plan order. An empty plan only drops ended sequences' samplers.
+  // in plan order, with its raw log-probability and n_top_logprobs
+  // alternatives; scores the score_next tokens of sequences that have them.
+  // An empty plan only drops ended sequences' samplers.
   StatusOr<StepResult> Execute(const StepPlan& plan);
 
   // Logits the last Execute sampled from, one row per StepResult entry.
@@ -52,14 +55,18 @@ class Executor {
   Status ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const;
   // The sampler of `sequence`, created on first use.
   StatusOr<Sampler*> SamplerFor(const ScheduledSequence& sequence);
+  // Appends the PromptScores of `sequence`, whose rows start at step row `first_row`.
+  void ScorePrompt(const ScheduledSequence& sequence, int64_t first_row, StepResult& result);
 
   const model::Model& model_;
   std::unique_ptr<KvPages> pages_;  // heap-held so forward_'s reference stays valid
   BatchedForward forward_;
   std::unordered_map<kvcache::SeqId, Sampler> samplers_;
+  LogprobScratch logprob_scratch_;
 };
 
-// log softmax(logits)[token], computed stably in double.
+// log softmax(logits)[token], computed stably in double (the slow reference
+// for LogprobScratch).
 float LogProbability(std::span<const float> logits, TokenId token);
 
 }  // namespace fab::runtime

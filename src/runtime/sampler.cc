@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <unordered_map>
 
 namespace fab::runtime {
@@ -22,6 +23,11 @@ Status SamplingParams::Validate() const {
   if (!InRange(frequency_penalty, -2.0f, 2.0f)) return InvalidArgumentError("frequency_penalty must be in [-2, 2]");
   if (!InRange(presence_penalty, -2.0f, 2.0f)) return InvalidArgumentError("presence_penalty must be in [-2, 2]");
   if (penalty_last_n < 0) return InvalidArgumentError("penalty_last_n must be >= 0");
+  for (const auto& [token, bias] : logit_bias) {
+    if (!InRange(bias, -100.0f, 100.0f)) {
+      return InvalidArgumentError("logit_bias of token " + std::to_string(token) + " must be in [-100, 100]");
+    }
+  }
   return OkStatus();
 }
 
@@ -34,6 +40,7 @@ Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.se
 TokenId Sampler::Sample(std::span<const float> logits, std::span<const TokenId> history) {
   candidates_.resize(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) candidates_[i] = {static_cast<TokenId>(i), logits[i]};
+  ApplyLogitBias();
   ApplyPenalties(history);
   if (params_.temperature <= 0.0f) {
     auto best = std::max_element(candidates_.begin(), candidates_.end(),
@@ -53,6 +60,13 @@ TokenId Sampler::Sample(std::span<const float> logits, std::span<const TokenId> 
     if (target <= 0.0f) return c.id;
   }
   return candidates_.back().id;
+}
+
+void Sampler::ApplyLogitBias() {
+  for (const auto& [token, bias] : params_.logit_bias) {
+    if (token < 0 || static_cast<size_t>(token) >= candidates_.size()) continue;
+    candidates_[static_cast<size_t>(token)].logit += bias;
+  }
 }
 
 void Sampler::ApplyPenalties(std::span<const TokenId> history) {

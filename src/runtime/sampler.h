@@ -1,5 +1,5 @@
 // Sampler: turns one row of logits into the next token. Applies, in order,
-// logit penalties (repetition, frequency, presence over the last
+// the logit bias, logit penalties (repetition, frequency, presence over the last
 // penalty_last_n tokens), then greedy when temperature <= 0, else top-k,
 // temperature, top-p, min-p and a draw from a seeded generator: the same seed
 // and the same logits give the same tokens. One sampler per sequence; not
@@ -28,7 +28,9 @@ struct SamplingParams {
   int32_t penalty_last_n = 64;      // window of recent tokens the penalties see
   uint64_t seed = 0;
   // Added to the logits of these tokens before anything else (OpenAI
-  // logit_bias): ids in [0, n_vocab), biases in [-100, 100].
+  // logit_bias): ids in [0, n_vocab), biases in [-100, 100]. Also applies
+  // to greedy sampling. The engine checks the ids (Validate cannot know
+  // n_vocab); the sampler ignores ids outside the row. Repeated ids add up.
   std::vector<std::pair<TokenId, float>> logit_bias;
 
   // InvalidArgument naming the field when a value is out of range or NaN.
@@ -44,6 +46,7 @@ class Sampler {
   TokenId Sample(std::span<const float> logits, std::span<const TokenId> history);
 
  private:
+  void ApplyLogitBias();
   void ApplyPenalties(std::span<const TokenId> history);
   void KeepTopK();
   void ApplyTopPAndMinP();

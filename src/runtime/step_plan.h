@@ -2,7 +2,8 @@
 // scheduler writes a StepPlan (which sequences, which k >= 1 tokens of each,
 // where their KV lives); the runtime runs one batched forward pass over all of
 // it and returns a StepResult (one sampled token per sequence that asked for
-// one). There is no prefill or decode phase: a prefill chunk, a recompute
+// one, and the scores of prompt tokens a sequence asked to score). There is
+// no prefill or decode phase: a prefill chunk, a recompute
 // after preemption and a decode token are all "k tokens from first_position".
 // Ownership: every span points into scheduler-owned storage (the request's
 // tokens, the KV cache's block tables, the request's sampling parameters) and
@@ -19,6 +20,9 @@
 #include "runtime/sampler.h"
 
 namespace fab::runtime {
+
+// The most alternatives a sequence may ask for per position.
+inline constexpr int32_t kMaxTopLogprobs = 20;
 
 // One sequence's share of a step.
 struct ScheduledSequence {
@@ -47,6 +51,15 @@ struct ScheduledSequence {
   // seq_id (its generator state lives across steps) and drops it when the
   // seq_id appears in StepPlan::ended.
   const SamplingParams* sampling = nullptr;
+  // Alternatives to report with the sampled token and each scored prompt
+  // token (SampledToken::top, PromptScore::top): [0, kMaxTopLogprobs].
+  int32_t n_top_logprobs = 0;
+  // Prompt scoring: fed row i is scored against score_next[i], the token at
+  // position first_position + i + 1 (PromptScore). At most n_tokens() entries,
+  // and at most n_tokens() - 1 when `sample` (the last row then predicts a
+  // new token). Empty for every sequence that does not score its prompt: the
+  // runtime then computes no extra logits rows.
+  std::span<const TokenId> score_next;
 
   int64_t n_tokens() const { return static_cast<int64_t>(tokens.size()); }
 };
@@ -69,16 +82,37 @@ struct StepPlan {
   }
 };
 
+// A token and its log-probability under the model's raw distribution:
+// log-softmax of the logits, before logit bias, penalties and temperature.
+struct TokenLogprob {
+  TokenId token = 0;
+  float logprob = 0.0f;
+};
+
 // One sampled token.
 struct SampledToken {
   kvcache::SeqId seq_id = 0;
   TokenId token = 0;
-  float logprob = 0.0f;  // log-probability of `token` under the sampler; 0 if not computed
+  float logprob = 0.0f;  // raw log-probability of `token` (see TokenLogprob)
+  // The sequence's n_top_logprobs most likely tokens at this position, best
+  // first (ties: lower id first); empty when it asked for none.
+  std::vector<TokenLogprob> top = {};
+};
+
+// The score of one prompt token (ScheduledSequence::score_next).
+struct PromptScore {
+  kvcache::SeqId seq_id = 0;
+  int64_t position = 0;  // of `token`, >= 1
+  TokenId token = 0;
+  float logprob = 0.0f;  // raw log-probability of `token` given positions [0, position)
+  std::vector<TokenLogprob> top = {};  // as SampledToken::top
 };
 
 struct StepResult {
   // Exactly one entry per plan sequence with sample == true, in plan order.
   std::vector<SampledToken> sampled;
+  // One entry per score_next token of the plan, in plan order, then by position.
+  std::vector<PromptScore> prompt_scores;
 };
 
 }  // namespace fab::runtime

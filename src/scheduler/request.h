@@ -9,6 +9,7 @@
 #include "base/types.h"
 #include "kvcache/ids.h"
 #include "runtime/sampler.h"
+#include "runtime/step_plan.h"
 
 namespace fab::scheduler {
 
@@ -29,6 +30,12 @@ struct Request {
   std::vector<TokenId> stop_tokens;
   runtime::SamplingParams sampling;
   uint64_t cache_salt = 0;  // requests share cached prefixes only under equal salts
+  // Alternatives per sampled (and scored prompt) token: [0, runtime::kMaxTopLogprobs].
+  int32_t n_top_logprobs = 0;
+  // Score every prompt token (ScheduledSequence::score_next) until the first
+  // token is generated. Such a request takes no prefix-cache hits, since
+  // cached positions have no logits; it still publishes its own blocks.
+  bool prompt_logprobs = false;
 };
 
 enum class FinishReason : uint8_t {
@@ -50,7 +57,8 @@ struct RequestCounters {
 struct GeneratedToken {
   RequestId id = 0;
   TokenId token = 0;
-  float logprob = 0.0f;
+  float logprob = 0.0f;                          // raw (runtime::SampledToken)
+  std::vector<runtime::TokenLogprob> top = {};  // n_top_logprobs alternatives, best first
 };
 
 struct FinishedRequest {

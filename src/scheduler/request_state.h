@@ -26,6 +26,9 @@ struct RequestState {
 
   int64_t n_tokens() const { return static_cast<int64_t>(tokens.size()); }
   int64_t n_tokens_pending() const { return n_tokens() - n_tokens_computed; }
+  // Whether the runtime must still score the prompt (request.prompt_logprobs
+  // until the first token; a recompute after that scores nothing).
+  bool scores_prompt() const { return request.prompt_logprobs && counters.n_generated == 0; }
 };
 
 }  // namespace fab::scheduler

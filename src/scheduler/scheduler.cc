@@ -43,6 +43,10 @@ Status Scheduler::Add(Request request) {
                                 std::to_string(kv_cache_.capacity_tokens()) + " tokens");
   }
   FAB_RETURN_IF_ERROR(request.sampling.Validate().WithContext(name));
+  if (request.n_top_logprobs < 0 || request.n_top_logprobs > runtime::kMaxTopLogprobs) {
+    return InvalidArgumentError(name + " n_top_logprobs " + std::to_string(request.n_top_logprobs) +
+                                " is outside [0, " + std::to_string(runtime::kMaxTopLogprobs) + "]");
+  }
 
   std::vector<TokenId>& stops = request.stop_tokens;
   std::sort(stops.begin(), stops.end());
@@ -173,7 +177,7 @@ BlocksInFlight Scheduler::PromptBlocksInFlight() const {
 }
 
 bool Scheduler::WaitsForBlockInFlight(const RequestState& state, const BlocksInFlight& in_flight) const {
-  if (in_flight.empty()) return false;
+  if (in_flight.empty() || state.scores_prompt()) return false;
   const kvcache::PrefixMatch match = kv_cache_.MatchPrefix(state.tokens, state.request.cache_salt);
   const int64_t n_matchable_blocks = (state.n_tokens() - 1) / kv_cache_.block_size();
   const size_t next_block = static_cast<size_t>(match.n_blocks);
@@ -184,7 +188,9 @@ bool Scheduler::WaitsForBlockInFlight(const RequestState& state, const BlocksInF
 bool Scheduler::Admit(RequestId id) {
   RequestState& state = State(id);
   const Priority priority = state.request.priority;
-  const int64_t n_cached = kv_cache_.AddSequence(id, state.tokens, state.request.cache_salt);
+  // A request scoring its prompt looks up nothing (an empty prefix matches no block).
+  const std::span<const TokenId> cacheable = state.scores_prompt() ? std::span<const TokenId>() : state.tokens;
+  const int64_t n_cached = kv_cache_.AddSequence(id, cacheable, state.request.cache_salt);
   state.n_tokens_computed = n_cached;
   const int64_t n_tokens = ChunkFor(state);
   while (!kv_cache_.TryAllocate(id, n_tokens)) {
@@ -280,6 +286,16 @@ runtime::StepPlan Scheduler::BuildPlan() const {
     sequence.block_ids = kv_cache_.block_ids(scheduled.id);
     sequence.sample = scheduled.sample;
     sequence.sampling = scheduled.sample ? &state.request.sampling : nullptr;
+    sequence.n_top_logprobs = state.request.n_top_logprobs;
+    if (state.scores_prompt()) {
+      // Row i predicts position first + i + 1; prompt positions end at n_prompt - 1.
+      const int64_t n_prompt = state.counters.n_prompt_tokens;
+      const int64_t n_scored = std::min(scheduled.n_tokens, n_prompt - 1 - state.n_tokens_computed);
+      if (n_scored > 0) {
+        sequence.score_next = tokens.subspan(static_cast<size_t>(state.n_tokens_computed + 1),
+                                             static_cast<size_t>(n_scored));
+      }
+    }
     plan.sequences.push_back(sequence);
   }
   return plan;
@@ -324,7 +340,7 @@ StepOutputs Scheduler::Update(const runtime::StepResult& result) {
     if (!sampled) continue;
     state.tokens.push_back(sampled->token);
     ++state.counters.n_generated;
-    outputs.tokens.push_back({scheduled.id, sampled->token, sampled->logprob});
+    outputs.tokens.push_back({scheduled.id, sampled->token, sampled->logprob, std::move(sampled->top)});
     std::optional<FinishReason> reason;
     if (IsStopToken(state, sampled->token)) {
       reason = FinishReason::kStopToken;

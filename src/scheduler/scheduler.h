@@ -5,7 +5,10 @@
 // admitting waiting requests by priority, then FIFO, except that a waiting
 // request whose next uncached full prompt block a running request is
 // computing waits (without blocking those behind it) until that block is
-// committed, then reuses it from the prefix cache. There is no phase split:
+// committed, then reuses it from the prefix cache. A request that scores its
+// prompt (Request::prompt_logprobs) neither looks up nor waits for cached
+// blocks until its first token: it computes, and scores, every prompt
+// position. There is no phase split:
 // every request has n_tokens_computed against n_tokens and a step feeds k of
 // them. A prompt prefix found in the prefix cache is not recomputed. When
 // blocks run out the lowest-priority, most recently arrived running request

@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "../runtime/plan_driver.h"
@@ -60,12 +62,25 @@ class RecordingObserver : public RequestObserver {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       EXPECT_FALSE(summary_.has_value()) << "token after OnFinish";
+      calls_.push_back('k');
       tokens_.push_back(token);
       logprobs_.push_back(logprob);
       n_tokens = static_cast<int>(tokens_.size());
     }
     changed_.notify_all();
     if (on_token_) on_token_(n_tokens);
+  }
+
+  void OnTopLogprobs(std::span<const TokenAlternative> top) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back('t');
+    top_.emplace_back(top.begin(), top.end());
+  }
+
+  void OnPromptLogprobs(std::span<const PromptTokenLogprob> prompt) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back('p');
+    prompt_.assign(prompt.begin(), prompt.end());
   }
 
   void OnFinish(const RequestSummary& summary) override {
@@ -97,6 +112,22 @@ class RecordingObserver : public RequestObserver {
     std::lock_guard<std::mutex> lock(mutex_);
     return logprobs_;
   }
+  // One letter per logprob or token callback, in order: 'p' OnPromptLogprobs,
+  // 't' OnTopLogprobs, 'k' OnToken.
+  std::string calls() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return calls_;
+  }
+  // One entry per OnTopLogprobs call.
+  std::vector<std::vector<TokenAlternative>> top() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return top_;
+  }
+  // The last OnPromptLogprobs call's entries.
+  std::vector<PromptTokenLogprob> prompt() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return prompt_;
+  }
   int n_finish_calls() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return n_finish_calls_;
@@ -108,6 +139,9 @@ class RecordingObserver : public RequestObserver {
   std::condition_variable changed_;
   std::vector<TokenId> tokens_;
   std::vector<float> logprobs_;
+  std::string calls_;
+  std::vector<std::vector<TokenAlternative>> top_;
+  std::vector<PromptTokenLogprob> prompt_;
   std::optional<RequestSummary> summary_;
   int n_finish_calls_ = 0;
 };

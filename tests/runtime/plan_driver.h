@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -133,6 +134,27 @@ inline std::vector<TokenId> GreedyAlone(const model::Model& model, ThreadPool& p
     }
   }
   return generated;
+}
+
+// log softmax of every row of Session's logits for `prompt`, in double:
+// [n_prompt][n_vocab]. The reference for prompt scores.
+inline std::vector<std::vector<double>> SessionLogSoftmax(const model::Model& model, ThreadPool& pool,
+                                                          std::span<const TokenId> prompt) {
+  model::Session session(model, pool);
+  EXPECT_TRUE(session.Eval(prompt, /*all_logits=*/true).ok());
+  const size_t n_vocab = static_cast<size_t>(model.hparams().n_vocab);
+  std::vector<std::vector<double>> rows;
+  for (size_t row = 0; row < prompt.size(); ++row) {
+    const std::span<const float> logits = session.logits().subspan(row * n_vocab, n_vocab);
+    double max = -INFINITY;
+    for (float logit : logits) max = std::max(max, static_cast<double>(logit));
+    double sum = 0.0;
+    for (float logit : logits) sum += std::exp(logit - max);
+    std::vector<double> log_softmax(n_vocab);
+    for (size_t i = 0; i < n_vocab; ++i) log_softmax[i] = logits[i] - max - std::log(sum);
+    rows.push_back(std::move(log_softmax));
+  }
+  return rows;
 }
 
 // A small model of family `arch` ("llama" or "qwen2"), synthesized once per process.

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace fab::runtime {
@@ -110,6 +111,79 @@ TEST(SamplingParams, RejectsOutOfRangeValues) {
   p.top_k = -3;
   EXPECT_FALSE(p.Validate().ok());
   EXPECT_TRUE(SamplingParams().Validate().ok());
+}
+
+TEST(SamplingParams, RejectsLogitBiasOutsideMinusToPlusHundredOrNotFinite) {
+  for (float bias : {-100.5f, 100.5f, std::nanf(""), INFINITY}) {
+    SamplingParams p;
+    p.logit_bias = {{3, bias}};
+    const Status status = p.Validate();
+    EXPECT_FALSE(status.ok()) << bias;
+    EXPECT_NE(status.message().find("logit_bias"), std::string::npos) << status.ToString();
+  }
+  SamplingParams p;
+  p.logit_bias = {{3, -100.0f}, {4, 100.0f}};
+  EXPECT_TRUE(p.Validate().ok());
+}
+
+TEST(Sampler, LogitBiasOfMinusHundredBansTheGreedyToken) {
+  SamplingParams p = Greedy();
+  p.logit_bias = {{1, -100.0f}};
+  Sampler sampler(p);
+  std::vector<float> logits = {0.1f, 30.0f, -1.0f, 2.9f};
+  EXPECT_EQ(sampler.Sample(logits, {}), 3);
+}
+
+TEST(Sampler, LogitBiasOfPlusHundredForcesATokenAlsoWhenSampling) {
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.logit_bias = {{2, 100.0f}};
+  std::vector<float> logits(50);
+  for (size_t i = 0; i < logits.size(); ++i) logits[i] = 5.0f * std::sin(static_cast<float>(i));
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    p.seed = seed;
+    Sampler sampler(p);
+    EXPECT_EQ(sampler.Sample(logits, {}), 2) << "seed " << seed;
+  }
+}
+
+TEST(Sampler, LogitBiasOfMinusHundredIsNeverSampled) {
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  std::vector<float> logits = {4.0f, 3.5f, 3.0f};
+  p.logit_bias = {{0, -100.0f}};
+  Sampler sampler(p);
+  std::map<TokenId, int> counts;
+  for (int i = 0; i < 500; ++i) ++counts[sampler.Sample(logits, {})];
+  EXPECT_EQ(counts[0], 0);
+  EXPECT_GT(counts[1], 0);
+  EXPECT_GT(counts[2], 0);
+}
+
+TEST(Sampler, LogitBiasComesBeforePenalties) {
+  // Token 0's logit becomes 3 + 2 = 5, then the repetition penalty divides
+  // it to 2.5 < 3: the bias was added first. (Penalty first: 1.5 + 2 = 3.5 > 3.)
+  SamplingParams p = Greedy();
+  p.repetition_penalty = 2.0f;
+  p.logit_bias = {{0, 2.0f}};
+  Sampler sampler(p);
+  std::vector<float> logits = {3.0f, 3.0f};
+  std::vector<TokenId> history = {0};
+  EXPECT_EQ(sampler.Sample(logits, history), 1);
+}
+
+TEST(Sampler, IgnoresLogitBiasIdsOutsideTheRow) {
+  SamplingParams p = Greedy();
+  p.logit_bias = {{-1, 100.0f}, {7, 100.0f}};
+  Sampler sampler(p);
+  std::vector<float> logits = {0.0f, 1.0f};
+  EXPECT_EQ(sampler.Sample(logits, {}), 1);
 }
 
 }  // namespace
