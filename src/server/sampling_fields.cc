@@ -149,6 +149,9 @@ ApiResult<SamplingFields> ParseSamplingFields(const json::object& request, Endpo
   FAB_ASSIGN_OR_RETURN_API_ERROR(
       fields.user, ReadOptionalString(FindField(request, "user"), "user", {.max_bytes = kMaxUserBytes}));
   FAB_ASSIGN_OR_RETURN_API_ERROR(fields.priority, ParsePriority(FindField(request, "priority")));
+  FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> ignore_eos,
+                                 ReadOptionalBool(FindField(request, "ignore_eos"), "ignore_eos"));
+  fields.ignore_eos = ignore_eos.value_or(false);
   return fields;
 }
 

@@ -36,6 +36,7 @@ struct SamplingFields {
   bool include_usage = false;               // stream_options.include_usage
   std::optional<std::string> user;
   scheduler::Priority priority = scheduler::Priority::kInteractive;  // "interactive" | "batch"
+  bool ignore_eos = false;  // vLLM/llama.cpp extension: end-of-generation tokens do not stop
 };
 
 // Which endpoint's rules apply: completions allow max_tokens = 0 (prompt

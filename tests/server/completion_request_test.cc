@@ -76,7 +76,7 @@ TEST(CompletionRequest, ReadsEverySamplingField) {
       "min_p":0.05,"presence_penalty":-0.5,"frequency_penalty":1.5,"repetition_penalty":1.1,
       "seed":-7,"stop":["\n\n","###"],"n":3,"logit_bias":{"50256":-100,"13":2.5},
       "logprobs":5,"echo":false,"stream":true,"stream_options":{"include_usage":true},
-      "user":"alice","priority":"batch"})");
+      "user":"alice","priority":"batch","ignore_eos":true})");
   const SamplingFields& s = request.sampling;
   EXPECT_EQ(s.max_tokens, 32);
   EXPECT_EQ(s.temperature, 0.7);
@@ -95,6 +95,14 @@ TEST(CompletionRequest, ReadsEverySamplingField) {
   EXPECT_TRUE(s.include_usage);
   EXPECT_EQ(s.user, "alice");
   EXPECT_EQ(s.priority, scheduler::Priority::kBatch);
+  EXPECT_TRUE(s.ignore_eos);
+}
+
+TEST(CompletionRequest, RefusesANonBooleanIgnoreEos) {
+  const ApiResult<CompletionRequest> result = ParseCompletionRequest(R"({"prompt":"a","ignore_eos":"yes"})");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().http_status, 400);
+  EXPECT_EQ(result.error().param, "ignore_eos");
 }
 
 TEST(CompletionRequest, TakesASingleStopStringAsAListOfOne) {

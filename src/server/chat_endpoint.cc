@@ -1,0 +1,59 @@
+#include "server/chat_endpoint.h"
+
+#include <ctime>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/chat_prompt.h"
+#include "server/chat_request.h"
+#include "server/generation_job.h"
+#include "server/prompt_checks.h"
+#include "server/sequence_builder.h"
+
+namespace fab::server {
+
+HandlerResult HandleChatCompletions(const HandlerContext& context, const HttpRequest& request,
+                                    std::chrono::steady_clock::time_point received) {
+  ApiResult<ChatRequest> parsed = ParseChatRequest(request.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.error());
+  const ChatRequest& chat = parsed.value();
+  if (auto error = CheckModelName(context, chat.model)) return ErrorResponse(*error);
+  const Tokenizer& tokenizer = context.tokenizer();
+
+  ApiResult<std::vector<TokenId>> prompt =
+      ChatPromptTokens(context, chat.messages, chat.tools, /*add_generation_prompt=*/true);
+  if (!prompt.ok()) return ErrorResponse(prompt.error());
+  const SamplingFields& fields = chat.sampling;
+  ApiResult<int64_t> budget = ResolveMaxTokens("messages", static_cast<int64_t>(prompt->size()), fields.max_tokens,
+                                               context.model.n_context);
+  if (!budget.ok()) return ErrorResponse(budget.error());
+  ApiResult<runtime::SamplingParams> sampling =
+      ResolveSamplingParams(fields, tokenizer.n_vocab(), context.random.Next());
+  if (!sampling.ok()) return ErrorResponse(sampling.error());
+
+  SequenceOptions options;
+  options.sampling = std::move(sampling).value();
+  options.priority = fields.priority;
+  options.ignore_eos = fields.ignore_eos;
+  options.n_choices_per_prompt = fields.n;
+  options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
+  std::vector<engine::GenerationRequest> sequences =
+      BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);
+
+  const std::string id = context.random.NewId("chatcmpl-");
+  JobSpec spec;
+  spec.format = ApiFormat::kChat;
+  spec.header = ResponseHeader{id, static_cast<int64_t>(std::time(nullptr)), context.model.name};
+  spec.stream = fields.stream;
+  spec.include_usage = fields.include_usage;
+  spec.want_logprobs = chat.logprobs;
+  spec.stop = fields.stop;
+  spec.prompts.push_back(JobPrompt{std::move(prompt).value(), ""});
+  spec.n_choices_per_prompt = fields.n;
+  spec.log = JobLogEntry(request, id, context.model.name, fields);
+  spec.received = received;
+  return GenerationJob::Start(std::move(spec), std::move(sequences), context);
+}
+
+}  // namespace fab::server

@@ -1,0 +1,311 @@
+#include "server/generation_job.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "server/sse_framing.h"
+
+namespace fab::server {
+namespace {
+
+using engine::RequestSummary;
+
+// Forwards one choice's engine callbacks to its job; keeps the job alive
+// until the engine is done with the choice.
+class ChoiceObserver final : public engine::RequestObserver {
+ public:
+  ChoiceObserver(std::shared_ptr<GenerationJob> job, size_t choice) : job_(std::move(job)), choice_(choice) {}
+
+  void OnToken(TokenId token, float logprob) override { job_->OnToken(choice_, token, logprob); }
+  void OnTopLogprobs(std::span<const engine::TokenAlternative> top) override { job_->OnTopLogprobs(choice_, top); }
+  void OnPromptLogprobs(std::span<const engine::PromptTokenLogprob> prompt) override {
+    job_->OnPromptLogprobs(choice_, prompt);
+  }
+  void OnFinish(const RequestSummary& summary) override { job_->OnFinish(choice_, summary); }
+
+ private:
+  const std::shared_ptr<GenerationJob> job_;
+  const size_t choice_;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+RequestLogEntry JobLogEntry(const HttpRequest& request, std::string request_id, std::string model,
+                            const SamplingFields& fields) {
+  RequestLogEntry log;
+  log.request_id = std::move(request_id);
+  log.method = request.method;
+  log.path = request.target.substr(0, request.target.find('?'));
+  log.remote = request.remote;
+  log.model = std::move(model);
+  log.user = fields.user;
+  log.stream = fields.stream;
+  return log;
+}
+
+struct GenerationJob::ChoiceState {
+  ChoiceState(size_t prompt, const Tokenizer& tokenizer, const JobSpec& spec)
+      : prompt_index(prompt), stream(tokenizer, spec.stop, spec.want_logprobs) {}
+
+  size_t prompt_index;
+  ChoiceStream stream;
+  std::optional<engine::RequestId> id;
+  bool cancel_wanted = false;
+  bool begun = false;                           // the echo (if any) went out
+  std::vector<engine::TokenAlternative> next_top;  // OnTopLogprobs, for the next OnToken
+  std::string text;                             // whole responses: everything so far
+  std::vector<TokenLogprob> logprobs;           // whole responses: every entry so far
+  int64_t n_text_bytes_sent = 0;                // streams: for text_offset
+  int64_t n_completion_tokens = 0;
+  std::optional<FinishReason> finish;           // set once the choice's output is final
+  std::optional<RequestSummary> summary;        // set by OnFinish
+};
+
+GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context)
+    : spec_(std::move(spec)),
+      context_(context),
+      stream_(std::make_shared<ResponseStream>(spec_.stream ? ResponseStream::Kind::kStreamed
+                                                            : ResponseStream::Kind::kWhole)) {
+  for (size_t prompt = 0; prompt < spec_.prompts.size(); ++prompt) {
+    for (int64_t i = 0; i < spec_.n_choices_per_prompt; ++i) {
+      choices_.emplace_back(prompt, context_.tokenizer(), spec_);
+    }
+  }
+}
+
+GenerationJob::~GenerationJob() = default;
+
+HandlerResult GenerationJob::Start(JobSpec spec, std::vector<engine::GenerationRequest> requests,
+                                   const HandlerContext& context) {
+  auto job = std::make_shared<GenerationJob>(std::move(spec), context);
+  FAB_CHECK(requests.size() == job->choices_.size()) << "one GenerationRequest per choice";
+  std::vector<std::shared_ptr<engine::RequestObserver>> observers;
+  for (size_t choice = 0; choice < requests.size(); ++choice) {
+    observers.push_back(std::make_shared<ChoiceObserver>(job, choice));
+  }
+  std::weak_ptr<GenerationJob> weak_job = job;
+  job->stream_->SetOnAbandon([weak_job] {
+    if (std::shared_ptr<GenerationJob> alive = weak_job.lock()) alive->Abandon();
+  });
+  if (job->spec_.stream && job->spec_.format == ApiFormat::kChat) {
+    // The role chunks go first; nothing else can be appended before SubmitAll.
+    for (size_t choice = 0; choice < job->choices_.size(); ++choice) {
+      Choice opening{static_cast<int64_t>(choice), "", std::nullopt, nullptr};
+      job->stream_->Append(SseEvent(ChatChunk(job->spec_.header, opening, /*first=*/true)));
+    }
+  }
+  StatusOr<std::vector<engine::RequestId>> ids =
+      context.engine.SubmitAll(std::move(requests), std::move(observers));
+  if (!ids.ok()) return ErrorResponse(ErrorFromStatus(ids.status()));
+  job->Started(*ids);
+  return job->stream_;
+}
+
+void GenerationJob::Started(const std::vector<engine::RequestId>& ids) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t choice = 0; choice < choices_.size() && choice < ids.size(); ++choice) {
+    choices_[choice].id = ids[choice];
+    if (choices_[choice].cancel_wanted) CancelChoice(choice);
+  }
+}
+
+void GenerationJob::OnTopLogprobs(size_t choice, std::span<const engine::TokenAlternative> top) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  choices_[choice].next_top.assign(top.begin(), top.end());
+}
+
+void GenerationJob::OnPromptLogprobs(size_t choice, std::span<const engine::PromptTokenLogprob> prompt) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  BeginChoice(choice, prompt);
+}
+
+void GenerationJob::OnToken(size_t choice, TokenId token, float logprob) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ChoiceState& state = choices_[choice];
+  std::vector<engine::TokenAlternative> top = std::move(state.next_top);
+  state.next_top.clear();
+  if (state.finish || spec_.score_only) return;  // past a stop string, or a scoring request's dropped token
+  BeginChoice(choice, {});
+  ++state.n_completion_tokens;
+  if (context_.tokenizer().IsEndOfGeneration(token)) return;  // ends the choice in OnFinish; never text
+  ChoiceStream::Delta delta = state.stream.Push(token, logprob, top);
+  const bool stopped = delta.stopped;
+  Emit(choice, std::move(delta), stopped ? std::optional<FinishReason>(FinishReason::kStop) : std::nullopt);
+  if (stopped) CancelChoice(choice);
+}
+
+void GenerationJob::OnFinish(size_t choice, const RequestSummary& summary) {
+  context_.metrics.ObserveRequest(summary);
+  std::lock_guard<std::mutex> lock(mutex_);
+  EndChoice(choice, summary);
+  if (++n_engine_finished_ == choices_.size()) Finalize();
+}
+
+void GenerationJob::Abandon() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  abandoned_ = true;
+  CancelAllChoices();
+}
+
+void GenerationJob::BeginChoice(size_t choice, std::span<const engine::PromptTokenLogprob> prompt_scores) {
+  ChoiceState& state = choices_[choice];
+  if (state.begun) return;
+  state.begun = true;
+  if (!spec_.echo) return;
+  const JobPrompt& prompt = spec_.prompts[state.prompt_index];
+  ChoiceStream::Delta echo;
+  echo.text = prompt.echo_text;
+  if (spec_.want_logprobs) {
+    // Position 0 has no context: its logprob is null. Without scores from the
+    // engine every entry is null.
+    for (size_t position = 0; position < prompt.tokens.size(); ++position) {
+      TokenLogprob entry{context_.tokenizer().TokenBytes(prompt.tokens[position]), std::nullopt, {}};
+      const size_t scored = position - 1;
+      if (position > 0 && scored < prompt_scores.size()) {
+        entry.logprob = prompt_scores[scored].logprob;
+        entry.top = AlternativePieces(context_.tokenizer(), prompt_scores[scored].top);
+      }
+      echo.logprobs.push_back(std::move(entry));
+    }
+  }
+  Emit(choice, std::move(echo), std::nullopt);
+}
+
+void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional<FinishReason> finish) {
+  ChoiceState& state = choices_[choice];
+  if (finish) state.finish = finish;
+  if (!spec_.stream) {
+    state.text += delta.text;
+    for (TokenLogprob& entry : delta.logprobs) state.logprobs.push_back(std::move(entry));
+    return;
+  }
+  if (error_) return;  // the stream already carries the error event
+  if (delta.text.empty() && delta.logprobs.empty() && !finish) return;
+  stream_->Append(SseEvent(StreamChunk(choice, delta.text, delta.logprobs, finish)));
+  state.n_text_bytes_sent += static_cast<int64_t>(delta.text.size());
+}
+
+std::string GenerationJob::StreamChunk(size_t choice, const std::string& text,
+                                       const std::vector<TokenLogprob>& logprobs,
+                                       std::optional<FinishReason> finish) {
+  Choice chunk{static_cast<int64_t>(choice), text, finish, nullptr};
+  if (spec_.format == ApiFormat::kChat) {
+    if (spec_.want_logprobs) chunk.logprobs = ChatLogprobsJson(logprobs);
+    return ChatChunk(spec_.header, chunk, /*first=*/false);
+  }
+  if (spec_.want_logprobs) chunk.logprobs = CompletionLogprobsJson(logprobs, choices_[choice].n_text_bytes_sent);
+  return CompletionBody(spec_.header, {chunk}, std::nullopt);
+}
+
+// Finish reasons: the engine's max_tokens, a full KV cache and a cancel we
+// did not ask for (the drain deadline) all cut the text short: "length".
+// An end-of-generation token or a stop string: "stop".
+void GenerationJob::EndChoice(size_t choice, const RequestSummary& summary) {
+  ChoiceState& state = choices_[choice];
+  state.summary = summary;
+  if (state.finish) return;  // a stop string ended it already
+  BeginChoice(choice, {});
+  if (summary.reason == engine::FinishReason::kError) {
+    state.finish = FinishReason::kLength;
+    if (!error_) {
+      error_ = summary.error.ok() ? InternalError("generation failed") : summary.error;
+      if (spec_.stream) stream_->Append(SseEvent(ErrorBody(ErrorFromStatus(InternalError(error_->message())))));
+      CancelAllChoices();
+    }
+    return;
+  }
+  ChoiceStream::Delta tail = spec_.score_only ? ChoiceStream::Delta{} : state.stream.Flush();
+  const bool stop = tail.stopped || summary.reason == engine::FinishReason::kStopToken;
+  Emit(choice, std::move(tail), stop ? FinishReason::kStop : FinishReason::kLength);
+}
+
+void GenerationJob::CancelChoice(size_t choice) {
+  ChoiceState& state = choices_[choice];
+  state.cancel_wanted = true;
+  if (state.id && !state.summary) (void)context_.engine.Cancel(*state.id);  // NotFound: it just ended
+}
+
+void GenerationJob::CancelAllChoices() {
+  for (size_t choice = 0; choice < choices_.size(); ++choice) {
+    if (!choices_[choice].cancel_wanted) CancelChoice(choice);
+  }
+}
+
+// prompt_tokens counts each prompt once however many choices it has (as
+// OpenAI does); cached_tokens is, per prompt, the fewest prompt tokens any of
+// its choices found in the prefix cache.
+Usage GenerationJob::TotalUsage() const {
+  Usage usage;
+  std::vector<std::optional<int64_t>> cached(spec_.prompts.size());
+  for (const ChoiceState& state : choices_) {
+    usage.n_completion_tokens += state.n_completion_tokens;
+    if (!state.summary) continue;
+    std::optional<int64_t>& fewest = cached[state.prompt_index];
+    const int64_t n_cached = state.summary->counters.n_cached_prompt_tokens;
+    fewest = fewest ? std::min(*fewest, n_cached) : n_cached;
+  }
+  for (size_t prompt = 0; prompt < spec_.prompts.size(); ++prompt) {
+    usage.n_prompt_tokens += static_cast<int64_t>(spec_.prompts[prompt].tokens.size());
+    usage.n_cached_prompt_tokens += cached[prompt].value_or(0);
+  }
+  return usage;
+}
+
+void GenerationJob::Finalize() {
+  const Usage usage = TotalUsage();
+  RequestLogEntry log = spec_.log;
+  log.status = 200;
+  log.n_prompt_tokens = usage.n_prompt_tokens;
+  log.n_cached_prompt_tokens = usage.n_cached_prompt_tokens;
+  log.n_completion_tokens = usage.n_completion_tokens;
+  log.finish_reason = choices_.empty() || !choices_[0].finish ? "" : FinishReasonName(*choices_[0].finish);
+  for (const ChoiceState& state : choices_) {
+    if (!state.summary) continue;
+    log.queue_s = std::max(log.queue_s, state.summary->timings.queue_seconds());
+    const std::optional<double> ttft = state.summary->timings.time_to_first_token_seconds();
+    if (ttft && (!log.ttft_s || *ttft < *log.ttft_s)) log.ttft_s = ttft;
+  }
+  if (error_) {
+    const ApiError error = ErrorFromStatus(InternalError(error_->message()));
+    log.finish_reason = "error";
+    log.error = error.message;
+    if (spec_.stream) {
+      stream_->Append(std::string(kSseDone));
+      stream_->Finish();
+    } else {
+      log.status = error.http_status;
+      stream_->Complete(ErrorResponse(error));
+    }
+  } else if (spec_.stream) {
+    if (spec_.include_usage) {
+      stream_->Append(SseEvent(spec_.format == ApiFormat::kChat ? ChatUsageChunk(spec_.header, usage)
+                                                                 : CompletionUsageChunk(spec_.header, usage)));
+    }
+    stream_->Append(std::string(kSseDone));
+    stream_->Finish();
+  } else {
+    std::vector<Choice> body_choices;
+    for (size_t choice = 0; choice < choices_.size(); ++choice) {
+      const ChoiceState& state = choices_[choice];
+      Choice item{static_cast<int64_t>(choice), state.text, state.finish, nullptr};
+      if (spec_.want_logprobs) {
+        item.logprobs = spec_.format == ApiFormat::kChat ? ChatLogprobsJson(state.logprobs)
+                                                         : CompletionLogprobsJson(state.logprobs, 0);
+      }
+      body_choices.push_back(std::move(item));
+    }
+    ResponseHead response;
+    response.body = spec_.format == ApiFormat::kChat ? ChatBody(spec_.header, body_choices, usage)
+                                                     : CompletionBody(spec_.header, body_choices, usage);
+    stream_->Complete(std::move(response));
+  }
+  if (abandoned_) log.finish_reason = "cancelled";
+  log.duration_s = SecondsSince(spec_.received);
+  LogRequest(log);
+}
+
+}  // namespace fab::server

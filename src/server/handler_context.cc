@@ -1,0 +1,46 @@
+#include "server/handler_context.h"
+
+#include <cstdio>
+#include <utility>
+
+#include "base/check.h"
+
+namespace fab::server {
+namespace {
+
+ChatTemplate ChatTemplateInForce(const ServedModel& model) {
+  if (model.chat_template) return *model.chat_template;
+  StatusOr<ChatTemplate> fallback = ChatTemplate::Parse(kFallbackChatTemplate);
+  FAB_CHECK(fallback.ok()) << "the fallback chat template does not parse: " << fallback.status().ToString();
+  return std::move(fallback).value();
+}
+
+}  // namespace
+
+RandomSource::RandomSource() : generator_(std::random_device{}()) {}
+
+uint64_t RandomSource::Next() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return generator_();
+}
+
+std::string RandomSource::NewId(const std::string& prefix) {
+  const uint64_t high = Next();
+  const uint64_t low = Next();
+  char hex[25];
+  std::snprintf(hex, sizeof(hex), "%08x%016llx", static_cast<unsigned>(high & 0xffffffffu),
+                static_cast<unsigned long long>(low));
+  return prefix + hex;
+}
+
+HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref)
+    : model(std::move(served)), chat_template(ChatTemplateInForce(model)), engine(engine_ref), metrics(metrics_ref) {
+  FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
+}
+
+std::optional<ApiError> CheckModelName(const HandlerContext& context, const std::string& requested) {
+  if (requested.empty() || requested == context.model.name) return std::nullopt;
+  return ModelNotFoundError(requested);
+}
+
+}  // namespace fab::server

@@ -1,0 +1,52 @@
+// HandlerContext: what every endpoint of the OpenAI handler shares — the
+// served model, the engine, the metrics, the chat template in force and a
+// source of random ids and seeds. Built once by OpenAiHandler; the endpoint
+// functions only read it (RandomSource is internally locked), so they may run
+// on any number of transport threads at once.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "engine/engine.h"
+#include "server/errors.h"
+#include "server/served_model.h"
+#include "server/server_metrics.h"
+#include "tokenizer/chat_template.h"
+
+namespace fab::server {
+
+// Random 64-bit values for response ids and unseeded requests' seeds.
+// Thread-safe.
+class RandomSource {
+ public:
+  RandomSource();
+  uint64_t Next();
+  // `prefix` followed by 24 random lowercase hex digits ("cmpl-3f9a…").
+  std::string NewId(const std::string& prefix);
+
+ private:
+  std::mutex mutex_;
+  std::mt19937_64 generator_;  // guarded by mutex_
+};
+
+struct HandlerContext {
+  HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref);
+
+  const Tokenizer& tokenizer() const { return *model.tokenizer; }
+
+  const ServedModel model;
+  const ChatTemplate chat_template;  // the model's, or kFallbackChatTemplate
+  engine::Engine& engine;
+  ServerMetrics& metrics;
+  mutable RandomSource random;
+};
+
+// nullopt when `requested` names the served model (or is empty, meaning
+// it); else 404 model_not_found.
+std::optional<ApiError> CheckModelName(const HandlerContext& context, const std::string& requested);
+
+}  // namespace fab::server

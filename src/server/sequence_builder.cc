@@ -1,0 +1,46 @@
+#include "server/sequence_builder.h"
+
+#include <algorithm>
+#include <string>
+
+#include "server/sampling_params.h"
+
+namespace fab::server {
+
+ApiResult<runtime::SamplingParams> ResolveSamplingParams(const SamplingFields& fields, int32_t n_vocab,
+                                                         uint64_t seed_if_absent) {
+  runtime::SamplingParams params = ToSamplingParams(fields, seed_if_absent);
+  for (const auto& [token, bias] : fields.logit_bias) {
+    if (token < 0 || token >= n_vocab) {
+      return InvalidFieldError("logit_bias", "token id " + std::to_string(token) + " is outside the vocabulary of " +
+                                                 std::to_string(n_vocab) + " tokens");
+    }
+    params.logit_bias.emplace_back(token, bias);
+  }
+  return params;
+}
+
+std::vector<engine::GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
+                                                      const std::vector<int64_t>& max_new_tokens,
+                                                      const SequenceOptions& options, const Tokenizer& tokenizer) {
+  const std::span<const TokenId> stop_tokens = tokenizer.end_of_generation_ids();
+  std::vector<engine::GenerationRequest> requests;
+  requests.reserve(prompts.size() * static_cast<size_t>(options.n_choices_per_prompt));
+  for (size_t prompt = 0; prompt < prompts.size(); ++prompt) {
+    for (int64_t i = 0; i < options.n_choices_per_prompt; ++i) {
+      engine::GenerationRequest request;
+      request.prompt = prompts[prompt];
+      request.max_new_tokens = static_cast<int32_t>(std::clamp<int64_t>(max_new_tokens[prompt], 1, INT32_MAX));
+      request.priority = options.priority;
+      if (!options.ignore_eos) request.stop_tokens.assign(stop_tokens.begin(), stop_tokens.end());
+      request.sampling = options.sampling;
+      request.sampling.seed = options.sampling.seed + static_cast<uint64_t>(i);
+      request.n_top_logprobs = options.n_top_logprobs;
+      request.prompt_logprobs = options.prompt_logprobs;
+      requests.push_back(std::move(request));
+    }
+  }
+  return requests;
+}
+
+}  // namespace fab::server

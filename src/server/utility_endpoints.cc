@@ -1,0 +1,91 @@
+#include "server/utility_endpoints.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "server/chat_prompt.h"
+#include "server/json_fields.h"
+#include "server/tokenize_request.h"
+#include "tokenizer/utf8.h"
+
+namespace fab::server {
+namespace json = boost::json;
+namespace {
+
+HttpResponse JsonResponse(const json::value& body) {
+  HttpResponse response;
+  response.body = json::serialize(body);
+  return response;
+}
+
+ApiResult<std::vector<TokenId>> TokenizeBody(const HandlerContext& context, const TokenizeRequest& tokenize) {
+  if (!tokenize.prompt) {
+    return ChatPromptTokens(context, tokenize.messages, nullptr, tokenize.add_generation_prompt);
+  }
+  StatusOr<std::vector<TokenId>> ids = context.tokenizer().Encode(
+      *tokenize.prompt, EncodeOptions{.add_special = tokenize.add_special_tokens, .parse_special = true});
+  if (!ids.ok()) return InvalidFieldError("prompt", "cannot be tokenized: " + ids.status().message());
+  return std::move(ids).value();
+}
+
+}  // namespace
+
+HttpResponse HandleHealth() { return JsonResponse(json::object{{"status", "ok"}}); }
+
+HttpResponse HandleReady(const HandlerContext& context, bool draining) {
+  if (draining || context.engine.shutting_down()) {
+    return ErrorResponse(ErrorFromStatus(UnavailableError("the server is draining and takes no new requests")));
+  }
+  return JsonResponse(json::object{{"status", "ready"}});
+}
+
+HttpResponse HandleModels(const HandlerContext& context) {
+  json::object model{{"id", context.model.name},
+                     {"object", "model"},
+                     {"created", context.model.created},
+                     {"owned_by", "tokenfab"},
+                     {"max_model_len", context.model.n_context}};
+  return JsonResponse(json::object{{"object", "list"}, {"data", json::array{std::move(model)}}});
+}
+
+HttpResponse HandleMetrics(const HandlerContext& context) {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4";
+  response.body = context.metrics.Render(context.engine.Stats());
+  return response;
+}
+
+HttpResponse HandleTokenize(const HandlerContext& context, const HttpRequest& request) {
+  ApiResult<TokenizeRequest> parsed = ParseTokenizeRequest(request.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.error());
+  if (auto error = CheckModelName(context, parsed->model)) return ErrorResponse(*error);
+  ApiResult<std::vector<TokenId>> ids = TokenizeBody(context, parsed.value());
+  if (!ids.ok()) return ErrorResponse(ids.error());
+  json::array tokens;
+  for (const TokenId id : ids.value()) tokens.push_back(id);
+  return JsonResponse(json::object{{"count", static_cast<int64_t>(tokens.size())},
+                                   {"max_model_len", context.model.n_context},
+                                   {"tokens", std::move(tokens)}});
+}
+
+HttpResponse HandleDetokenize(const HandlerContext& context, const HttpRequest& request) {
+  ApiResult<DetokenizeRequest> parsed = ParseDetokenizeRequest(request.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.error());
+  if (auto error = CheckModelName(context, parsed->model)) return ErrorResponse(*error);
+  const Tokenizer& tokenizer = context.tokenizer();
+  const std::vector<TokenId>& ids = parsed->tokens;
+  for (size_t index = 0; index < ids.size(); ++index) {
+    if (!tokenizer.IsValid(ids[index])) {
+      return ErrorResponse(InvalidFieldError(ElementParam("tokens", index),
+                                             "token id " + std::to_string(ids[index]) + " is outside the vocabulary of " +
+                                                 std::to_string(tokenizer.n_vocab()) + " tokens"));
+    }
+  }
+  const std::string text = tokenizer.Decode(ids, DecodeOptions{.strip_space_prefix = true});
+  return JsonResponse(json::object{{"prompt", SanitizeUtf8(text)}});
+}
+
+}  // namespace fab::server

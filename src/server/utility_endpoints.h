@@ -1,0 +1,28 @@
+// The routes around generation: GET /health (the process answers),
+// GET /ready (the engine takes work), GET /v1/models, GET /metrics
+// (Prometheus text), and vLLM's POST /tokenize and POST /detokenize.
+// Each answers at once on the transport thread. Thread-safe.
+#pragma once
+
+#include "server/handler_context.h"
+#include "server/http_exchange.h"
+
+namespace fab::server {
+
+// 200 {"status":"ok"}.
+HttpResponse HandleHealth();
+// 200 {"status":"ready"}, or 503 while draining or once the engine shuts down.
+HttpResponse HandleReady(const HandlerContext& context, bool draining);
+// {"object":"list","data":[{"id","object":"model","created","owned_by":"tokenfab","max_model_len"}]}.
+HttpResponse HandleModels(const HandlerContext& context);
+// 200 text/plain; version=0.0.4: the metrics rendered over the engine's stats now.
+HttpResponse HandleMetrics(const HandlerContext& context);
+// {"count","max_model_len","tokens"}. A prompt is tokenized with
+// add_special_tokens as asked and control-token texts parsed; messages give
+// exactly the ids /v1/chat/completions would feed the engine.
+HttpResponse HandleTokenize(const HandlerContext& context, const HttpRequest& request);
+// {"prompt": text}: the ids' text as valid UTF-8 (the SPM leading space of
+// the first word dropped); 400 param "tokens" for an id outside the vocabulary.
+HttpResponse HandleDetokenize(const HandlerContext& context, const HttpRequest& request);
+
+}  // namespace fab::server
