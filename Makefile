@@ -4,11 +4,13 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+PORT ?= 8080
 
 .PHONY: run test deps build configure fuzz bench clean
 
+# Serves the demo model (or MODEL=FILE.gguf) on http://127.0.0.1:$(PORT) until Ctrl-C.
 run: build
-	./$(BUILD_DIR)/bin/tokenfab run -p "Once upon a time" -n 64
+	./$(BUILD_DIR)/bin/tokenfab serve --port $(PORT) $(if $(MODEL),-m $(MODEL))
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

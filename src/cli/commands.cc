@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/bench_serve_options.h"
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
+#include "cli/serve_command.h"
 
 namespace fab::cli {
 namespace {
@@ -37,6 +39,26 @@ void AddRun(CLI::App& app, RunOptions& o, int& code) {
     o.seed_given = cmd->count("--seed") > 0;
     code = RunGenerate(o);
   });
+}
+
+// Numbers are range-checked by RunServe (exit 1 with the flag named).
+void AddServe(CLI::App& app, ServeOptions& o, int& code) {
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the OpenAI API (completions, chat, SSE) and Prometheus metrics");
+  cmd->add_option("-m,--model", o.model_path, "GGUF model file (default: the built-in demo model, random weights)");
+  cmd->add_option("--host", o.host, "Address to listen on");
+  cmd->add_option("--port", o.port, "TCP port (0: any free port)");
+  AddThreads(cmd, &o.n_threads);
+  cmd->add_option("--kv-cache", o.kv_cache, "KV pool: tokens (65536, 64k) or bytes (512MiB, 2GiB); "
+                                            "default: --max-num-seqs full contexts, at most 64k tokens");
+  cmd->add_option("--kv-dtype", o.kv_dtype, "KV cache type: f16, q8_0 or f32");
+  cmd->add_option("--max-num-seqs", o.max_num_seqs, "Sequences running at once");
+  cmd->add_option("--max-waiting", o.max_waiting, "Waiting requests before new ones get 503");
+  cmd->add_option("--served-model-name", o.served_model_name, "Model name in the API (default: the file name)");
+  cmd->add_option("--http-threads", o.http_threads, "HTTP io threads");
+  cmd->add_option("--write-timeout", o.write_timeout_s, "Seconds a stalled client write may take");
+  cmd->add_option("--drain-timeout", o.drain_timeout_s, "Seconds in-flight requests may run after SIGTERM");
+  cmd->add_option("--log-file", o.log_file, "Append the JSON request log here (default: stderr)");
+  cmd->callback([&] { code = RunServe(o); });
 }
 
 void AddLogits(CLI::App& app, LogitsOptions& o, int& code) {
@@ -116,6 +138,39 @@ void AddBenchSoak(CLI::App* bench, BenchSoakOptions& o, int& code) {
   cmd->callback([&] { code = RunBenchSoak(o); });
 }
 
+void AddBenchServe(CLI::App* bench, BenchServeOptions& o, int& code) {
+  CLI::App* cmd = bench->add_subcommand("serve", "Load-test an OpenAI-compatible server: TTFT, TPOT, ITL, throughput, goodput");
+  cmd->add_option("--base-url", o.base_url, "Server URL (http only)");
+  cmd->add_option("--model", o.model, "Model name to send (default: the first of GET /v1/models)");
+  cmd->add_option("--endpoint", o.endpoint, "/v1/completions or /v1/chat/completions (chat needs --dataset)");
+  cmd->add_option("--num-prompts", o.num_prompts, "Requests per run");
+  cmd->add_option("--request-rate", o.request_rates, "Poisson arrivals per second, 'inf' for all at once; a list sweeps")
+      ->delimiter(',');
+  cmd->add_option("--max-concurrency", o.max_concurrency, "Requests in flight at most (default: unlimited); a list sweeps")
+      ->delimiter(',');
+  cmd->add_option("--random-input-len", o.random_input_len, "Prompt tokens of random prompts");
+  cmd->add_option("--random-output-len", o.random_output_len, "max_tokens of each request");
+  cmd->add_option("--random-range-ratio", o.random_range_ratio, "Lengths uniform in [len*(1-r), len*(1+r)]");
+  cmd->add_option("--random-token-range", o.random_token_range,
+                  "Random prompt ids are uniform in [MIN, MAX) (default 100,30000: within Llama-2 and larger vocabularies)")
+      ->delimiter(',')
+      ->expected(2);
+  cmd->add_option("--dataset", o.dataset_path, "Prompts: one a line, or JSON lines with a \"prompt\" string");
+  cmd->add_option("--seed", o.seed, "Seed of prompts, lengths and arrivals (default: from the clock)");
+  cmd->add_option("--ttft-slo-ms", o.ttft_slo_ms, "TTFT objective of goodput (ms)");
+  cmd->add_option("--tpot-slo-ms", o.tpot_slo_ms, "TPOT objective of goodput (ms)");
+  cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for the next bytes of a response");
+  cmd->add_option("--json", o.json_path, "Write every run as a JSON array to FILE");
+  cmd->add_option("--svg", o.svg_path, "Write a plot of throughput against TTFT and TPOT to FILE");
+  cmd->add_flag("!--no-progress", o.show_progress, "Hide the progress bar");
+  cmd->add_flag("--ignore-eos,!--no-ignore-eos", o.ignore_eos,
+                "Send ignore_eos for exact output lengths (the default); --no-ignore-eos lets requests stop at EOS");
+  cmd->callback([cmd, &o, &code] {
+    o.seed_given = cmd->count("--seed") > 0;
+    code = RunBenchServe(o);
+  });
+}
+
 void AddBench(CLI::App& app, BenchEngineOptions& o, BenchTokenizeOptions& tokenize, BenchSoakOptions& soak,
               int& code) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
@@ -165,10 +220,14 @@ int Main(int argc, char** argv) {
   BenchTokenizeOptions bench_tokenize;
   BenchSoakOptions bench_soak;
   AddRun(app, run, code);
+  ServeOptions serve;
+  AddServe(app, serve, code);
   AddLogits(app, logits, code);
   AddTokenize(app, tokenize, code);
   AddModel(app, inspect, synth, vocab, code);
   AddBench(app, bench, bench_tokenize, bench_soak, code);
+  BenchServeOptions bench_serve;
+  AddBenchServe(app.get_subcommand("bench"), bench_serve, code);
   ChatTemplateOptions chat_template;
   AddChatTemplate(app, chat_template, code);
   try {

@@ -1,7 +1,7 @@
 // Engine settings from `tokenfab bench` flags: the KV pool as tokens or
 // bytes (--kv-cache, runtime/kv_pool_size.h) in a KV dtype (--kv-dtype),
-// and the scheduler limits the benchmarks use. Shared by `bench engine` and
-// `bench soak`; errors are InvalidArgument naming the flag.
+// and the scheduler limits. Shared by `bench engine`, `bench soak` and
+// `serve`; errors are InvalidArgument naming the flag.
 #pragma once
 
 #include <cstdint>

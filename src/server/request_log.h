@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "base/status.h"
+
 namespace fab::server {
 
 struct RequestLogEntry {
@@ -28,7 +30,18 @@ struct RequestLogEntry {
   std::string error;                 // the error message for status >= 400
 };
 
-// Writes `entry` as one JSON object on one line. Never throws.
+// Sends the request log to `path`, created if absent and appended to (its
+// parent directories are created too); "" means stderr, the default before
+// any call. InvalidArgument when the file cannot be opened for writing; the
+// previous destination stays then. Call at start-up (safe at any time).
+Status ConfigureRequestLog(const std::string& path);
+
+// Writes `entry` as one JSON object on one line (flushed at once). Never throws.
+//   {"ts":"2026-11-29T19:20:00.123Z","request_id":…,"method":…,"path":…,"status":200,
+//    "remote":…,"model":…,"user":null|"…","stream":false,"prompt_tokens":…,
+//    "cached_prompt_tokens":…,"completion_tokens":…,"finish_reason":…,
+//    "ttft_s":null|…,"queue_s":…,"duration_s":…,"error":…}
+// Invalid UTF-8 sequences in strings are replaced by U+FFFD.
 void LogRequest(const RequestLogEntry& entry);
 
 }  // namespace fab::server

@@ -1,0 +1,152 @@
+#include "cli/serve_command.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "cli/engine_options.h"
+#include "cli/model_loader.h"
+#include "engine/engine.h"
+#include "platform/thread_pool.h"
+#include "server/http_server.h"
+#include "server/openai_handler.h"
+#include "server/request_log.h"
+#include "server/served_model.h"
+#include "server/server_metrics.h"
+
+namespace fab::cli {
+namespace {
+
+using engine::Clock;
+
+// After the drain deadline the engine cancels what is left; the transport
+// waits this much longer so that those streams' final chunks go out.
+constexpr std::chrono::seconds kFinalChunkGrace{5};
+constexpr int64_t kMaxTimeoutSeconds = 86400;
+
+Status CheckRange(const char* flag, int64_t value, int64_t low, int64_t high) {
+  if (value >= low && value <= high) return OkStatus();
+  return InvalidArgumentError(std::string(flag) + " " + std::to_string(value) + " is out of range [" +
+                              std::to_string(low) + ", " + std::to_string(high) + "]");
+}
+
+Status ValidateFlags(const ServeOptions& o) {
+  if (o.host.empty()) return InvalidArgumentError("--host is empty");
+  FAB_RETURN_IF_ERROR(CheckRange("--port", o.port, 0, 65535));
+  FAB_RETURN_IF_ERROR(CheckRange("--threads", o.n_threads, 0, 1024));
+  FAB_RETURN_IF_ERROR(CheckRange("--max-num-seqs", o.max_num_seqs, 1, 4096));
+  FAB_RETURN_IF_ERROR(CheckRange("--max-waiting", o.max_waiting, 1, engine::EngineConfig::kMaxWaitingLimit));
+  FAB_RETURN_IF_ERROR(CheckRange("--http-threads", o.http_threads, 1, 256));
+  FAB_RETURN_IF_ERROR(CheckRange("--write-timeout", o.write_timeout_s, 1, kMaxTimeoutSeconds));
+  return CheckRange("--drain-timeout", o.drain_timeout_s, 0, kMaxTimeoutSeconds);
+}
+
+// "models/tinyllama-q4_0.gguf" → "tinyllama-q4_0".
+std::string DefaultServedName(const std::string& model_path) {
+  std::filesystem::path name = std::filesystem::path(model_path).filename();
+  if (name.extension() == ".gguf") name.replace_extension();
+  return name.string();
+}
+
+StatusOr<engine::EngineConfig> ServeEngineConfig(const model::Model& model, const ServeOptions& o) {
+  EngineFlags flags;
+  flags.kv_cache = o.kv_cache;
+  flags.kv_dtype = o.kv_dtype;
+  flags.max_sequences = o.max_num_seqs;
+  flags.max_waiting = o.max_waiting;
+  const int64_t n_ctx = std::min(model.hparams().n_ctx_train, kDefaultServeKvTokens);
+  return MakeBenchEngineConfig(model, flags, std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens));
+}
+
+StatusOr<server::ServedModel> MakeServedModel(const LoadedModel& loaded, const ServeOptions& o,
+                                              const engine::EngineConfig& config) {
+  server::ServedModel served;
+  served.name = o.served_model_name.empty() ? DefaultServedName(loaded.path) : o.served_model_name;
+  served.tokenizer = loaded.tokenizer.get();
+  FAB_ASSIGN_OR_RETURN(served.chat_template, server::ModelChatTemplate(*loaded.tokenizer));
+  // A request must fit in the KV pool, however long the model's context.
+  served.n_context = std::min(loaded.model->hparams().n_ctx_train, config.scheduler.kv_cache.capacity_tokens);
+  served.created = static_cast<int64_t>(std::time(nullptr));
+  return served;
+}
+
+// "http://127.0.0.1:8080", with brackets around an IPv6 host.
+std::string BaseUrl(const std::string& host, uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+void PrintListening(const std::string& url) {
+  std::printf("tokenfab serve: listening on %s\n", url.c_str());
+  std::printf("  try: curl %s/v1/completions -H 'Content-Type: application/json' "
+              "-d '{\"prompt\":\"Once upon a time\",\"max_tokens\":32}'\n",
+              url.c_str());
+  std::fflush(stdout);
+}
+
+// Stops new work, lets in-flight requests run until the deadline, then
+// cancels the rest: the engine ends them (their streams get a final chunk)
+// while the transport keeps their connections a little longer to send it.
+void Drain(server::OpenAiHandler& handler, server::HttpServer& http, engine::Engine& engine,
+           std::chrono::seconds drain_timeout) {
+  handler.SetDraining();
+  const Clock::time_point deadline = Clock::now() + drain_timeout;
+  std::thread engine_drain([&engine, deadline] { engine.Shutdown(deadline); });
+  http.Shutdown(deadline + kFinalChunkGrace);
+  engine_drain.join();
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  if (Status valid = ValidateFlags(options); !valid.ok()) return ReportError(valid);
+  if (Status log = server::ConfigureRequestLog(options.log_file); !log.ok()) return ReportError(log);
+  // A client or a log reader that goes away must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  StatusOr<LoadedModel> loaded = LoadModelForCli(options.model_path, /*show_progress=*/true);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  StatusOr<engine::EngineConfig> config = ServeEngineConfig(*loaded->model, options);
+  if (!config.ok()) return ReportError(config.status());
+  StatusOr<server::ServedModel> served = MakeServedModel(*loaded, options, *config);
+  if (!served.ok()) return ReportError(served.status());
+
+  ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
+  server::ServerMetrics metrics(served->name);
+  StatusOr<std::unique_ptr<engine::Engine>> engine = engine::Engine::Create(*loaded->model, pool, *config);
+  if (!engine.ok()) return ReportError(engine.status());
+  server::OpenAiHandler handler(*served, **engine, metrics);
+
+  server::HttpServerOptions http_options;
+  http_options.host = options.host;
+  http_options.port = static_cast<uint16_t>(options.port);
+  http_options.n_threads = options.http_threads;
+  http_options.write_timeout = std::chrono::seconds(options.write_timeout_s);
+  http_options.on_response = [&metrics](const server::HttpRequest&, int status, double) {
+    metrics.ObserveHttpStatus(status);
+  };
+  StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(handler, http_options);
+  if (!http.ok()) {
+    (*engine)->Shutdown(Clock::now());
+    return ReportError(http.status().WithContext("--host " + options.host + " --port " +
+                                                 std::to_string(options.port)));
+  }
+  std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
+               served->name.c_str(), pool.n_threads(),
+               static_cast<long long>(config->scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
+               options.max_num_seqs);
+  PrintListening(BaseUrl(options.host, (*http)->port()));
+
+  const int signal_number = (*http)->WaitForTerminationSignal();
+  std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,
+               static_cast<long long>(options.drain_timeout_s));
+  Drain(handler, **http, **engine, std::chrono::seconds(options.drain_timeout_s));
+  std::fprintf(stderr, "tokenfab serve: stopped\n");
+  return 0;
+}
+
+}  // namespace fab::cli

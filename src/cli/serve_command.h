@@ -1,0 +1,38 @@
+// `tokenfab serve`: the OpenAI-compatible HTTP server over one model
+// (server/openai_handler.h on server/http_server.h). Loads the model, starts
+// the engine and the listener, prints the URL, serves until SIGTERM/SIGINT,
+// then drains: new work is refused (503), in-flight requests run until
+// --drain-timeout and are then cancelled (streams end with a final chunk).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fab::cli {
+
+struct ServeOptions {
+  std::string model_path;         // empty: the built-in demo model
+  std::string host = "127.0.0.1";
+  int64_t port = 8080;            // 0: any free port (the real one is printed)
+  int n_threads = 0;              // kernel threads; 0: every CPU this process may use
+  std::string kv_cache;           // KV pool, tokens or bytes; empty: kDefaultServeKvTokens rule
+  std::string kv_dtype = "f16";   // f16, q8_0 or f32
+  int32_t max_num_seqs = 64;      // sequences running at once
+  int32_t max_waiting = 256;      // waiting requests before 503 queue_full
+  std::string served_model_name;  // empty: the model file's name without ".gguf"
+  int http_threads = 2;           // io threads of the HTTP server
+  int64_t write_timeout_s = 30;   // a stalled write abandons its stream after this
+  int64_t drain_timeout_s = 30;   // SIGTERM: in-flight requests may run this long
+  std::string log_file;           // JSON request log; empty: stderr
+};
+
+// Without --kv-cache the pool holds max_num_seqs full contexts, capped at
+// this many tokens (KV pages cost memory only once written).
+inline constexpr int64_t kDefaultServeKvTokens = 65536;
+
+// Serves until a termination signal; returns 0 after a clean drain, 1 with
+// "tokenfab: <error>" on stderr when a flag is out of range or the model,
+// engine, log file or listener cannot be set up.
+int RunServe(const ServeOptions& options);
+
+}  // namespace fab::cli

@@ -1,0 +1,196 @@
+#include "server/server_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+namespace fab::server {
+namespace {
+
+using prometheus::Histogram;
+
+// Bucket boundaries as vLLM's (seconds).
+const Histogram::BucketBoundaries kTimeToFirstTokenBuckets = {
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75,
+    1.0,   2.5,   5.0,  7.5,  10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0};
+const Histogram::BucketBoundaries kInterTokenLatencyBuckets = {
+    0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0};
+const Histogram::BucketBoundaries kRequestLatencyBuckets = {
+    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0,
+    120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0};
+
+// 1, 2, 5, 10, 20, 50, … up to `max` (token counts).
+Histogram::BucketBoundaries OneTwoFiveBuckets(double max) {
+  Histogram::BucketBoundaries buckets;
+  for (double decade = 1.0; decade <= max; decade *= 10.0) {
+    for (double step : {1.0, 2.0, 5.0}) {
+      if (decade * step <= max) buckets.push_back(decade * step);
+    }
+  }
+  return buckets;
+}
+constexpr double kMaxTokenCountBucket = 1e6;
+
+// The finished_reason label, with vLLM's values where the meaning matches.
+// Stop strings are matched by the server, which cancels the engine request:
+// those count as "abort" here.
+const char* FinishedReasonLabel(engine::FinishReason reason) {
+  switch (reason) {
+    case engine::FinishReason::kMaxTokens: return "length";
+    case engine::FinishReason::kStopToken: return "stop";
+    case engine::FinishReason::kCancelled: return "abort";
+    case engine::FinishReason::kKvCacheFull: return "kv_cache_full";
+    case engine::FinishReason::kError: return "error";
+  }
+  return "unknown";
+}
+
+double Seconds(engine::Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+// A Prometheus counter fed from a monotonic engine total: each sync adds the
+// growth since the previous one (a total that went down adds nothing).
+class TotalCounter {
+ public:
+  explicit TotalCounter(prometheus::Counter& counter) : counter_(counter) {}
+  void SyncTo(int64_t total) {
+    if (total <= last_total_) return;
+    counter_.Increment(static_cast<double>(total - last_total_));
+    last_total_ = total;
+  }
+
+ private:
+  prometheus::Counter& counter_;
+  int64_t last_total_ = 0;
+};
+
+}  // namespace
+
+struct ServerMetrics::Impl {
+  explicit Impl(const std::string& model_name);
+
+  prometheus::Registry registry;
+  prometheus::Labels labels;
+
+  Histogram* time_to_first_token = nullptr;
+  Histogram* inter_token_latency = nullptr;
+  Histogram* e2e_request_latency = nullptr;
+  Histogram* request_queue_time = nullptr;
+  Histogram* request_prompt_tokens = nullptr;
+  Histogram* request_generation_tokens = nullptr;
+
+  prometheus::Family<prometheus::Counter>* request_success = nullptr;
+  prometheus::Family<prometheus::Counter>* http_requests = nullptr;
+
+  prometheus::Gauge* num_requests_running = nullptr;
+  prometheus::Gauge* num_requests_waiting = nullptr;
+  prometheus::Gauge* kv_cache_usage = nullptr;
+
+  std::mutex totals_mutex;  // guards the TotalCounters' last values
+  std::optional<TotalCounter> prompt_tokens;
+  std::optional<TotalCounter> generation_tokens;
+  std::optional<TotalCounter> preemptions;
+  std::optional<TotalCounter> prefix_cache_queries;
+  std::optional<TotalCounter> prefix_cache_hits;
+
+ private:
+  Histogram* AddHistogram(const std::string& name, const std::string& help,
+                          const Histogram::BucketBoundaries& buckets) {
+    return &prometheus::BuildHistogram().Name(name).Help(help).Labels(labels).Register(registry).Add({}, buckets);
+  }
+  prometheus::Counter& AddCounter(const std::string& name, const std::string& help) {
+    return prometheus::BuildCounter().Name(name).Help(help).Labels(labels).Register(registry).Add({});
+  }
+  prometheus::Gauge* AddGauge(const std::string& name, const std::string& help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Labels(labels).Register(registry).Add({});
+  }
+};
+
+ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name", model_name}} {
+  const Histogram::BucketBoundaries token_buckets = OneTwoFiveBuckets(kMaxTokenCountBucket);
+  time_to_first_token = AddHistogram("tokenfab:time_to_first_token_seconds",
+                                     "Seconds from submission to the first generated token.",
+                                     kTimeToFirstTokenBuckets);
+  inter_token_latency = AddHistogram("tokenfab:inter_token_latency_seconds",
+                                     "Seconds between consecutive generated tokens of one request.",
+                                     kInterTokenLatencyBuckets);
+  e2e_request_latency = AddHistogram("tokenfab:e2e_request_latency_seconds",
+                                     "Seconds from submission to the end of a request.", kRequestLatencyBuckets);
+  request_queue_time = AddHistogram("tokenfab:request_queue_time_seconds",
+                                    "Seconds a request waited before its first step.", kRequestLatencyBuckets);
+  request_prompt_tokens =
+      AddHistogram("tokenfab:request_prompt_tokens", "Prompt tokens per finished request.", token_buckets);
+  request_generation_tokens = AddHistogram("tokenfab:request_generation_tokens",
+                                           "Generated tokens per finished request.", token_buckets);
+
+  request_success = &prometheus::BuildCounter()
+                         .Name("tokenfab:request_success_total")
+                         .Help("Finished engine requests by finish reason.")
+                         .Labels(labels)
+                         .Register(registry);
+  http_requests = &prometheus::BuildCounter()
+                       .Name("tokenfab:http_requests_total")
+                       .Help("HTTP responses sent, by status code.")
+                       .Labels(labels)
+                       .Register(registry);
+
+  prompt_tokens.emplace(AddCounter("tokenfab:prompt_tokens_total", "Prompt tokens of finished requests."));
+  generation_tokens.emplace(AddCounter("tokenfab:generation_tokens_total", "Generated tokens."));
+  preemptions.emplace(AddCounter("tokenfab:num_preemptions_total", "Requests preempted by the scheduler."));
+  prefix_cache_queries.emplace(AddCounter("tokenfab:prefix_cache_queries_total",
+                                          "Prompt tokens looked up in the prefix cache."));
+  prefix_cache_hits.emplace(
+      AddCounter("tokenfab:prefix_cache_hits_total", "Prompt tokens found in the prefix cache."));
+
+  num_requests_running = AddGauge("tokenfab:num_requests_running", "Requests admitted and holding KV cache.");
+  num_requests_waiting = AddGauge("tokenfab:num_requests_waiting", "Requests submitted and not running.");
+  kv_cache_usage = AddGauge("tokenfab:kv_cache_usage_perc", "Fraction of KV cache blocks in use (0..1).");
+}
+
+ServerMetrics::ServerMetrics(std::string model_name) : impl_(std::make_unique<Impl>(model_name)) {}
+
+ServerMetrics::~ServerMetrics() = default;
+
+void ServerMetrics::ObserveRequest(const engine::RequestSummary& summary) {
+  const engine::RequestTimings& timings = summary.timings;
+  if (const std::optional<double> ttft = timings.time_to_first_token_seconds()) {
+    impl_->time_to_first_token->Observe(*ttft);
+  }
+  for (engine::Clock::duration gap : timings.inter_token_gaps) impl_->inter_token_latency->Observe(Seconds(gap));
+  impl_->e2e_request_latency->Observe(timings.end_to_end_seconds());
+  impl_->request_queue_time->Observe(timings.queue_seconds());
+  impl_->request_prompt_tokens->Observe(static_cast<double>(summary.counters.n_prompt_tokens));
+  impl_->request_generation_tokens->Observe(static_cast<double>(summary.counters.n_generated));
+  impl_->request_success->Add({{"finished_reason", FinishedReasonLabel(summary.reason)}}).Increment();
+}
+
+void ServerMetrics::ObserveHttpStatus(int status) {
+  impl_->http_requests->Add({{"status", std::to_string(status)}}).Increment();
+}
+
+std::string ServerMetrics::Render(const engine::EngineStats& stats) {
+  {
+    std::lock_guard lock(impl_->totals_mutex);
+    impl_->prompt_tokens->SyncTo(stats.n_prompt_tokens);
+    impl_->generation_tokens->SyncTo(stats.n_generated_tokens);
+    impl_->preemptions->SyncTo(stats.n_preemptions);
+    impl_->prefix_cache_queries->SyncTo(stats.n_prefix_query_tokens);
+    impl_->prefix_cache_hits->SyncTo(stats.n_prefix_hit_tokens);
+  }
+  impl_->num_requests_running->Set(stats.n_running);
+  impl_->num_requests_waiting->Set(stats.n_waiting);
+  impl_->kv_cache_usage->Set(stats.kv_usage);
+
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, impl_->registry.Collect());
+  return out.str();
+}
+
+}  // namespace fab::server
