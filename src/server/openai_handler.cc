@@ -1,11 +1,16 @@
 #include "server/openai_handler.h"
 
 #include <chrono>
+#include <string>
+#include <variant>
+
+#include <boost/json.hpp>
 #include <utility>
 
 #include "server/chat_endpoint.h"
 #include "server/completion_endpoint.h"
 #include "server/handler_context.h"
+#include "server/request_log.h"
 #include "server/routes.h"
 #include "server/utility_endpoints.h"
 
@@ -18,8 +23,43 @@ OpenAiHandler::~OpenAiHandler() = default;
 
 void OpenAiHandler::SetDraining() { draining_.store(true, std::memory_order_release); }
 
+namespace {
+
+// The log line of a response answered at once (generation jobs log their own
+// when they end). For an error, the message from its OpenAI body.
+void LogImmediateResponse(const HttpRequest& request, const HttpResponse& response, const std::string& model,
+                          std::chrono::steady_clock::time_point received) {
+  RequestLogEntry entry;
+  entry.method = request.method;
+  entry.path = request.target.substr(0, request.target.find('?'));
+  entry.status = response.status;
+  entry.remote = request.remote;
+  entry.model = model;
+  entry.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
+  if (response.status >= 400) {
+    boost::system::error_code ignored;
+    const boost::json::value body = boost::json::parse(response.body, ignored);
+    const boost::json::object* root = body.if_object();
+    const boost::json::value* error = root != nullptr ? root->if_contains("error") : nullptr;
+    const boost::json::value* message =
+        error != nullptr && error->is_object() ? error->as_object().if_contains("message") : nullptr;
+    if (message != nullptr && message->is_string()) entry.error = std::string(message->as_string());
+  }
+  LogRequest(entry);
+}
+
+}  // namespace
+
 HandlerResult OpenAiHandler::Handle(const HttpRequest& request) {
   const auto received = std::chrono::steady_clock::now();
+  HandlerResult result = Dispatch(request, received);
+  if (const HttpResponse* response = std::get_if<HttpResponse>(&result)) {
+    LogImmediateResponse(request, *response, context_->model.name, received);
+  }
+  return result;
+}
+
+HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received) {
   ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);
   if (!route.ok()) return ErrorResponse(route.error());
   if (RouteMethod(route.value()) == "POST") {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "engine/engine.h"
@@ -37,6 +38,9 @@ class OpenAiHandler final : public RequestHandler {
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
  private:
+  // Handle without the log line.
+  HandlerResult Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received);
+
   std::unique_ptr<HandlerContext> context_;
   std::atomic<bool> draining_{false};
 };

@@ -2,9 +2,17 @@
 // through Handle with plain HttpRequests.
 #include "server/openai_handler.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "server/openai_handler_test_util.h"
+#include "server/request_log.h"
 
 namespace fab::server {
 namespace {
@@ -16,6 +24,29 @@ TEST(OpenAiHandler, AnswersHealthWithOk) {
   Received received = Send(server, Get("/health"));
   EXPECT_EQ(received.response.status, 200);
   EXPECT_EQ(received.json, json::parse(R"({"status":"ok"})"));
+}
+
+TEST(OpenAiHandler, LogsOneLinePerImmediateResponseWithTheErrorMessage) {
+  const std::filesystem::path log_path =
+      std::filesystem::temp_directory_path() / ("openai_handler_log." + std::to_string(::getpid()));
+  std::filesystem::remove(log_path);
+  ASSERT_TRUE(ConfigureRequestLog(log_path.string()).ok());
+  {
+    TestServer server;
+    EXPECT_EQ(Send(server, Get("/health")).response.status, 200);
+    EXPECT_EQ(Send(server, Get("/no/such/path?x=1")).response.status, 404);
+  }
+  ASSERT_TRUE(ConfigureRequestLog("").ok());
+  std::ifstream in(log_path);
+  std::vector<json::value> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  std::filesystem::remove(log_path);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].at("path"), "/health");
+  EXPECT_EQ(lines[0].at("status"), 200);
+  EXPECT_EQ(lines[1].at("path"), "/no/such/path");
+  EXPECT_EQ(lines[1].at("status"), 404);
+  EXPECT_NE(std::string(lines[1].at("error").as_string()).find("/no/such/path"), std::string::npos);
 }
 
 TEST(OpenAiHandler, IsReadyUntilDraining) {
