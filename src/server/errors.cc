@@ -82,9 +82,11 @@ ApiError UnknownPathError(const std::string& method, const std::string& path) {
   return Make(404, kInvalidRequestError, "unknown URL (" + method + " " + path + ")", "unknown_url");
 }
 
-ApiError MethodNotAllowedError(const std::string& method, const std::string& path) {
-  return Make(405, kInvalidRequestError, "method " + method + " is not allowed on " + path,
-              "method_not_allowed");
+ApiError MethodNotAllowedError(const std::string& method, const std::string& path, const std::string& allowed) {
+  ApiError error = Make(405, kInvalidRequestError, "method " + method + " is not allowed on " + path + " (allowed: " + allowed + ")",
+                        "method_not_allowed");
+  error.allow = allowed;
+  return error;
 }
 
 ApiError BodyTooLargeError(size_t n_max_bytes) {

@@ -32,6 +32,7 @@ struct ApiError {
   std::optional<std::string> param;  // the offending request field, e.g. "messages[2].role"
   std::optional<std::string> code;   // machine-readable detail, e.g. "context_length_exceeded"
   std::optional<int> retry_after_s;  // sent as the Retry-After header when set
+  std::optional<std::string> allow;  // 405: the Allow header (the methods the path takes)
 };
 
 // The error for a non-OK Status that reached the HTTP layer (OK is a
@@ -51,7 +52,8 @@ ApiError UnauthenticatedError(std::string message);                    // 401, c
 ApiError PermissionDeniedError(std::string message);                   // 403
 ApiError ModelNotFoundError(const std::string& model);                 // 404, param model, code model_not_found
 ApiError UnknownPathError(const std::string& method, const std::string& path);  // 404
-ApiError MethodNotAllowedError(const std::string& method, const std::string& path);  // 405
+// 405 with Allow: `allowed` (e.g. "POST").
+ApiError MethodNotAllowedError(const std::string& method, const std::string& path, const std::string& allowed);
 ApiError BodyTooLargeError(size_t n_max_bytes);                        // 413
 ApiError UnsupportedContentTypeError(const std::string& content_type); // 415
 ApiError QuotaExceededError(std::string message);                      // 429, code insufficient_quota

@@ -139,8 +139,17 @@ void GenerationJob::OnToken(size_t choice, TokenId token, float logprob) {
 }
 
 void GenerationJob::OnFinish(size_t choice, const RequestSummary& summary) {
-  context_.metrics.ObserveRequest(summary);
   std::lock_guard<std::mutex> lock(mutex_);
+  // A stop string ends the engine request by cancelling it (or, when the
+  // request ran to its end before the ids were known, not at all): metrics
+  // count it as a stop, as vLLM does.
+  if (summary.reason != engine::FinishReason::kStopToken && choices_[choice].finish == FinishReason::kStop) {
+    RequestSummary stopped = summary;
+    stopped.reason = engine::FinishReason::kStopToken;
+    context_.metrics.ObserveRequest(stopped);
+  } else {
+    context_.metrics.ObserveRequest(summary);
+  }
   EndChoice(choice, summary);
   if (++n_engine_finished_ == choices_.size()) Finalize();
 }
@@ -219,7 +228,9 @@ void GenerationJob::EndChoice(size_t choice, const RequestSummary& summary) {
     return;
   }
   ChoiceStream::Delta tail = spec_.score_only ? ChoiceStream::Delta{} : state.stream.Flush();
-  const bool stop = tail.stopped || summary.reason == engine::FinishReason::kStopToken;
+  // A scoring request's one generated token is dropped, whatever it was: its
+  // choice always ends "length" (max_tokens 0 reached).
+  const bool stop = !spec_.score_only && (tail.stopped || summary.reason == engine::FinishReason::kStopToken);
   Emit(choice, std::move(tail), stop ? FinishReason::kStop : FinishReason::kLength);
 }
 

@@ -10,6 +10,7 @@ HttpResponse ErrorResponse(const ApiError& error) {
   response.content_type = "application/json";
   response.body = ErrorBody(error);
   if (error.retry_after_s) response.headers.emplace_back("Retry-After", std::to_string(*error.retry_after_s));
+  if (error.allow) response.headers.emplace_back("Allow", *error.allow);
   return response;
 }
 

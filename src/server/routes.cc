@@ -57,7 +57,8 @@ ApiResult<ApiRoute> MatchRoute(std::string_view method, std::string_view target)
   for (const RouteEntry& entry : kRoutes) {
     if (entry.path != path) continue;
     if (method == entry.method || (method == "HEAD" && entry.method == "GET")) return entry.route;
-    return MethodNotAllowedError(Quoted(method), std::string(entry.path));
+    const std::string allowed = entry.method == "GET" ? "GET, HEAD" : std::string(entry.method);
+    return MethodNotAllowedError(Quoted(method), std::string(entry.path), allowed);
   }
   return UnknownPathError(Quoted(method), Quoted(path));
 }

@@ -40,8 +40,8 @@ Histogram::BucketBoundaries OneTwoFiveBuckets(double max) {
 constexpr double kMaxTokenCountBucket = 1e6;
 
 // The finished_reason label, with vLLM's values where the meaning matches.
-// Stop strings are matched by the server, which cancels the engine request:
-// those count as "abort" here.
+// Stop strings are matched by the server, which cancels the engine request;
+// the generation job reports those as kStopToken, so they count as "stop".
 const char* FinishedReasonLabel(engine::FinishReason reason) {
   switch (reason) {
     case engine::FinishReason::kMaxTokens: return "length";

@@ -2,9 +2,11 @@
 // real engine on the tiny synthesized model. Greedy or seeded throughout.
 #include "server/completion_endpoint.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
 
 #include "server/openai_handler_test_util.h"
 
@@ -145,6 +147,18 @@ std::string PickStop(const std::string& text) {
   return "";
 }
 
+// The value of tokenfab:request_success_total{finished_reason=`reason`} in a
+// Prometheus exposition, 0 when absent.
+int RequestsFinishedWith(const std::string& exposition, const std::string& reason) {
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("tokenfab:request_success_total{", 0) != 0) continue;
+    if (line.find("finished_reason=\"" + reason + "\"") == std::string::npos) continue;
+    return std::stoi(line.substr(line.rfind(' ') + 1));
+  }
+  return 0;
+}
+
 TEST(CompletionEndpoint, StopStringCutsTheTextWholeAndStreamed) {
   TestServer server;
   const std::string text = TextOf(Greedy(server, R"("the cat sat")", 24));
@@ -161,6 +175,11 @@ TEST(CompletionEndpoint, StopStringCutsTheTextWholeAndStreamed) {
   EXPECT_EQ(StreamedText(streamed, 0), expected);  // no delta ever carried part of the stop
   EXPECT_EQ(Chunks(streamed).back().at("choices").at(0).at("finish_reason"), "stop");
   EXPECT_EQ(streamed.events.back(), "[DONE]");
+
+  // Both stops count as "stop" in the metrics, though the server ended them by cancelling.
+  const std::string metrics = Send(server, Get("/metrics")).response.body;
+  EXPECT_EQ(RequestsFinishedWith(metrics, "stop"), 2) << metrics;
+  EXPECT_EQ(RequestsFinishedWith(metrics, "abort"), 0) << metrics;
 }
 
 TEST(CompletionEndpoint, LogitBiasMovesTheGreedyChoice) {

@@ -78,7 +78,7 @@ TEST(HttpErrors, CarryTheStatusTypeAndCodeOpenAiClientsExpect) {
       {"forbidden", PermissionDeniedError("not yours"), 403, kPermissionError, std::nullopt},
       {"model", ModelNotFoundError("gpt-9"), 404, kInvalidRequestError, "model_not_found"},
       {"path", UnknownPathError("GET", "/v2/x"), 404, kInvalidRequestError, "unknown_url"},
-      {"method", MethodNotAllowedError("GET", "/v1/completions"), 405, kInvalidRequestError,
+      {"method", MethodNotAllowedError("GET", "/v1/completions", "POST"), 405, kInvalidRequestError,
        "method_not_allowed"},
       {"body", BodyTooLargeError(1 << 20), 413, kInvalidRequestError, "body_too_large"},
       {"type", UnsupportedContentTypeError("text/plain"), 415, kInvalidRequestError,

@@ -91,7 +91,9 @@ TEST(OpenAiHandler, AnswersUnknownPathsWith404) {
 
 TEST(OpenAiHandler, AnswersWrongMethodWith405) {
   TestServer server;
-  EXPECT_EQ(Send(server, Get("/v1/completions")).response.status, 405);
+  const Received post_only = Send(server, Get("/v1/completions"));
+  EXPECT_EQ(post_only.response.status, 405);
+  EXPECT_EQ(post_only.response.headers, (std::vector<std::pair<std::string, std::string>>{{"Allow", "POST"}}));
   EXPECT_EQ(Send(server, PostJson("/health", "{}")).response.status, 405);
 }
 

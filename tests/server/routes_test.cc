@@ -27,6 +27,8 @@ TEST(MatchRoute, AnswersAWrongMethodOnAKnownPathWith405) {
   const auto result = MatchRoute("GET", "/v1/completions");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().http_status, 405);
+  EXPECT_EQ(result.error().allow, "POST");
+  EXPECT_EQ(MatchRoute("POST", "/health").error().allow, "GET, HEAD");
   EXPECT_EQ(RouteMethod(ApiRoute::kCompletions), "POST");
   EXPECT_EQ(MatchRoute("DELETE", "/v1/models").error().http_status, 405);
   EXPECT_EQ(MatchRoute("HEAD", "/v1/chat/completions").error().http_status, 405);
