@@ -52,6 +52,8 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
                                             "default: --max-num-seqs full contexts, at most 64k tokens");
   cmd->add_option("--kv-dtype", o.kv_dtype, "KV cache type: f16, q8_0 or f32");
   cmd->add_option("--max-num-seqs", o.max_num_seqs, "Sequences running at once");
+  cmd->add_option("--max-num-batched-tokens", o.max_num_batched_tokens,
+                  "Tokens one engine step computes (decode rows plus prefill chunks; default max(512, max-num-seqs))");
   cmd->add_option("--max-waiting", o.max_waiting, "Waiting requests before new ones get 503");
   cmd->add_option("--served-model-name", o.served_model_name, "Model name in the API (default: the file name)");
   cmd->add_option("--http-threads", o.http_threads, "HTTP io threads");

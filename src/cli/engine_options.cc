@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <string>
 
 #include "runtime/kv_pages.h"
 #include "runtime/kv_pool_size.h"
@@ -31,7 +32,13 @@ StatusOr<engine::EngineConfig> MakeBenchEngineConfig(const model::Model& model, 
   }
   scheduler::SchedulerConfig scheduler;
   scheduler.max_sequences = flags.max_sequences;
-  scheduler.max_tokens_per_step = std::max<int64_t>(kMinStepTokens, flags.max_sequences);
+  scheduler.max_tokens_per_step =
+      flags.max_step_tokens > 0 ? flags.max_step_tokens : std::max<int64_t>(kMinStepTokens, flags.max_sequences);
+  if (scheduler.max_tokens_per_step < flags.max_sequences) {
+    return InvalidArgumentError("the step token budget " + std::to_string(scheduler.max_tokens_per_step) +
+                                " is below the " + std::to_string(flags.max_sequences) +
+                                " sequences that may decode in one step");
+  }
   scheduler.prefill_chunk = std::min(kMaxPrefillChunk, scheduler.max_tokens_per_step);
   scheduler.kv_cache.capacity_tokens = n_blocks * kBenchBlockSize;
   scheduler.kv_cache.block_size = kBenchBlockSize;

@@ -18,6 +18,9 @@ struct EngineFlags {
   std::string kv_dtype = "f16";  // f16, q8_0 or f32
   int32_t max_sequences = 64;
   int32_t max_waiting = 1024;
+  // Tokens one engine step may compute (decode rows plus prefill chunks);
+  // 0: max(512, max_sequences). Must be at least max_sequences.
+  int64_t max_step_tokens = 0;
 };
 
 inline constexpr int32_t kBenchBlockSize = 16;

@@ -39,6 +39,9 @@ Status ValidateFlags(const ServeOptions& o) {
   FAB_RETURN_IF_ERROR(CheckRange("--port", o.port, 0, 65535));
   FAB_RETURN_IF_ERROR(CheckRange("--threads", o.n_threads, 0, 1024));
   FAB_RETURN_IF_ERROR(CheckRange("--max-num-seqs", o.max_num_seqs, 1, 4096));
+  if (o.max_num_batched_tokens != 0) {
+    FAB_RETURN_IF_ERROR(CheckRange("--max-num-batched-tokens", o.max_num_batched_tokens, o.max_num_seqs, 1 << 16));
+  }
   FAB_RETURN_IF_ERROR(CheckRange("--max-waiting", o.max_waiting, 1, engine::EngineConfig::kMaxWaitingLimit));
   FAB_RETURN_IF_ERROR(CheckRange("--http-threads", o.http_threads, 1, 256));
   FAB_RETURN_IF_ERROR(CheckRange("--write-timeout", o.write_timeout_s, 1, kMaxTimeoutSeconds));
@@ -58,6 +61,7 @@ StatusOr<engine::EngineConfig> ServeEngineConfig(const model::Model& model, cons
   flags.kv_dtype = o.kv_dtype;
   flags.max_sequences = o.max_num_seqs;
   flags.max_waiting = o.max_waiting;
+  flags.max_step_tokens = o.max_num_batched_tokens;
   const int64_t n_ctx = std::min(model.hparams().n_ctx_train, kDefaultServeKvTokens);
   return MakeBenchEngineConfig(model, flags, std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens));
 }

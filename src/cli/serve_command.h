@@ -19,6 +19,7 @@ struct ServeOptions {
   std::string kv_dtype = "f16";   // f16, q8_0 or f32
   int32_t max_num_seqs = 64;      // sequences running at once
   int32_t max_waiting = 256;      // waiting requests before 503 queue_full
+  int64_t max_num_batched_tokens = 0;  // tokens per engine step; 0: max(512, max_num_seqs)
   std::string served_model_name;  // empty: the model file's name without ".gguf"
   int http_threads = 2;           // io threads of the HTTP server
   int64_t write_timeout_s = 30;   // a stalled write abandons its stream after this

@@ -181,6 +181,12 @@ TEST(ServeCommand, RejectsAPortOutOfRangeWithExitCodeOne) {
   EXPECT_NE(r.output.find("--port 70000 is out of range"), std::string::npos) << r.output;
 }
 
+TEST(ServeCommand, RejectsAStepBudgetBelowTheSequenceCount) {
+  const CommandResult r = RunTokenfabCommand("serve --port 0 --max-num-seqs 16 --max-num-batched-tokens 8");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--max-num-batched-tokens 8 is out of range [16,"), std::string::npos) << r.output;
+}
+
 TEST(ServeCommand, RejectsAMissingModelFileWithExitCodeOne) {
   const std::string missing = (ScratchDir("serve_command_test") / "missing.gguf").string();
   const CommandResult r = RunTokenfabCommand("serve --port 0 -m " + missing);
