@@ -28,15 +28,10 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const HttpReq
   ApiResult<int64_t> budget = ResolveMaxTokens("messages", static_cast<int64_t>(prompt->size()), fields.max_tokens,
                                                context.model.n_context);
   if (!budget.ok()) return ErrorResponse(budget.error());
-  ApiResult<runtime::SamplingParams> sampling =
-      ResolveSamplingParams(fields, tokenizer.n_vocab(), context.random.Next());
-  if (!sampling.ok()) return ErrorResponse(sampling.error());
+  ApiResult<SequenceOptions> resolved = ResolveSequenceOptions(fields, tokenizer.n_vocab(), context.random.Next());
+  if (!resolved.ok()) return ErrorResponse(resolved.error());
 
-  SequenceOptions options;
-  options.sampling = std::move(sampling).value();
-  options.priority = fields.priority;
-  options.ignore_eos = fields.ignore_eos;
-  options.n_choices_per_prompt = fields.n;
+  SequenceOptions options = std::move(resolved).value();
   options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
   std::vector<engine::GenerationRequest> sequences =
       BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);

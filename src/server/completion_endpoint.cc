@@ -62,15 +62,10 @@ HandlerResult HandleCompletions(const HandlerContext& context, const HttpRequest
     prompt_ids.push_back(prompt->tokens);
     spec.prompts.push_back(std::move(prompt).value());
   }
-  ApiResult<runtime::SamplingParams> sampling =
-      ResolveSamplingParams(fields, tokenizer.n_vocab(), context.random.Next());
-  if (!sampling.ok()) return ErrorResponse(sampling.error());
+  ApiResult<SequenceOptions> resolved = ResolveSequenceOptions(fields, tokenizer.n_vocab(), context.random.Next());
+  if (!resolved.ok()) return ErrorResponse(resolved.error());
 
-  SequenceOptions options;
-  options.sampling = std::move(sampling).value();
-  options.priority = fields.priority;
-  options.ignore_eos = fields.ignore_eos;
-  options.n_choices_per_prompt = fields.n;
+  SequenceOptions options = std::move(resolved).value();
   options.n_top_logprobs = completion.logprobs.value_or(0);
   options.prompt_logprobs = completion.echo && completion.logprobs.has_value();
   std::vector<engine::GenerationRequest> sequences = BuildSequences(prompt_ids, max_new_tokens, options, tokenizer);

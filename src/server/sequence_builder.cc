@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "server/sampling_params.h"
 
@@ -18,6 +19,16 @@ ApiResult<runtime::SamplingParams> ResolveSamplingParams(const SamplingFields& f
     params.logit_bias.emplace_back(token, bias);
   }
   return params;
+}
+
+ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, int32_t n_vocab,
+                                                  uint64_t seed_if_absent) {
+  SequenceOptions options;
+  FAB_ASSIGN_OR_RETURN_API_ERROR(options.sampling, ResolveSamplingParams(fields, n_vocab, seed_if_absent));
+  options.priority = fields.priority;
+  options.ignore_eos = fields.ignore_eos;
+  options.n_choices_per_prompt = fields.n;
+  return options;
 }
 
 std::vector<engine::GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,

@@ -29,6 +29,12 @@ struct SequenceOptions {
   bool ignore_eos = false;  // no stop tokens: generate max_new_tokens exactly
 };
 
+// ResolveSamplingParams, then the options every endpoint takes from the
+// shared fields (priority, ignore_eos, n). Logprob options stay at their
+// defaults: their fields differ per endpoint.
+ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, int32_t n_vocab,
+                                                  uint64_t seed_if_absent);
+
 // One request per choice. `max_new_tokens[p]` (≥ 1) is prompt p's budget.
 // The tokenizer's end-of-generation ids are every sequence's stop tokens
 // unless options.ignore_eos.

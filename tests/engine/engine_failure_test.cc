@@ -3,27 +3,11 @@
 // the pool, and later requests are served as if nothing had happened.
 #include <gtest/gtest.h>
 
+#include "engine/failing_executor.h"
 #include "engine_test_util.h"
 
 namespace fab::engine {
 namespace {
-
-// The real executor, except that its n-th non-empty step fails.
-class FailingExecutor : public StepExecutor {
- public:
-  FailingExecutor(std::unique_ptr<runtime::Executor> inner, int64_t failing_step)
-      : inner_(std::move(inner)), failing_step_(failing_step) {}
-
-  StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) override {
-    if (!plan.empty() && ++n_steps_ == failing_step_) return InternalError("injected fault");
-    return inner_->Execute(plan);
-  }
-
- private:
-  std::unique_ptr<runtime::Executor> inner_;
-  int64_t failing_step_;
-  int64_t n_steps_ = 0;
-};
 
 std::unique_ptr<Engine> MakeFailingEngine(ThreadPool& pool, int64_t failing_step) {
   const model::Model& model = runtime::SmallModel("llama");

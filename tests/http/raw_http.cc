@@ -189,6 +189,13 @@ bool RawConnection::ReadExactly(size_t n, Clock::time_point deadline, std::strin
   return true;
 }
 
+bool RawConnection::WaitForClose(milliseconds timeout) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  std::string error;
+  while (Fill(deadline, &error)) buffer_.clear();
+  return error == "connection closed" || error.rfind("recv: ", 0) == 0;
+}
+
 RawResponse RawConnection::ReadHead(milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   RawResponse response;

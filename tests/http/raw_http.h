@@ -1,5 +1,6 @@
 // A small HTTP/1.1 client over plain POSIX sockets for the end-to-end tests
-// (tests/http/*_test.cc): it sends whatever bytes a test builds — broken
+// (tests/http/*_test.cc) and the transport tests (tests/server/
+// http_server_test.cc): it sends whatever bytes a test builds — broken
 // request lines, huge headers, a Content-Length with no body — and reads back
 // one response (Content-Length, chunked or until close), or a streamed body
 // piece by piece. Loopback only, blocking sockets with poll() deadlines, so a
@@ -62,6 +63,10 @@ class RawConnection {
   // (last chunk, or close), on error or on timeout (*error says which:
   // "" at a clean end).
   std::optional<std::string> ReadBodyPiece(milliseconds timeout, std::string* error);
+
+  // Reads and drops bytes until the server closes the connection; true if
+  // it closed (end of stream or reset) before the deadline.
+  bool WaitForClose(milliseconds timeout = kDefaultTimeout);
 
   // Half-close the sending side, or close the socket now (RST-free).
   void ShutdownWrite();

@@ -9,16 +9,17 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
-#include "server/raw_http_client.h"
+#include "http/raw_http.h"
 
 namespace fab::server {
 namespace {
 
-using testing::RawHttpClient;
-using testing::RawResponse;
+using http_test::RawConnection;
+using http_test::RawResponse;
 using std::chrono::steady_clock;
 
 constexpr auto kBoundedWait = std::chrono::seconds(10);  // "does not hang", never a speed check
@@ -91,17 +92,71 @@ HttpServerOptions LoopbackOptions() {
   return options;
 }
 
-std::unique_ptr<HttpServer> StartServer(TestHandler& handler, HttpServerOptions options = LoopbackOptions()) {
-  StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(handler, std::move(options));
-  EXPECT_TRUE(server.ok()) << server.status().ToString();
-  return server.ok() ? std::move(server).value() : nullptr;
-}
+// A TestHandler served on an ephemeral loopback port. A failed start fails
+// the test; check started() before using the server.
+class ServerUnderTest {
+ public:
+  explicit ServerUnderTest(HttpServerOptions options = LoopbackOptions()) {
+    StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(handler_, std::move(options));
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    if (server.ok()) server_ = std::move(server).value();
+  }
+
+  bool started() const { return server_ != nullptr; }
+  HttpServer& server() { return *server_; }
+  TestHandler& handler() { return handler_; }
+  uint16_t port() const { return server_->port(); }
+
+ private:
+  TestHandler handler_;  // declared first: outlives the server
+  std::unique_ptr<HttpServer> server_;
+};
+
+// A loopback connection. Failing to connect, to send, or to read a whole
+// response fails the test (a failed read returns a response with `error` set).
+class Client {
+ public:
+  explicit Client(uint16_t port) : connection_(RawConnection::Connect(port, &error_)) {
+    EXPECT_TRUE(connection_.has_value()) << "connect: " << error_;
+  }
+
+  bool Send(std::string_view bytes) { return connection_ && connection_->Send(bytes); }
+  RawResponse Read(bool head_only = false) {
+    RawResponse response;
+    response.error = "not connected";
+    if (connection_) response = connection_->ReadResponse(http_test::kDefaultTimeout, head_only);
+    EXPECT_TRUE(response.error.empty()) << "reading a response: " << response.error;
+    return response;
+  }
+  RawResponse SendAndRead(std::string_view request, bool head_only = false) {
+    EXPECT_TRUE(Send(request)) << "sending " << request.substr(0, 40);
+    return Read(head_only);
+  }
+  bool WaitForClose() { return connection_ && connection_->WaitForClose(); }
+  void Close() {
+    if (connection_) connection_->Close();
+  }
+
+ private:
+  std::string error_;
+  std::optional<RawConnection> connection_;
+};
+
+// A chunked body that arrived whole, up to and including its last chunk.
+bool EndedWithLastChunk(const RawResponse& response) { return response.chunked && response.error.empty(); }
 
 std::string Get(const std::string& target) { return "GET " + target + " HTTP/1.1\r\nHost: test\r\n\r\n"; }
 
 std::string Post(const std::string& target, const std::string& body) {
   return "POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Sends GET `target` (/stream or /deferred) on `client` and returns the first
+// stream the handler handed out; nullptr, after a failure, when there is none.
+std::shared_ptr<ResponseStream> RequestFirstStream(ServerUnderTest& test, Client& client, const std::string& target) {
+  EXPECT_TRUE(client.Send(Get(target)));
+  return test.handler().WaitForStream(0);
 }
 
 // Runs Shutdown on another thread; Wait() says whether it returned in the bounded wait.
@@ -128,21 +183,18 @@ class FinishOnExit {
 };
 
 TEST(HttpServer, BindsARealPortWhenAskedForPortZero) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  EXPECT_NE(server->port(), 0);
-  RawHttpClient client(server->port());
-  EXPECT_TRUE(client.connected());
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  EXPECT_NE(test.port(), 0);
+  EXPECT_TRUE(RawConnection::Connect(test.port()).has_value());
 }
 
 TEST(HttpServer, ReportsABusyPortAsUnavailable) {
-  TestHandler handler;
-  auto first = StartServer(handler);
-  ASSERT_NE(first, nullptr);
+  ServerUnderTest first;
+  ASSERT_TRUE(first.started());
   HttpServerOptions options = LoopbackOptions();
-  options.port = first->port();
-  StatusOr<std::unique_ptr<HttpServer>> second = HttpServer::Start(handler, options);
+  options.port = first.port();
+  StatusOr<std::unique_ptr<HttpServer>> second = HttpServer::Start(first.handler(), options);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
 }
@@ -156,89 +208,66 @@ TEST(HttpServer, RejectsAHostThatDoesNotResolve) {
 }
 
 TEST(HttpServer, AnswersTwoRequestsOnOneKeepAliveConnection) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/echo")));
-  std::optional<RawResponse> first = client.ReadResponse();
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->status, 200);
-  EXPECT_EQ(first->body, "GET /echo ");
-  EXPECT_EQ(first->Header("content-type"), "text/plain");
-  EXPECT_EQ(first->Header("x-remote-seen"), "yes");
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse first = client.SendAndRead(Get("/echo"));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.body, "GET /echo ");
+  EXPECT_EQ(first.Header("content-type"), "text/plain");
+  EXPECT_EQ(first.Header("x-remote-seen"), "yes");
 
-  ASSERT_TRUE(client.Send(Post("/echo", "{\"a\":1}")));
-  std::optional<RawResponse> second = client.ReadResponse();
-  ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(second->status, 200);
-  EXPECT_EQ(second->body, "POST /echo {\"a\":1}");
-  ASSERT_EQ(handler.n_requests(), 2u);
-  EXPECT_EQ(handler.request(1).content_type, "application/json");
+  RawResponse second = client.SendAndRead(Post("/echo", "{\"a\":1}"));
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, "POST /echo {\"a\":1}");
+  ASSERT_EQ(test.handler().n_requests(), 2u);
+  EXPECT_EQ(test.handler().request(1).content_type, "application/json");
 }
 
 TEST(HttpServer, ClosesAfterAnsweringARequestThatAsksForIt) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("GET /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->Header("connection"), "close");
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse response = client.SendAndRead("GET /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(response.Header("connection"), "close");
   EXPECT_TRUE(client.WaitForClose());
 }
 
 TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
   ASSERT_TRUE(client.Send(Post("/echo", "one") + Post("/echo", "two") + Get("/echo")));
   for (const char* expected : {"POST /echo one", "POST /echo two", "GET /echo "}) {
-    std::optional<RawResponse> response = client.ReadResponse();
-    ASSERT_TRUE(response.has_value());
-    EXPECT_EQ(response->body, expected);
+    EXPECT_EQ(client.Read().body, expected);
   }
 }
 
 TEST(HttpServer, SendsContinueBeforeReadingAnExpectedBody) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
-  std::optional<RawResponse> go_on = client.ReadResponse();
-  ASSERT_TRUE(go_on.has_value());
-  EXPECT_EQ(go_on->status, 100);
-  ASSERT_TRUE(client.Send("body"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->body, "POST /echo body");
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse go_on =
+      client.SendAndRead("POST /echo HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_EQ(go_on.status, 100);
+  EXPECT_EQ(client.SendAndRead("body").body, "POST /echo body");
 }
 
 TEST(HttpServer, KeepsAnHttp10ConnectionOnlyWhenAskedTo) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("GET /echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
-  std::optional<RawResponse> kept = client.ReadResponse();
-  ASSERT_TRUE(kept.has_value());
-  EXPECT_EQ(kept->Header("connection"), "keep-alive");
-  ASSERT_TRUE(client.Send("GET /echo HTTP/1.0\r\n\r\n"));
-  std::optional<RawResponse> last = client.ReadResponse();
-  ASSERT_TRUE(last.has_value());
-  EXPECT_EQ(last->body, "GET /echo ");
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse kept = client.SendAndRead("GET /echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_EQ(kept.Header("connection"), "keep-alive");
+  EXPECT_EQ(client.SendAndRead("GET /echo HTTP/1.0\r\n\r\n").body, "GET /echo ");
   EXPECT_TRUE(client.WaitForClose());
 }
 
 TEST(HttpServer, StaysUpAfterHostileRequests) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.read_timeout = std::chrono::seconds(2);
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
   const std::vector<std::string> hostile = {
       std::string("GET /\0 HTTP/1.1\r\n\r\n", 19),
       "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
@@ -253,114 +282,89 @@ TEST(HttpServer, StaysUpAfterHostileRequests) {
       std::string(64 << 10, 'A'),
   };
   for (const std::string& bytes : hostile) {
-    RawHttpClient client(server->port());
-    ASSERT_TRUE(client.connected());
+    Client client(test.port());
     client.Send(bytes);
     EXPECT_TRUE(client.WaitForClose()) << bytes.substr(0, 40);
   }
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/echo")));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(Client(test.port()).SendAndRead(Get("/echo")).status, 200);
 }
 
 TEST(HttpServer, AnswersHeadWithHeadersOnly) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("HEAD /echo HTTP/1.1\r\nHost: test\r\n\r\n"));
-  std::optional<RawResponse> head = client.ReadResponse(/*head_request=*/true);
-  ASSERT_TRUE(head.has_value());
-  EXPECT_EQ(head->Header("content-length"), std::to_string(std::string("HEAD /echo ").size()));
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse head = client.SendAndRead("HEAD /echo HTTP/1.1\r\nHost: test\r\n\r\n", /*head_only=*/true);
+  EXPECT_EQ(head.Header("content-length"), std::to_string(std::string("HEAD /echo ").size()));
   // Had a body followed the head, this response would start with it.
-  ASSERT_TRUE(client.Send(Get("/echo")));
-  std::optional<RawResponse> next = client.ReadResponse();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(next->body, "GET /echo ");
+  EXPECT_EQ(client.SendAndRead(Get("/echo")).body, "GET /echo ");
 }
 
 TEST(HttpServer, AnswersABodyOverTheCapWith413WithoutWaitingForIt) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.max_body_bytes = 100;
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
   // The headers promise 1000 bytes that never come.
-  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 413);
-  EXPECT_NE(response->body.find("\"error\""), std::string::npos);
+  RawResponse response = client.SendAndRead("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n");
+  EXPECT_EQ(response.status, 413);
+  EXPECT_NE(response.body.find("\"error\""), std::string::npos);
   EXPECT_TRUE(client.WaitForClose());
-  EXPECT_EQ(handler.n_requests(), 0u);
+  EXPECT_EQ(test.handler().n_requests(), 0u);
 }
 
 TEST(HttpServer, AnswersAChunkedBodyOverTheCapWith413) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.max_body_bytes = 100;
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
   std::string chunk(80, 'x');
-  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "50\r\n" + chunk + "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 413);
-  EXPECT_EQ(handler.n_requests(), 0u);
+  RawResponse response = Client(test.port()).SendAndRead(
+      "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "50\r\n" + chunk + "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(test.handler().n_requests(), 0u);
 }
 
 TEST(HttpServer, AnswersHugeHeadersWith431) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.max_header_bytes = 1024;
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("GET /echo HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 431);
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse response =
+      client.SendAndRead("GET /echo HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+  EXPECT_EQ(response.status, 431);
   EXPECT_TRUE(client.WaitForClose());
 }
 
 TEST(HttpServer, AnswersAMalformedRequestLineWith400AndCloses) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send("THIS IS NOT HTTP\r\n\r\n"));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 400);
-  EXPECT_NE(response->body.find("invalid_request_error"), std::string::npos);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  RawResponse response = client.SendAndRead("THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_NE(response.body.find("invalid_request_error"), std::string::npos);
   EXPECT_TRUE(client.WaitForClose());
-  EXPECT_EQ(handler.n_requests(), 0u);
+  EXPECT_EQ(test.handler().n_requests(), 0u);
 }
 
 TEST(HttpServer, ClosesAConnectionWhoseHeadersNeverFinish) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.read_timeout = std::chrono::seconds(1);
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
   ASSERT_TRUE(client.Send("GET /echo HTTP/1.1\r\nHost: te"));
   EXPECT_TRUE(client.WaitForClose());
-  EXPECT_EQ(handler.n_requests(), 0u);
+  EXPECT_EQ(test.handler().n_requests(), 0u);
 }
 
 TEST(HttpServer, WritesAStreamAsChunkedSseInOrderThenKeepsTheConnection) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/stream");
   ASSERT_NE(stream, nullptr);
   std::string expected;
   for (int i = 0; i < 20; ++i) expected += "data: " + std::to_string(i) + "\n\n";
@@ -368,30 +372,24 @@ TEST(HttpServer, WritesAStreamAsChunkedSseInOrderThenKeepsTheConnection) {
     for (int i = 0; i < 20; ++i) stream->Append("data: " + std::to_string(i) + "\n\n");
     stream->Finish();
   });
-  std::optional<RawResponse> response = client.ReadResponse();
+  RawResponse response = client.Read();
   producer.join();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(response->Header("content-type"), "text/event-stream");
-  EXPECT_EQ(response->Header("cache-control"), "no-cache");
-  EXPECT_EQ(response->Header("transfer-encoding"), "chunked");
-  EXPECT_TRUE(response->ended_with_last_chunk);
-  EXPECT_EQ(response->body, expected);
-  EXPECT_EQ(handler.n_abandoned(), 0);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("content-type"), "text/event-stream");
+  EXPECT_EQ(response.Header("cache-control"), "no-cache");
+  EXPECT_EQ(response.Header("transfer-encoding"), "chunked");
+  EXPECT_TRUE(EndedWithLastChunk(response));
+  EXPECT_EQ(response.body, expected);
+  EXPECT_EQ(test.handler().n_abandoned(), 0);
 
-  ASSERT_TRUE(client.Send(Get("/echo")));
-  std::optional<RawResponse> next = client.ReadResponse();
-  ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(next->body, "GET /echo ");
+  EXPECT_EQ(client.SendAndRead(Get("/echo")).body, "GET /echo ");
 }
 
 TEST(HttpServer, WritesADeferredWholeResponseOnceItCompletes) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/deferred")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/deferred");
   ASSERT_NE(stream, nullptr);
   std::thread producer([stream] {
     ResponseHead response;
@@ -400,49 +398,42 @@ TEST(HttpServer, WritesADeferredWholeResponseOnceItCompletes) {
     response.headers.emplace_back("Retry-After", "1");
     stream->Complete(std::move(response));
   });
-  std::optional<RawResponse> response = client.ReadResponse();
+  RawResponse response = client.Read();
   producer.join();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 201);
-  EXPECT_EQ(response->body, "{\"done\":true}");
-  EXPECT_EQ(response->Header("retry-after"), "1");
-  EXPECT_EQ(response->Header("content-type"), "application/json");
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "{\"done\":true}");
+  EXPECT_EQ(response.Header("retry-after"), "1");
+  EXPECT_EQ(response.Header("content-type"), "application/json");
 }
 
 TEST(HttpServer, AbandonsAStreamWhenTheClientCloses) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/stream");
   ASSERT_NE(stream, nullptr);
   stream->Append("data: first\n\n");
   client.Close();
-  EXPECT_TRUE(handler.WaitForAbandoned(1));
+  EXPECT_TRUE(test.handler().WaitForAbandoned(1));
   EXPECT_TRUE(stream->abandoned());
 }
 
 TEST(HttpServer, AbandonsADeferredResponseWhenTheClientCloses) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/deferred")));
-  ASSERT_NE(handler.WaitForStream(0), nullptr);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  ASSERT_NE(RequestFirstStream(test, client, "/deferred"), nullptr);
   client.Close();
-  EXPECT_TRUE(handler.WaitForAbandoned(1));
+  EXPECT_TRUE(test.handler().WaitForAbandoned(1));
 }
 
 TEST(HttpServer, AbandonsAStreamWhoseReaderStallsPastTheWriteTimeout) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.write_timeout = std::chrono::seconds(1);
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());  // sends, then never reads
-  ASSERT_TRUE(client.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client client(test.port());  // sends, then never reads
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/stream");
   ASSERT_NE(stream, nullptr);
   std::thread producer([stream] {
     // Fills the socket buffers; bounded at 128 MiB in all.
@@ -452,95 +443,77 @@ TEST(HttpServer, AbandonsAStreamWhoseReaderStallsPastTheWriteTimeout) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  EXPECT_TRUE(handler.WaitForAbandoned(1));
+  EXPECT_TRUE(test.handler().WaitForAbandoned(1));
   producer.join();
 }
 
 TEST(HttpServer, ShutdownDuringAStreamEndsItWithTheLastChunkAndReturns) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/stream");
   ASSERT_NE(stream, nullptr);
   stream->Append("data: before\n\n");
-  AsyncShutdown shutdown(*server, std::chrono::milliseconds(200));
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->body, "data: before\n\n");
-  EXPECT_TRUE(response->ended_with_last_chunk);
+  AsyncShutdown shutdown(test.server(), std::chrono::milliseconds(200));
+  RawResponse response = client.Read();
+  EXPECT_EQ(response.body, "data: before\n\n");
+  EXPECT_TRUE(EndedWithLastChunk(response));
   EXPECT_TRUE(client.WaitForClose());
-  EXPECT_TRUE(handler.WaitForAbandoned(1));
+  EXPECT_TRUE(test.handler().WaitForAbandoned(1));
   EXPECT_TRUE(shutdown.Wait());
 }
 
 TEST(HttpServer, LetsAStreamFinishWhenItEndsBeforeTheDrainDeadline) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, client, "/stream");
   ASSERT_NE(stream, nullptr);
-  AsyncShutdown shutdown(*server, std::chrono::seconds(60));
-  EXPECT_EQ(server->WaitForTerminationSignal(), 0);  // returns once Shutdown began
+  AsyncShutdown shutdown(test.server(), std::chrono::seconds(60));
+  EXPECT_EQ(test.server().WaitForTerminationSignal(), 0);  // returns once Shutdown began
   stream->Append("data: last\n\n");
   stream->Finish();
-  std::optional<RawResponse> response = client.ReadResponse();
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->body, "data: last\n\n");
-  EXPECT_TRUE(response->ended_with_last_chunk);
+  RawResponse response = client.Read();
+  EXPECT_EQ(response.body, "data: last\n\n");
+  EXPECT_TRUE(EndedWithLastChunk(response));
   EXPECT_TRUE(client.WaitForClose());  // no keep-alive while draining
   EXPECT_TRUE(shutdown.Wait());
-  EXPECT_EQ(handler.n_abandoned(), 0);
+  EXPECT_EQ(test.handler().n_abandoned(), 0);
 }
 
 TEST(HttpServer, RefusesNewWorkOnceShutdownBegan) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient idle(server->port());  // kept alive across the shutdown
-  ASSERT_TRUE(idle.Send(Get("/echo")));
-  ASSERT_TRUE(idle.ReadResponse().has_value());
-  RawHttpClient streaming(server->port());  // keeps the drain going
-  ASSERT_TRUE(streaming.Send(Get("/stream")));
-  std::shared_ptr<ResponseStream> stream = handler.WaitForStream(0);
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  Client idle(test.port());  // kept alive across the shutdown
+  EXPECT_EQ(idle.SendAndRead(Get("/echo")).status, 200);
+  Client streaming(test.port());  // keeps the drain going
+  std::shared_ptr<ResponseStream> stream = RequestFirstStream(test, streaming, "/stream");
   ASSERT_NE(stream, nullptr);
 
-  AsyncShutdown shutdown(*server, std::chrono::seconds(60));
+  AsyncShutdown shutdown(test.server(), std::chrono::seconds(60));
   FinishOnExit finish_on_exit(*stream);  // ends the drain early should an assertion fail
-  EXPECT_EQ(server->WaitForTerminationSignal(), 0);
-  ASSERT_TRUE(idle.Send(Get("/echo")));
-  std::optional<RawResponse> refused = idle.ReadResponse();
-  ASSERT_TRUE(refused.has_value());
-  EXPECT_EQ(refused->status, 503);
-  EXPECT_NE(refused->body.find("shutting down"), std::string::npos);
-  RawHttpClient late(server->port());
-  EXPECT_FALSE(late.connected());
+  EXPECT_EQ(test.server().WaitForTerminationSignal(), 0);
+  RawResponse refused = idle.SendAndRead(Get("/echo"));
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.body.find("shutting down"), std::string::npos);
+  EXPECT_FALSE(RawConnection::Connect(test.port()).has_value());
 
   stream->Finish();
   EXPECT_TRUE(shutdown.Wait());
-  EXPECT_EQ(handler.n_requests(), 2u);  // the refused request never reached the handler
+  EXPECT_EQ(test.handler().n_requests(), 2u);  // the refused request never reached the handler
 }
 
 TEST(HttpServer, AnswersConnectionsOverTheCapWith503) {
-  TestHandler handler;
   HttpServerOptions options = LoopbackOptions();
   options.max_connections = 1;
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient first(server->port());
-  ASSERT_TRUE(first.Send(Get("/echo")));
-  ASSERT_TRUE(first.ReadResponse().has_value());  // now surely accepted
-  RawHttpClient second(server->port());
-  std::optional<RawResponse> refused = second.ReadResponse();
-  ASSERT_TRUE(refused.has_value());
-  EXPECT_EQ(refused->status, 503);
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client first(test.port());
+  EXPECT_EQ(first.SendAndRead(Get("/echo")).status, 200);  // now surely accepted
+  EXPECT_EQ(Client(test.port()).Read().status, 503);
 }
 
 TEST(HttpServer, ReportsEachResponseToTheObserver) {
-  TestHandler handler;
   std::mutex mutex;
   std::vector<std::pair<std::string, int>> seen;
   HttpServerOptions options = LoopbackOptions();
@@ -548,14 +521,12 @@ TEST(HttpServer, ReportsEachResponseToTheObserver) {
     std::lock_guard<std::mutex> lock(mutex);
     seen.emplace_back(request.target, status);
   };
-  auto server = StartServer(handler, options);
-  ASSERT_NE(server, nullptr);
-  RawHttpClient client(server->port());
-  ASSERT_TRUE(client.Send(Get("/echo")));
-  ASSERT_TRUE(client.ReadResponse().has_value());
-  ASSERT_TRUE(client.Send(Get("/missing")));
-  ASSERT_TRUE(client.ReadResponse().has_value());
-  server->Shutdown(steady_clock::now());
+  ServerUnderTest test(options);
+  ASSERT_TRUE(test.started());
+  Client client(test.port());
+  client.SendAndRead(Get("/echo"));
+  client.SendAndRead(Get("/missing"));
+  test.server().Shutdown(steady_clock::now());
   std::lock_guard<std::mutex> lock(mutex);
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], std::make_pair(std::string("/echo"), 200));
@@ -563,12 +534,12 @@ TEST(HttpServer, ReportsEachResponseToTheObserver) {
 }
 
 TEST(HttpServer, ShutdownIsIdempotentAndWakesTheSignalWaiter) {
-  TestHandler handler;
-  auto server = StartServer(handler);
-  ASSERT_NE(server, nullptr);
-  auto waiter = std::async(std::launch::async, [&] { return server->WaitForTerminationSignal(); });
-  server->Shutdown(steady_clock::now());
-  server->Shutdown(steady_clock::now());
+  ServerUnderTest test;
+  ASSERT_TRUE(test.started());
+  HttpServer& server = test.server();
+  auto waiter = std::async(std::launch::async, [&] { return server.WaitForTerminationSignal(); });
+  server.Shutdown(steady_clock::now());
+  server.Shutdown(steady_clock::now());
   ASSERT_EQ(waiter.wait_for(kBoundedWait), std::future_status::ready);
   EXPECT_EQ(waiter.get(), 0);
 }

@@ -2,31 +2,34 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace fab::server {
 namespace {
 
+struct WellFormedUrl {
+  const char* text;
+  const char* host;
+  uint16_t port;
+  const char* path_prefix;
+  const char* target;         // joined onto the prefix …
+  const char* joined_target;  // … gives this
+};
+
 TEST(HttpUrl, SplitsHostPortAndPathPrefix) {
-  StatusOr<HttpUrl> url = ParseHttpUrl("http://127.0.0.1:8181/api/");
-  ASSERT_TRUE(url.ok()) << url.status().ToString();
-  EXPECT_EQ(url->host, "127.0.0.1");
-  EXPECT_EQ(url->port, 8181);
-  EXPECT_EQ(url->path_prefix, "/api");
-  EXPECT_EQ(JoinTarget(*url, "/v1/completions"), "/api/v1/completions");
-}
-
-TEST(HttpUrl, DefaultsToPort80AndAnEmptyPrefix) {
-  StatusOr<HttpUrl> url = ParseHttpUrl("http://localhost");
-  ASSERT_TRUE(url.ok());
-  EXPECT_EQ(url->host, "localhost");
-  EXPECT_EQ(url->port, 80);
-  EXPECT_EQ(JoinTarget(*url, "/v1/models"), "/v1/models");
-}
-
-TEST(HttpUrl, AcceptsBracketedIpv6) {
-  StatusOr<HttpUrl> url = ParseHttpUrl("http://[::1]:9000");
-  ASSERT_TRUE(url.ok());
-  EXPECT_EQ(url->host, "::1");
-  EXPECT_EQ(url->port, 9000);
+  const WellFormedUrl rows[] = {
+      {"http://127.0.0.1:8181/api/", "127.0.0.1", 8181, "/api", "/v1/completions", "/api/v1/completions"},
+      {"http://localhost", "localhost", 80, "", "/v1/models", "/v1/models"},  // default port, no prefix
+      {"http://[::1]:9000", "::1", 9000, "", "/v1/models", "/v1/models"},     // bracketed IPv6
+  };
+  for (const WellFormedUrl& row : rows) {
+    StatusOr<HttpUrl> url = ParseHttpUrl(row.text);
+    ASSERT_TRUE(url.ok()) << row.text << ": " << url.status().ToString();
+    EXPECT_EQ(url->host, row.host) << row.text;
+    EXPECT_EQ(url->port, row.port) << row.text;
+    EXPECT_EQ(url->path_prefix, row.path_prefix) << row.text;
+    EXPECT_EQ(JoinTarget(*url, row.target), row.joined_target) << row.text;
+  }
 }
 
 TEST(HttpUrl, RefusesHttpsWithAClearMessage) {

@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 
 #include "engine/engine.h"
+#include "engine/failing_executor.h"
 #include "model/model.h"
 #include "model/synth.h"
 #include "platform/thread_pool.h"
@@ -69,23 +70,6 @@ inline const TinyModel& GetTinyModel() {
   return *tiny;
 }
 
-// The real executor, except that its n-th non-empty step fails.
-class FailingExecutor : public engine::StepExecutor {
- public:
-  FailingExecutor(std::unique_ptr<runtime::Executor> inner, int64_t failing_step)
-      : inner_(std::move(inner)), failing_step_(failing_step) {}
-
-  StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) override {
-    if (!plan.empty() && ++n_steps_ == failing_step_) return InternalError("injected fault");
-    return inner_->Execute(plan);
-  }
-
- private:
-  std::unique_ptr<runtime::Executor> inner_;
-  int64_t failing_step_;
-  int64_t n_steps_ = 0;
-};
-
 // An engine and a handler over the tiny model; one per test. With
 // `failing_step` > 0 the engine's n-th step fails.
 class TestServer {
@@ -110,7 +94,7 @@ class TestServer {
       FAB_CHECK(executor.ok()) << executor.status().ToString();
       engine = engine::Engine::CreateWithExecutor(
           engine::ModelLimits{model.hparams().n_vocab, model.hparams().n_ctx_train}, config,
-          std::make_unique<FailingExecutor>(std::move(executor).value(), failing_step));
+          std::make_unique<engine::FailingExecutor>(std::move(executor).value(), failing_step));
     }
     FAB_CHECK(engine.ok()) << engine.status().ToString();
     engine_ = std::move(engine).value();

@@ -1,4 +1,4 @@
-// BuildSequences and ResolveSamplingParams: one engine request per choice in
+// BuildSequences, ResolveSamplingParams and ResolveSequenceOptions: one engine request per choice in
 // choice order, seeds that differ per choice yet repeat per request, and
 // logit_bias checked against the vocabulary.
 #include "server/sequence_builder.h"
@@ -59,6 +59,26 @@ TEST(SequenceBuilder, RefusesLogitBiasOutsideTheVocabulary) {
   ApiResult<runtime::SamplingParams> refused = ResolveSamplingParams(fields, 600, 0);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().http_status, 400);
+  EXPECT_EQ(refused.error().param, "logit_bias");
+}
+
+TEST(SequenceBuilder, TakesTheSharedOptionsFromTheFields) {
+  SamplingFields fields;
+  fields.n = 3;
+  fields.priority = scheduler::Priority::kBatch;
+  fields.ignore_eos = true;
+  fields.seed = 7;
+  ApiResult<SequenceOptions> options = ResolveSequenceOptions(fields, 600, 1234);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->n_choices_per_prompt, 3);
+  EXPECT_EQ(options->priority, scheduler::Priority::kBatch);
+  EXPECT_TRUE(options->ignore_eos);
+  EXPECT_EQ(options->sampling.seed, 7u);
+  EXPECT_EQ(options->n_top_logprobs, 0);
+  EXPECT_FALSE(options->prompt_logprobs);
+  fields.logit_bias[600] = 1.0f;
+  ApiResult<SequenceOptions> refused = ResolveSequenceOptions(fields, 600, 1234);
+  ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().param, "logit_bias");
 }
 
