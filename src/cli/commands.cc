@@ -59,6 +59,7 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("--http-threads", o.http_threads, "HTTP io threads");
   cmd->add_option("--write-timeout", o.write_timeout_s, "Seconds a stalled client write may take");
   cmd->add_option("--drain-timeout", o.drain_timeout_s, "Seconds in-flight requests may run after SIGTERM");
+  cmd->add_option("--stall-timeout", o.stall_timeout_s, "Seconds one engine step may run before /ready says 503");
   cmd->add_option("--log-file", o.log_file, "Append the JSON request log here (default: stderr)");
   cmd->callback([&] { code = RunServe(o); });
 }

@@ -45,6 +45,7 @@ Status ValidateFlags(const ServeOptions& o) {
   FAB_RETURN_IF_ERROR(CheckRange("--max-waiting", o.max_waiting, 1, engine::EngineConfig::kMaxWaitingLimit));
   FAB_RETURN_IF_ERROR(CheckRange("--http-threads", o.http_threads, 1, 256));
   FAB_RETURN_IF_ERROR(CheckRange("--write-timeout", o.write_timeout_s, 1, kMaxTimeoutSeconds));
+  FAB_RETURN_IF_ERROR(CheckRange("--stall-timeout", o.stall_timeout_s, 1, kMaxTimeoutSeconds));
   return CheckRange("--drain-timeout", o.drain_timeout_s, 0, kMaxTimeoutSeconds);
 }
 
@@ -63,7 +64,10 @@ StatusOr<engine::EngineConfig> ServeEngineConfig(const model::Model& model, cons
   flags.max_waiting = o.max_waiting;
   flags.max_step_tokens = o.max_num_batched_tokens;
   const int64_t n_ctx = std::min(model.hparams().n_ctx_train, kDefaultServeKvTokens);
-  return MakeBenchEngineConfig(model, flags, std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens));
+  FAB_ASSIGN_OR_RETURN(engine::EngineConfig config,
+                       MakeBenchEngineConfig(model, flags, std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens)));
+  config.stall_limit = std::chrono::seconds(o.stall_timeout_s);
+  return config;
 }
 
 StatusOr<server::ServedModel> MakeServedModel(const LoadedModel& loaded, const ServeOptions& o,

@@ -24,6 +24,7 @@ struct ServeOptions {
   int http_threads = 2;           // io threads of the HTTP server
   int64_t write_timeout_s = 30;   // a stalled write abandons its stream after this
   int64_t drain_timeout_s = 30;   // SIGTERM: in-flight requests may run this long
+  int64_t stall_timeout_s = 60;   // /ready says 503 while one engine step runs longer
   std::string log_file;           // JSON request log; empty: stderr
 };
 

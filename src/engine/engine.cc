@@ -152,7 +152,23 @@ void Engine::Shutdown(Clock::time_point deadline) {
 }
 
 void Engine::Run() {
-  while (TakeMail()) Step();
+  while (TakeMail()) {
+    step_began_.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
+    Step();
+    step_began_.store(0, std::memory_order_release);
+  }
+  step_thread_ended_.store(true, std::memory_order_release);
+}
+
+Status Engine::CheckStepping() const {
+  if (step_thread_ended_.load(std::memory_order_acquire)) return UnavailableError("the engine has stopped");
+  const Clock::rep began = step_began_.load(std::memory_order_acquire);
+  if (began == 0) return OkStatus();
+  const auto running = Clock::now() - Clock::time_point(Clock::duration(began));
+  if (running < config_.stall_limit) return OkStatus();
+  const auto ms = [](auto d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+  return UnavailableError("the engine step in progress has run " + ms(running) + " ms, over the stall limit of " +
+                          ms(config_.stall_limit) + " ms");
 }
 
 bool Engine::TakeMail() {

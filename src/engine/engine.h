@@ -8,6 +8,7 @@
 // requests of that step with FinishReason::kError; the engine keeps serving.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,11 @@ class Engine {
   void Shutdown(Clock::time_point deadline);
   // True once Shutdown began (a server's readiness probe: draining).
   bool shutting_down() const { return inbox_.shutting_down(); }
+  // Whether the engine is stepping (a readiness probe): OK while the step
+  // thread runs and the step in progress, if any, began less than
+  // config.stall_limit ago; Unavailable saying which is not so otherwise.
+  // Any thread; never waits for the step thread.
+  Status CheckStepping() const;
 
   const EngineConfig& config() const { return config_; }
 
@@ -98,6 +104,12 @@ class Engine {
   std::unique_ptr<StepExecutor> executor_;
   RequestTracker tracker_;
   int32_t n_kv_blocks_used_peak_ = 0;
+
+  // Written by the step thread, read by CheckStepping: when the step in
+  // progress began (steady-clock ticks since its epoch; 0 between steps),
+  // and whether the step thread has returned.
+  std::atomic<Clock::rep> step_began_{0};
+  std::atomic<bool> step_thread_ended_{false};
 
   mutable std::mutex stats_mutex_;
   EngineStats stats_;  // guarded by stats_mutex_

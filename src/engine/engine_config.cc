@@ -10,6 +10,10 @@ Status EngineConfig::Validate() const {
     return InvalidArgumentError("engine max_waiting " + std::to_string(max_waiting) + " outside [1, " +
                                 std::to_string(kMaxWaitingLimit) + "]");
   }
+  if (stall_limit < std::chrono::milliseconds(1) || stall_limit > std::chrono::hours(24)) {
+    return InvalidArgumentError("engine stall_limit " + std::to_string(stall_limit.count()) +
+                                " ms outside [1 ms, 24 h]");
+  }
   if (executor.n_blocks != scheduler.kv_cache.n_blocks()) {
     return InvalidArgumentError("engine executor n_blocks " + std::to_string(executor.n_blocks) +
                                 " differs from the KV cache's " + std::to_string(scheduler.kv_cache.n_blocks()));

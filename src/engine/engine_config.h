@@ -4,6 +4,7 @@
 // MakeEngineConfig fills it in from the scheduler config.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include "base/status.h"
@@ -20,8 +21,12 @@ struct EngineConfig {
   // Requests submitted but not yet running that Submit accepts; one more is
   // refused with ResourceExhausted. (Preempted requests re-queue regardless.)
   int32_t max_waiting = 256;
+  // A step that has run longer than this counts as stalled: Engine::CheckStepping
+  // (a readiness probe) says Unavailable until it ends. In [1 ms, 24 h].
+  std::chrono::milliseconds stall_limit{std::chrono::seconds(60)};
 
-  // InvalidArgument naming the field: out-of-range limits, or executor
+  // InvalidArgument naming the field: out-of-range limits (max_waiting,
+  // stall_limit), or executor
   // n_blocks / block_size that differ from the scheduler's KV cache, or an
   // executor max_tokens_per_step below the scheduler's.
   Status Validate() const;

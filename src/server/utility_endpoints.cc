@@ -39,6 +39,9 @@ HttpResponse HandleReady(const HandlerContext& context, bool draining) {
   if (draining || context.engine.shutting_down()) {
     return ErrorResponse(ErrorFromStatus(UnavailableError("the server is draining and takes no new requests")));
   }
+  if (Status stepping = context.engine.CheckStepping(); !stepping.ok()) {
+    return ErrorResponse(ErrorFromStatus(stepping));
+  }
   return JsonResponse(json::object{{"status", "ready"}});
 }
 

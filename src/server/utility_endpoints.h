@@ -11,7 +11,8 @@ namespace fab::server {
 
 // 200 {"status":"ok"}.
 HttpResponse HandleHealth();
-// 200 {"status":"ready"}, or 503 while draining or once the engine shuts down.
+// 200 {"status":"ready"}, or 503 while draining, once the engine shuts down,
+// or while an engine step has run past its stall limit (Engine::CheckStepping).
 HttpResponse HandleReady(const HandlerContext& context, bool draining);
 // {"object":"list","data":[{"id","object":"model","created","owned_by":"tokenfab","max_model_len"}]}.
 HttpResponse HandleModels(const HandlerContext& context);

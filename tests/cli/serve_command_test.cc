@@ -187,6 +187,12 @@ TEST(ServeCommand, RejectsAStepBudgetBelowTheSequenceCount) {
   EXPECT_NE(r.output.find("--max-num-batched-tokens 8 is out of range [16,"), std::string::npos) << r.output;
 }
 
+TEST(ServeCommand, RejectsAZeroStallTimeout) {
+  const CommandResult r = RunTokenfabCommand("serve --port 0 --stall-timeout 0");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--stall-timeout 0 is out of range [1,"), std::string::npos) << r.output;
+}
+
 TEST(ServeCommand, RejectsAMissingModelFileWithExitCodeOne) {
   const std::string missing = (ScratchDir("serve_command_test") / "missing.gguf").string();
   const CommandResult r = RunTokenfabCommand("serve --port 0 -m " + missing);

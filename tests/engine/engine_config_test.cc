@@ -3,6 +3,7 @@
 // MakeEngineConfig always produces a valid, consistent config.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "engine/engine_config.h"
@@ -48,6 +49,11 @@ TEST(EngineConfig, NamesTheFieldThatIsWrong) {
   config = MakeEngineConfig(SchedulerLimits(), runtime::KvDType::kF16, 8);
   config.scheduler.max_sequences = 0;
   ExpectInvalid(config, "max_sequences");
+  config = MakeEngineConfig(SchedulerLimits(), runtime::KvDType::kF16, 8);
+  config.stall_limit = std::chrono::milliseconds(0);
+  ExpectInvalid(config, "stall_limit 0 ms");
+  config.stall_limit = std::chrono::hours(25);
+  ExpectInvalid(config, "stall_limit 90000000 ms");
 }
 
 }  // namespace
