@@ -16,14 +16,12 @@ namespace fab::runtime {
 namespace {
 
 // F32 pages differ from Session only in the attention kernels' summation
-// order (about 1 ulp). For this prompt the scores matched within 1e-5
-// (measured). On other prompts that ulp lands an activation exactly on an
-// int8 round-half boundary of the next matmul's quantization: one code
-// flips, later rows see it through attention, and logprobs move by a few
-// hundredths (MakePrompt(45, 36): up to 0.056 on AVX-512). It is rounding,
-// not a bug, and happens on every ISA for some prompts (a 71-prompt scan
-// found 4 such prompts on scalar, 6 on AVX2, 8 on AVX-512), for sampled rows
-// as much as for scored ones; this prompt has no such flip.
+// order (about 1 ulp), and SmallModel's weights are F32, so no activation is
+// quantized to int8 on the way. (With quantized weights that ulp can land an
+// activation on an int8 round-half boundary: one code flips, later rows see
+// it through attention, and logprobs move by a few hundredths, on every ISA
+// for some prompts. That is rounding, not a bug, and why the exactness tests
+// here use F32 weights.)
 constexpr float kLogprobTolerance = 1e-4f;
 
 std::unique_ptr<Executor> MakeF32Executor(const model::Model& model, ThreadPool& pool) {
