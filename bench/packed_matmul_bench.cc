@@ -19,7 +19,7 @@ namespace {
 
 using bench::Shape;
 
-constexpr Shape kShapes[] = {{2048, 2048}, {5632, 2048}};
+constexpr Shape kShapes[] = {{2048, 2048}, {5632, 2048}, {2048, 5632}};
 constexpr DType kDtypes[] = {DType::kQ4_0, DType::kQ8_0};
 constexpr int64_t kTokenCounts[] = {1, 4, 16, 64};
 

@@ -100,13 +100,18 @@ struct QuantOps {
   bool prefers_packed_weights = false;
 };
 
-// The scalar twin of packed_gemm_panel (also the AVX2 table's entry).
+// The scalar twin of packed_gemm_panel.
 void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride);
 // The AVX-512 VNNI kernel (quant_ops_packed_avx512.cc); call only on CPUs
 // that run the AVX-512 table.
 void PackedGemmPanelAvx512(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride);
+
+// The AVX2 kernel (quant_ops_packed_avx2.cc); call only on CPUs that run
+// the AVX2 table.
+void PackedGemmPanelAvx2(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                         int n_tokens, float* y, int64_t y_stride);
 
 QuantOps MakeQuantOpsScalar();
 QuantOps MakeQuantOpsAvx2();

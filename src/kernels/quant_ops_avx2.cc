@@ -299,7 +299,8 @@ QuantOps MakeQuantOpsAvx2() {
   ops.float_dot_rows = FloatDotRows;
   ops.decode_float_panel = DecodeFloatPanel;
   ops.float_gemm_tile = FloatGemmTile;
-  ops.packed_gemm_panel = PackedGemmPanelScalar;  // correct, not fast: this table keeps file layouts
+  ops.packed_gemm_panel = PackedGemmPanelAvx2;
+  ops.prefers_packed_weights = true;
   return ops;
 }
 
