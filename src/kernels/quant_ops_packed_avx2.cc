@@ -28,7 +28,8 @@ namespace fab::kernels {
 namespace {
 
 constexpr int kGroups = 8;  // groups of 4 codes per 32-element block
-// Software prefetch into L2, this far ahead along the panel.
+// Software prefetch into L2, this far ahead along the panel (half the
+// AVX-512 kernel's distance; not tuned on AVX2).
 constexpr int kPrefetchBytes = 8192;
 
 inline __m256i Broadcast4(const int8_t* p) {

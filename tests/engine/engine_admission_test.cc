@@ -49,11 +49,7 @@ TEST(EngineAdmission, AFullWaitingQueueRefusesAtOnce) {
   ThreadPool pool(2);
   std::unique_ptr<Engine> engine = MakeEngine(pool, MakeTestConfig(16 * 256, /*max_sequences=*/1, /*max_waiting=*/2));
   // The step thread parks in the first request's first token: nothing is admitted meanwhile.
-  auto first = std::make_shared<RecordingObserver>([&](int n) {
-    if (n != 1) return;
-    reached.Open();
-    EXPECT_TRUE(resume.Wait());
-  });
+  auto first = ParkAt(1, reached, resume);
   ASSERT_TRUE(engine->Submit(GreedyRequest(runtime::MakePrompt(10, 1), 3), first).ok());
   ASSERT_TRUE(reached.Wait());
   std::vector<std::shared_ptr<RecordingObserver>> queued;

@@ -10,15 +10,6 @@
 namespace fab::engine {
 namespace {
 
-// An observer that, at its n-th token, tells the test and waits for `resume`.
-std::shared_ptr<RecordingObserver> ParkAt(int n_tokens, Gate& reached, Gate& resume) {
-  return std::make_shared<RecordingObserver>([n_tokens, &reached, &resume](int n) {
-    if (n != n_tokens) return;
-    reached.Open();
-    EXPECT_TRUE(resume.Wait());
-  });
-}
-
 TEST(EngineCancel, CancelFromAnotherThreadEndsTheStreamAndFreesItsBlocks) {
   ThreadPool pool(2);
   std::unique_ptr<Engine> engine = MakeEngine(pool);

@@ -27,11 +27,7 @@ Served ServeTogether(const EngineConfig& config, std::vector<GenerationRequest> 
   std::vector<std::shared_ptr<RequestObserver>> as_observers;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (static_cast<int>(i) == cancel_idx) {
-      observers.push_back(std::make_shared<RecordingObserver>([&](int n) {
-        if (n != 1) return;
-        reached.Open();
-        EXPECT_TRUE(resume.Wait());
-      }));
+      observers.push_back(ParkAt(1, reached, resume));
     } else {
       observers.push_back(std::make_shared<RecordingObserver>());
     }

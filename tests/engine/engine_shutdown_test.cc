@@ -35,11 +35,7 @@ TEST(EngineShutdown, CancelsWhatIsLeftAtThePassedDeadline) {
   Gate reached, resume;
   ThreadPool pool(2);
   std::unique_ptr<Engine> engine = MakeEngine(pool, MakeTestConfig(16 * 256, /*max_sequences=*/1));
-  auto first = std::make_shared<RecordingObserver>([&](int n) {
-    if (n != 1) return;
-    reached.Open();
-    EXPECT_TRUE(resume.Wait());
-  });
+  auto first = ParkAt(1, reached, resume);
   ASSERT_TRUE(engine->Submit(GreedyRequest(runtime::MakePrompt(10, 1), 100), first).ok());
   auto second = std::make_shared<RecordingObserver>();
   ASSERT_TRUE(engine->Submit(GreedyRequest(runtime::MakePrompt(10, 2), 100), second).ok());

@@ -39,11 +39,7 @@ TEST(EngineStepping, AStepOlderThanTheStallLimitIsUnavailableUntilItEnds) {
   config.stall_limit = std::chrono::milliseconds(20);
   std::unique_ptr<Engine> engine = MakeEngine(pool, config);
   Gate reached, resume;
-  auto observer = std::make_shared<RecordingObserver>([&](int n) {
-    if (n != 2) return;
-    reached.Open();
-    EXPECT_TRUE(resume.Wait());
-  });
+  auto observer = ParkAt(2, reached, resume);
   ASSERT_TRUE(engine->Submit(GreedyRequest(runtime::MakePrompt(20, 1), 4), observer).ok());
   ASSERT_TRUE(reached.Wait());
   std::this_thread::sleep_for(std::chrono::milliseconds(40));

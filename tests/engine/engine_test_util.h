@@ -167,4 +167,14 @@ class Gate {
   bool open_ = false;
 };
 
+// An observer that, at its n-th token, opens `reached` and parks the step
+// thread (inside the step) until `resume` opens.
+inline std::shared_ptr<RecordingObserver> ParkAt(int n_tokens, Gate& reached, Gate& resume) {
+  return std::make_shared<RecordingObserver>([n_tokens, &reached, &resume](int n) {
+    if (n != n_tokens) return;
+    reached.Open();
+    EXPECT_TRUE(resume.Wait());
+  });
+}
+
 }  // namespace fab::engine
