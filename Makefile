@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 480
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 PORT ?= 8080
@@ -26,8 +26,8 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each one for
-# FUZZ_SECONDS over its seed corpus.
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs them over
+# their seed corpora for FUZZ_SECONDS in all, shared evenly (at least 10 s each).
 fuzz: deps
 	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
 	  CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DFAB_FUZZ=ON; fi

@@ -1,6 +1,9 @@
 #include "base/status.h"
 
-namespace fab {
+#include <cstdio>
+#include <cstdlib>
+
+namespace tokenfab {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
@@ -27,6 +30,19 @@ Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
   return Status(code_, context + ": " + message_);
 }
+
+namespace internal {
+
+void StatusOrMisuse(const char* what, const Status& status) {
+  std::fprintf(stderr, "tokenfab: %s: %s\n", what, status.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace internal
+}  // namespace tokenfab
+
+namespace fab {
 
 Status InvalidArgumentError(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m)); }
 Status NotFoundError(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }

@@ -1,7 +1,8 @@
 // Status and StatusOr<T>: the error values that cross module boundaries.
 // Anything that can fail because of outside input (file bytes, arguments,
 // requests) returns one of these; programmer errors use FAB_CHECK instead.
-// Thread-safety: plain values, safe to copy between threads.
+// They are the public API's tokenfab::Status (include/tokenfab/status.h),
+// named into fab, plus the constructors and macros the engine uses inside.
 #pragma once
 
 #include <optional>
@@ -9,42 +10,14 @@
 #include <utility>
 
 #include "base/check.h"
+#include "tokenfab/status.h"
 
 namespace fab {
 
-enum class StatusCode {
-  kOk = 0,
-  kInvalidArgument,    // bad input from the caller (argument, request, file)
-  kNotFound,           // a named thing does not exist
-  kOutOfRange,         // a value is outside its allowed range
-  kResourceExhausted,  // a cap or quota was hit
-  kFailedPrecondition, // the system is not in a state to do this
-  kDataLoss,           // a file is corrupt or truncated
-  kUnimplemented,      // valid input we do not support (yet)
-  kUnavailable,        // try again later
-  kInternal,           // a bug or an OS failure
-};
-
-const char* StatusCodeName(StatusCode code);
-
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
-
-  static Status Ok() { return Status(); }
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
-  // "INVALID_ARGUMENT: message"
-  std::string ToString() const;
-  // Returns a copy whose message is "context: message".
-  Status WithContext(const std::string& context) const;
-
- private:
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
-};
+using tokenfab::Status;
+using tokenfab::StatusCode;
+using tokenfab::StatusCodeName;
+using tokenfab::StatusOr;
 
 inline Status OkStatus() { return Status(); }
 Status InvalidArgumentError(std::string message);
@@ -56,38 +29,6 @@ Status DataLossError(std::string message);
 Status UnimplementedError(std::string message);
 Status UnavailableError(std::string message);
 Status InternalError(std::string message);
-
-// Either a value or a non-OK Status. Accessing value() on an error is a
-// programmer error (checked).
-template <typename T>
-class [[nodiscard]] StatusOr {
- public:
-  StatusOr(const Status& status) : status_(status) {  // NOLINT(implicit)
-    FAB_CHECK(!status_.ok()) << "StatusOr built from an OK status without a value";
-  }
-  StatusOr(Status&& status) : status_(std::move(status)) {  // NOLINT(implicit)
-    FAB_CHECK(!status_.ok()) << "StatusOr built from an OK status without a value";
-  }
-  StatusOr(const T& value) : value_(value) {}         // NOLINT(implicit)
-  StatusOr(T&& value) : value_(std::move(value)) {}   // NOLINT(implicit)
-
-  bool ok() const { return status_.ok(); }
-  const Status& status() const { return status_; }
-
-  T& value() & { CheckHasValue(); return *value_; }
-  const T& value() const& { CheckHasValue(); return *value_; }
-  T&& value() && { CheckHasValue(); return std::move(*value_); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  void CheckHasValue() const { FAB_CHECK(ok()) << "value() on error: " << status_.ToString(); }
-  Status status_;
-  std::optional<T> value_;
-};
 
 }  // namespace fab
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/percentile.h"
 #include "engine/engine.h"
 
 namespace fab::cli {
@@ -25,9 +26,9 @@ void AppendRandomTokens(std::vector<TokenId>& tokens, int64_t n, int64_t n_vocab
 }
 
 // A greedy request: the shared prefix, then n_prompt - shared_prefix tokens drawn from `tail_seed`.
-engine::GenerationRequest MakeRequest(const BatchedRun& run, int64_t n_vocab, uint64_t tail_seed, int64_t n_gen,
+GenerationRequest MakeRequest(const BatchedRun& run, int64_t n_vocab, uint64_t tail_seed, int64_t n_gen,
                                       uint64_t cache_salt) {
-  engine::GenerationRequest request;
+  GenerationRequest request;
   AppendRandomTokens(request.prompt, run.shared_prefix, n_vocab, kPrefixSeed);
   AppendRandomTokens(request.prompt, run.n_prompt - run.shared_prefix, n_vocab, tail_seed);
   request.max_new_tokens = static_cast<int32_t>(n_gen);
@@ -96,34 +97,28 @@ class RunCollector {
   size_t n_finished_ = 0;
 };
 
-// Nearest-rank percentile of sorted, non-empty `values`; p in (0, 1].
-double Percentile(const std::vector<double>& sorted, double p) {
-  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
 double Seconds(engine::Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
 
 // Blocks one sequence holds at its end: every prompt token and all generated but the last.
 int64_t BlocksPerSequence(const BatchedRun& run) {
-  return (run.n_prompt + run.n_gen - 1 + kBenchBlockSize - 1) / kBenchBlockSize;
+  return (run.n_prompt + run.n_gen - 1 + api::kBlockSize - 1) / api::kBlockSize;
 }
 
 StatusOr<std::unique_ptr<engine::Engine>> StartEngine(const model::Model& model, ThreadPool& pool,
                                                       const BatchedRun& run, int64_t default_pool_blocks) {
-  EngineFlags flags = run.engine;
+  tokenfab::EngineOptions flags = run.engine;
   flags.max_sequences = run.sequences;
   flags.max_waiting = std::max(flags.max_waiting, run.sequences);
   FAB_ASSIGN_OR_RETURN(engine::EngineConfig config,
-                       MakeBenchEngineConfig(model, flags, default_pool_blocks * kBenchBlockSize));
+                       api::MakeEngineConfig(model, flags, default_pool_blocks * api::kBlockSize));
   return engine::Engine::Create(model, pool, config);
 }
 
 // OK when every request generated all its tokens.
 Status CheckAllCompleted(const std::vector<engine::RequestSummary>& summaries) {
   for (const engine::RequestSummary& summary : summaries) {
-    if (summary.reason == engine::FinishReason::kMaxTokens) continue;
-    std::string why = engine::FinishReasonName(summary.reason);
+    if (summary.reason == FinishReason::kMaxTokens) continue;
+    std::string why = FinishReasonName(summary.reason);
     if (!summary.error.ok()) why += " (" + summary.error.ToString() + ")";
     return InternalError("bench request " + std::to_string(summary.id) + " ended early: " + why);
   }
@@ -157,7 +152,7 @@ StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool,
                        StartEngine(model, pool, run, run.sequences * (BlocksPerSequence(run) + 1)));
   const size_t n = static_cast<size_t>(run.sequences);
   RunCollector collector(n);
-  std::vector<engine::GenerationRequest> requests;
+  std::vector<GenerationRequest> requests;
   std::vector<std::shared_ptr<engine::RequestObserver>> observers;
   for (size_t i = 0; i < n; ++i) {
     requests.push_back(MakeRequest(run, model.hparams().n_vocab, 1000 + i, run.n_gen, kWarmSalt));
@@ -186,8 +181,8 @@ StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool,
   if (run.n_gen > 1 && total > last_first_token) {
     figures.tg_tps = static_cast<double>(run.sequences) * static_cast<double>(run.n_gen - 1) / (total - last_first_token);
   }
-  figures.ttft_p50_s = Percentile(ttft, 0.50);
-  figures.ttft_p99_s = Percentile(ttft, 0.99);
+  figures.ttft_p50_s = Percentile(ttft, 50);
+  figures.ttft_p99_s = Percentile(ttft, 99);
   return figures;
 }
 
@@ -241,15 +236,15 @@ StatusOr<PrefixFigures> RunPrefixArrivals(const model::Model& model, ThreadPool&
     figures.cached_prompt_tokens += summaries[i].counters.n_cached_prompt_tokens;
   }
   std::sort(ttft.begin(), ttft.end());
-  figures.warm_ttft_p50_s = Percentile(ttft, 0.50);
-  figures.warm_ttft_p99_s = Percentile(ttft, 0.99);
+  figures.warm_ttft_p50_s = Percentile(ttft, 50);
+  figures.warm_ttft_p99_s = Percentile(ttft, 99);
   figures.warm_to_cold = figures.warm_ttft_p50_s / figures.cold_ttft_s;
   figures.warm_idle_ttft_s = *idle_summary[0].timings.time_to_first_token_seconds();
   figures.warm_idle_to_cold = figures.warm_idle_ttft_s / figures.cold_ttft_s;
   figures.block_size = stats.kv_block_size;
   figures.kv_blocks_peak = stats.n_kv_blocks_used_peak;
   figures.kv_blocks_unshared = run.sequences * BlocksPerSequence(run);
-  figures.prefix_blocks = run.shared_prefix / kBenchBlockSize;
+  figures.prefix_blocks = run.shared_prefix / api::kBlockSize;
   return figures;
 }
 

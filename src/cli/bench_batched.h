@@ -11,7 +11,7 @@
 #include <cstdint>
 
 #include "base/status.h"
-#include "cli/engine_options.h"
+#include "api/engine_config.h"
 #include "model/model.h"
 #include "platform/thread_pool.h"
 
@@ -22,7 +22,7 @@ struct BatchedRun {
   int64_t n_prompt = 0;
   int64_t n_gen = 0;
   int64_t shared_prefix = 0;
-  EngineFlags engine;  // kv_cache empty: a pool that holds every sequence whole
+  tokenfab::EngineOptions engine;  // kv_cache empty: a pool that holds every sequence whole
 };
 
 // Aggregate rates over all sequences of one run.

@@ -114,7 +114,7 @@ int RunBenchEngine(const BenchEngineOptions& options) {
   for (int sequences : options.concurrency) {
     if (Status s = ValidateBatched(model, MakeBatchedRun(options, sequences)); !s.ok()) return ReportError(s);
   }
-  if (auto config = MakeBenchEngineConfig(model, MakeBatchedRun(options, 1).engine, 1); !config.ok()) {
+  if (auto config = api::MakeEngineConfig(model, MakeBatchedRun(options, 1).engine, 1); !config.ok()) {
     return ReportError(config.status());
   }
   ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());

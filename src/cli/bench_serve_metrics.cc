@@ -4,15 +4,9 @@
 #include <cmath>
 #include <numeric>
 
-namespace fab::cli {
+#include "base/percentile.h"
 
-double Percentile(const std::vector<double>& sorted, double q) {
-  const double rank = std::clamp(q, 0.0, 100.0) / 100.0 * static_cast<double>(sorted.size() - 1);
-  const size_t below = static_cast<size_t>(std::floor(rank));
-  const size_t above = std::min(below + 1, sorted.size() - 1);
-  const double weight = rank - static_cast<double>(below);
-  return sorted[below] + (sorted[above] - sorted[below]) * weight;
-}
+namespace fab::cli {
 
 LatencySummary Summarize(std::vector<double> values) {
   LatencySummary summary;

@@ -57,10 +57,6 @@ struct RunMetrics {
 
 inline constexpr size_t kMaxReportedErrors = 3;
 
-// The q-th percentile (q in [0, 100]) with linear interpolation between
-// closest ranks (numpy's default); `sorted` ascending and non-empty.
-double Percentile(const std::vector<double>& sorted, double q);
-
 LatencySummary Summarize(std::vector<double> values);
 
 // Seconds per output token after the first; < 0 when it is undefined

@@ -23,7 +23,7 @@
 #include <boost/json.hpp>
 
 #include "cli/command_options.h"
-#include "cli/engine_options.h"
+#include "api/engine_config.h"
 #include "cli/model_loader.h"
 #include "engine/engine.h"
 
@@ -98,7 +98,7 @@ class PeakSampler {
 
 // A request to be cancelled; its id is set as soon as Submit returns.
 struct CancelTicket {
-  std::atomic<engine::RequestId> id{0};
+  std::atomic<RequestId> id{0};
 };
 
 // Cancels requests from its own thread, in the order they are posted.
@@ -186,8 +186,8 @@ class RequestMaker {
         max_prompt_(std::min({options.max_prompt, model.hparams().n_ctx_train / 2, pool_tokens})),
         max_gen_(std::min<int64_t>(options.max_gen, model.hparams().n_ctx_train / 2)) {}
 
-  engine::GenerationRequest Make() {
-    engine::GenerationRequest request;
+  GenerationRequest Make() {
+    GenerationRequest request;
     const int64_t n_prompt = Uniform(1, max_prompt_);
     std::uniform_int_distribution<TokenId> token(0, static_cast<TokenId>(n_vocab_ - 1));
     for (int64_t i = 0; i < n_prompt; ++i) request.prompt.push_back(token(rng_));
@@ -219,7 +219,7 @@ StatusOr<SoakCounts> RunArrivals(const BenchSoakOptions& options, const model::M
     next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(maker.Exponential(options.rate)));
     if (next >= end) break;
     std::this_thread::sleep_until(next);
-    engine::GenerationRequest request = maker.Make();
+    GenerationRequest request = maker.Make();
     std::shared_ptr<CancelTicket> ticket;
     std::shared_ptr<engine::RequestObserver> observer;
     int64_t cancel_after_tokens = -1;
@@ -228,7 +228,7 @@ StatusOr<SoakCounts> RunArrivals(const BenchSoakOptions& options, const model::M
       cancel_after_tokens = maker.Uniform(0, request.max_new_tokens - 1);  // 0: while queued or prefilling
       observer = std::make_shared<CancellingObserver>(canceller, ticket, static_cast<int32_t>(cancel_after_tokens));
     }
-    StatusOr<engine::RequestId> id = engine.Submit(std::move(request), std::move(observer));
+    StatusOr<RequestId> id = engine.Submit(std::move(request), std::move(observer));
     if (!id.ok()) {
       if (id.status().code() != StatusCode::kResourceExhausted) return id.status();
       ++counts.n_rejected;
@@ -268,8 +268,8 @@ struct SoakReport {
 
 void PrintJson(const BenchSoakOptions& options, const SoakReport& r) {
   boost::json::object finished;
-  for (int reason = 0; reason < engine::kNumFinishReasons; ++reason) {
-    finished[engine::FinishReasonName(static_cast<engine::FinishReason>(reason))] =
+  for (int reason = 0; reason < kNumFinishReasons; ++reason) {
+    finished[FinishReasonName(static_cast<FinishReason>(reason))] =
         r.stats.n_finished_by_reason[static_cast<size_t>(reason)];
   }
   boost::json::object out{{"model", options.model_path}, {"duration_s", r.duration_s}, {"rate", options.rate},
@@ -289,15 +289,15 @@ void PrintJson(const BenchSoakOptions& options, const SoakReport& r) {
 
 void PrintText(const SoakReport& r) {
   const engine::EngineStats& s = r.stats;
-  auto finished = [&](engine::FinishReason reason) { return static_cast<long long>(s.n_finished_by_reason[static_cast<size_t>(reason)]); };
+  auto finished = [&](FinishReason reason) { return static_cast<long long>(s.n_finished_by_reason[static_cast<size_t>(reason)]); };
   std::printf("soak: %.0f s, %lld requests submitted, %lld refused (queue full)\n", r.duration_s,
               static_cast<long long>(r.counts.n_submitted), static_cast<long long>(r.counts.n_rejected));
   std::printf("finished: %lld max_tokens, %lld stop, %lld cancelled (%lld cancels sent, %lld too late; %lld live "
               "at the end), %lld kv_cache_full, %lld error\n",
-              finished(engine::FinishReason::kMaxTokens), finished(engine::FinishReason::kStopToken),
-              finished(engine::FinishReason::kCancelled), static_cast<long long>(r.n_cancels_sent),
+              finished(FinishReason::kMaxTokens), finished(FinishReason::kStopToken),
+              finished(FinishReason::kCancelled), static_cast<long long>(r.n_cancels_sent),
               static_cast<long long>(r.n_cancels_too_late), static_cast<long long>(r.n_cancelled_at_end),
-              finished(engine::FinishReason::kKvCacheFull), finished(engine::FinishReason::kError));
+              finished(FinishReason::kKvCacheFull), finished(FinishReason::kError));
   std::printf("tokens: %lld prompt, %lld generated; %lld preemptions; %lld steps; KV blocks peak %d of %d\n",
               static_cast<long long>(s.n_prompt_tokens), static_cast<long long>(s.n_generated_tokens),
               static_cast<long long>(s.n_preemptions), static_cast<long long>(s.n_steps), s.n_kv_blocks_used_peak,
@@ -315,12 +315,12 @@ int RunBenchSoak(const BenchSoakOptions& options) {
   auto loaded = LoadModelForCli(options.model_path, /*show_progress=*/!options.json);
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Model& model = *loaded->model;
-  EngineFlags flags;
+  tokenfab::EngineOptions flags;
   flags.kv_cache = options.kv_cache;
   flags.kv_dtype = options.kv_dtype;
   flags.max_sequences = options.max_sequences;
   flags.max_waiting = options.max_waiting;
-  auto config = MakeBenchEngineConfig(model, flags, kDefaultSoakPoolTokens);
+  auto config = api::MakeEngineConfig(model, flags, kDefaultSoakPoolTokens);
   if (!config.ok()) return ReportError(config.status());
   ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
   auto engine = engine::Engine::Create(model, pool, *config);
@@ -328,7 +328,7 @@ int RunBenchSoak(const BenchSoakOptions& options) {
 
   SoakReport report;
   report.model_bytes = static_cast<int64_t>(model.gguf().size());
-  report.kv_pool_bytes = KvPoolBytes(model, *config);
+  report.kv_pool_bytes = api::KvPoolBytes(model, *config);
   report.start = ReadMemory();
   PeakSampler sampler;
   Canceller canceller(**engine);
@@ -336,7 +336,7 @@ int RunBenchSoak(const BenchSoakOptions& options) {
   StatusOr<SoakCounts> counts = RunArrivals(options, model, **engine, canceller);
   canceller.Stop();
   const int64_t n_cancelled_before =
-      (*engine)->Stats().n_finished_by_reason[static_cast<size_t>(engine::FinishReason::kCancelled)];
+      (*engine)->Stats().n_finished_by_reason[static_cast<size_t>(FinishReason::kCancelled)];
   (*engine)->Shutdown(Clock::now());
   report.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
   sampler.Stop();
@@ -347,7 +347,7 @@ int RunBenchSoak(const BenchSoakOptions& options) {
   report.n_cancels_too_late = canceller.n_too_late();
   report.stats = (*engine)->Stats();
   report.n_cancelled_at_end =
-      report.stats.n_finished_by_reason[static_cast<size_t>(engine::FinishReason::kCancelled)] - n_cancelled_before;
+      report.stats.n_finished_by_reason[static_cast<size_t>(FinishReason::kCancelled)] - n_cancelled_before;
   report.peak = sampler.peak();
   if (options.json) {
     PrintJson(options, report);

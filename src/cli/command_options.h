@@ -19,7 +19,7 @@ struct RunOptions {
   int64_t n_ctx = 2048;
   int n_threads = 0;       // 0: every CPU
   bool seed_given = false;
-  runtime::SamplingParams sampling;
+  SamplingParams sampling;
   bool show_progress = true;
 };
 int RunGenerate(const RunOptions& options);

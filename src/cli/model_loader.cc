@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "api/internals.h"
 #include "cli/default_model.h"
 #include "cli/progress_bar.h"
 
@@ -17,13 +18,12 @@ StatusOr<LoadedModel> LoadModelForCli(const std::string& path, bool show_progres
   }
   {
     ProgressBar bar("loading", show_progress);
-    model::LoadOptions options;
+    tokenfab::ModelOptions options;
     options.on_progress = [&bar](double fraction) { bar.Update(fraction); };
-    FAB_ASSIGN_OR_RETURN(loaded.model, model::Model::Load(loaded.path, options));
+    FAB_ASSIGN_OR_RETURN(loaded.handle, tokenfab::Model::Load(loaded.path, options));
   }
-  auto tokenizer = Tokenizer::FromGguf(loaded.model->gguf());
-  if (!tokenizer.ok()) return tokenizer.status().WithContext(loaded.path);
-  loaded.tokenizer = std::move(tokenizer).value();
+  loaded.model = loaded.handle->internals().model.get();
+  loaded.tokenizer = loaded.handle->internals().tokenizer.get();
   return loaded;
 }
 

@@ -1,13 +1,17 @@
-// `tokenfab run`: prompt in, streamed text out, then a line of speeds.
+// `tokenfab run`: prompt in, streamed text out, then a line of speeds. Runs
+// through the public API (tokenfab::Engine), as an embedder would.
+#include <algorithm>
 #include <chrono>
+#include <future>
 #include <cstdio>
 #include <vector>
 
-#include "base/clock.h"
 #include "cli/command_options.h"
 #include "cli/model_loader.h"
-#include "model/session.h"
+#include "request/context_window.h"
+#include "request/finish_reason.h"
 #include "platform/thread_pool.h"
+#include "tokenfab/engine.h"
 
 namespace fab::cli {
 namespace {
@@ -20,53 +24,59 @@ void WriteOut(const std::string& text) {
 }  // namespace
 
 int RunGenerate(const RunOptions& options) {
-  runtime::SamplingParams sampling = options.sampling;
+  SamplingParams sampling = options.sampling;
   if (!options.seed_given) {
     sampling.seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   }
   if (Status valid = sampling.Validate(); !valid.ok()) return ReportError(valid);
   auto loaded = LoadModelForCli(options.model_path, options.show_progress);
   if (!loaded.ok()) return ReportError(loaded.status());
-  const Tokenizer& tokenizer = *loaded->tokenizer;
   // As llama-cli: BOS (and EOS) as the vocabulary asks; chat markers such as
   // <|im_start|> in the prompt become their control tokens.
-  auto prompt_ids = tokenizer.Encode(options.prompt, EncodeOptions{.add_special = true, .parse_special = true});
-  if (!prompt_ids.ok()) return ReportError(prompt_ids.status());
-  std::vector<TokenId> history = *prompt_ids;
-  if (history.empty()) return ReportError(InvalidArgumentError("the prompt is empty and the model adds no BOS token"));
+  StatusOr<std::vector<TokenId>> prompt = loaded->handle->Tokenize(options.prompt);
+  if (!prompt.ok()) return ReportError(prompt.status());
+  if (prompt->empty()) return ReportError(InvalidArgumentError("the prompt is empty and the model adds no BOS token"));
 
-  ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
-  model::SessionOptions session_options;
-  session_options.n_ctx = options.n_ctx;
-  model::Session session(*loaded->model, pool, session_options);
-  if (static_cast<int64_t>(history.size()) >= session.n_ctx()) {
-    return ReportError(InvalidArgumentError("the prompt has " + std::to_string(history.size()) +
+  tokenfab::EngineOptions engine_options;
+  engine_options.n_threads = options.n_threads;
+  engine_options.n_ctx = std::min(options.n_ctx, loaded->model->hparams().n_ctx_train);
+  engine_options.kv_cache = std::to_string(engine_options.n_ctx);  // one sequence
+  engine_options.max_sequences = 1;
+  auto engine = tokenfab::Engine::Create(loaded->handle, engine_options);
+  if (!engine.ok()) return ReportError(engine.status());
+  const int64_t room = RoomForNewTokens(static_cast<int64_t>(prompt->size()), (*engine)->n_ctx());
+  if (room < 1) {
+    return ReportError(InvalidArgumentError("the prompt has " + std::to_string(prompt->size()) +
                                             " tokens, which leaves no room in a context of " +
-                                            std::to_string(session.n_ctx())));
+                                            std::to_string((*engine)->n_ctx())));
   }
-  WriteOut(options.prompt);
-  const double prompt_start = NowSeconds();
-  if (Status s = session.Eval(history); !s.ok()) return ReportError(s);
-  const double prompt_seconds = NowSeconds() - prompt_start;
+  tokenfab::GenerateRequest request;
+  request.prompt_tokens = std::move(prompt).value();
+  request.max_tokens = static_cast<int32_t>(std::clamp<int64_t>(options.n_predict, 1, room));
+  request.sampling = sampling;
 
-  runtime::Sampler sampler(sampling);
-  StreamingDetokenizer detokenizer(tokenizer);
-  const double gen_start = NowSeconds();
+  WriteOut(options.prompt);
   int64_t n_generated = 0;
-  while (n_generated < options.n_predict && session.n_past() < session.n_ctx()) {
-    const TokenId next = sampler.Sample(session.logits(), history);
-    if (tokenizer.IsEndOfGeneration(next)) break;
-    history.push_back(next);
-    ++n_generated;
-    WriteOut(detokenizer.Push(next));
-    if (n_generated == options.n_predict || session.n_past() + 1 > session.n_ctx()) break;
-    if (Status s = session.Eval(std::span<const TokenId>(&history.back(), 1)); !s.ok()) return ReportError(s);
-  }
-  WriteOut(detokenizer.Flush() + "\n");
-  const double gen_seconds = NowSeconds() - gen_start;
-  std::fprintf(stderr, "\nprompt: %zu tokens, %.2f tok/s | generation: %lld tokens, %.2f tok/s | %d threads, seed %llu\n",
-               prompt_ids->size(), prompt_ids->size() / std::max(prompt_seconds, 1e-9),
-               static_cast<long long>(n_generated), n_generated / std::max(gen_seconds, 1e-9), pool.n_threads(),
+  tokenfab::Callbacks callbacks;
+  callbacks.on_token = [&n_generated](const tokenfab::TokenEvent& event) {
+    WriteOut(event.text);
+    if (event.token != tokenfab::kNoToken) ++n_generated;
+  };
+  std::promise<StatusOr<tokenfab::GenerateResult>> done;
+  callbacks.on_done = [&done](const StatusOr<tokenfab::GenerateResult>& result) { done.set_value(result); };
+  const int64_t n_prompt = static_cast<int64_t>(request.prompt_tokens.size());
+  if (auto id = (*engine)->Submit(request, std::move(callbacks)); !id.ok()) return ReportError(id.status());
+  StatusOr<tokenfab::GenerateResult> result = done.get_future().get();
+  if (!result.ok()) return ReportError(result.status());
+  WriteOut("\n");
+  // An end-of-generation token ends the text and is not counted.
+  if (!result->tokens.empty() && result->finish_reason == FinishReason::kStopToken) --n_generated;
+  const double prompt_seconds = std::max(result->time_to_first_token_s, 1e-9);
+  const double gen_seconds = std::max(result->total_s - result->time_to_first_token_s, 1e-9);
+  std::fprintf(stderr, "\nprompt: %lld tokens, %.2f tok/s | generation: %lld tokens, %.2f tok/s | %d threads, seed %llu\n",
+               static_cast<long long>(n_prompt), n_prompt / prompt_seconds, static_cast<long long>(n_generated),
+               std::max<int64_t>(n_generated - 1, 0) / gen_seconds,
+               options.n_threads > 0 ? options.n_threads : DefaultThreadCount(),
                static_cast<unsigned long long>(sampling.seed));
   return 0;
 }

@@ -8,7 +8,8 @@
 #include <memory>
 #include <thread>
 
-#include "cli/engine_options.h"
+#include "api/engine_config.h"
+#include "api/internals.h"
 #include "cli/model_loader.h"
 #include "engine/engine.h"
 #include "platform/thread_pool.h"
@@ -56,33 +57,39 @@ std::string DefaultServedName(const std::string& model_path) {
   return name.string();
 }
 
-StatusOr<engine::EngineConfig> ServeEngineConfig(const model::Model& model, const ServeOptions& o) {
-  EngineFlags flags;
-  flags.kv_cache = o.kv_cache;
-  flags.kv_dtype = o.kv_dtype;
-  flags.max_sequences = o.max_num_seqs;
-  flags.max_waiting = o.max_waiting;
-  flags.max_step_tokens = o.max_num_batched_tokens;
-  const int64_t n_ctx = std::min(model.hparams().n_ctx_train, kDefaultServeKvTokens);
-  FAB_ASSIGN_OR_RETURN(engine::EngineConfig config,
-                       MakeBenchEngineConfig(model, flags, std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens)));
-  config.stall_limit = std::chrono::seconds(o.stall_timeout_s);
-  return config;
+// The engine options `tokenfab serve` runs with: its flags, a KV pool of
+// min(n_ctx x max-num-seqs, kDefaultServeKvTokens) tokens when --kv-cache is
+// not given, and a context of the model's, at most what the pool holds.
+StatusOr<tokenfab::EngineOptions> ServeEngineOptions(const model::Model& model, const ServeOptions& o) {
+  tokenfab::EngineOptions options;
+  options.n_threads = o.n_threads;
+  options.kv_cache = o.kv_cache;
+  options.kv_dtype = o.kv_dtype;
+  options.max_sequences = o.max_num_seqs;
+  options.max_waiting = o.max_waiting;
+  options.max_step_tokens = o.max_num_batched_tokens;
+  options.stall_timeout_s = static_cast<int32_t>(o.stall_timeout_s);
+  const int64_t n_ctx_train = model.hparams().n_ctx_train;
+  const int64_t n_ctx = std::min(n_ctx_train, kDefaultServeKvTokens);
+  const int64_t default_pool = std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens);
+  if (options.kv_cache.empty()) options.kv_cache = std::to_string(default_pool);
+  FAB_ASSIGN_OR_RETURN(engine::EngineConfig config, api::MakeEngineConfig(model, options, default_pool));
+  options.n_ctx = std::min(n_ctx_train, config.scheduler.kv_cache.capacity_tokens);
+  return options;
 }
 
-StatusOr<server::ServedModel> MakeServedModel(const LoadedModel& loaded, const ServeOptions& o,
-                                              const engine::EngineConfig& config) {
+StatusOr<server::ServedModel> MakeServedModel(const LoadedModel& loaded, const ServeOptions& o, int64_t n_ctx) {
+  const tokenfab::Model::Internals& model = loaded.handle->internals();
+  if (!model.chat_template_error.ok()) return model.chat_template_error;
   server::ServedModel served;
   served.name = o.served_model_name.empty() ? DefaultServedName(loaded.path) : o.served_model_name;
-  served.tokenizer = loaded.tokenizer.get();
-  FAB_ASSIGN_OR_RETURN(served.chat_template, server::ModelChatTemplate(*loaded.tokenizer));
-  // A request must fit in the KV pool, however long the model's context.
-  served.n_context = std::min(loaded.model->hparams().n_ctx_train, config.scheduler.kv_cache.capacity_tokens);
+  served.tokenizer = loaded.tokenizer;
+  FAB_ASSIGN_OR_RETURN(served.chat_template, ModelChatTemplate(*loaded.tokenizer));
+  served.n_context = n_ctx;
   served.created = static_cast<int64_t>(std::time(nullptr));
   return served;
 }
 
-// "http://127.0.0.1:8080", with brackets around an IPv6 host.
 std::string BaseUrl(const std::string& host, uint16_t port) {
   const bool ipv6 = host.find(':') != std::string::npos;
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -118,16 +125,17 @@ int RunServe(const ServeOptions& options) {
 
   StatusOr<LoadedModel> loaded = LoadModelForCli(options.model_path, /*show_progress=*/true);
   if (!loaded.ok()) return ReportError(loaded.status());
-  StatusOr<engine::EngineConfig> config = ServeEngineConfig(*loaded->model, options);
-  if (!config.ok()) return ReportError(config.status());
-  StatusOr<server::ServedModel> served = MakeServedModel(*loaded, options, *config);
+  StatusOr<tokenfab::EngineOptions> engine_options = ServeEngineOptions(*loaded->model, options);
+  if (!engine_options.ok()) return ReportError(engine_options.status());
+  StatusOr<server::ServedModel> served = MakeServedModel(*loaded, options, engine_options->n_ctx);
   if (!served.ok()) return ReportError(served.status());
 
-  ThreadPool pool(options.n_threads > 0 ? options.n_threads : DefaultThreadCount());
   server::ServerMetrics metrics(served->name);
-  StatusOr<std::unique_ptr<engine::Engine>> engine = engine::Engine::Create(*loaded->model, pool, *config);
-  if (!engine.ok()) return ReportError(engine.status());
-  server::OpenAiHandler handler(*served, **engine, metrics);
+  StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine = tokenfab::Engine::Create(loaded->handle, *engine_options);
+  if (!api_engine.ok()) return ReportError(api_engine.status());
+  engine::Engine& engine = *(*api_engine)->internals().engine;
+  const engine::EngineConfig& config = (*api_engine)->internals().config;
+  server::OpenAiHandler handler(*served, engine, metrics);
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -139,20 +147,20 @@ int RunServe(const ServeOptions& options) {
   };
   StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(handler, http_options);
   if (!http.ok()) {
-    (*engine)->Shutdown(Clock::now());
+    engine.Shutdown(Clock::now());
     return ReportError(http.status().WithContext("--host " + options.host + " --port " +
                                                  std::to_string(options.port)));
   }
   std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
-               served->name.c_str(), pool.n_threads(),
-               static_cast<long long>(config->scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
+               served->name.c_str(), (*api_engine)->internals().pool->n_threads(),
+               static_cast<long long>(config.scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
                options.max_num_seqs);
   PrintListening(BaseUrl(options.host, (*http)->port()));
 
   const int signal_number = (*http)->WaitForTerminationSignal();
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,
                static_cast<long long>(options.drain_timeout_s));
-  Drain(handler, **http, **engine, std::chrono::seconds(options.drain_timeout_s));
+  Drain(handler, **http, engine, std::chrono::seconds(options.drain_timeout_s));
   std::fprintf(stderr, "tokenfab serve: stopped\n");
   return 0;
 }

@@ -6,42 +6,17 @@
 #include <vector>
 
 #include "base/check.h"
+#include "request/context_window.h"
+#include "request/limits.h"
 #include "runtime/executor.h"
 
 namespace fab::engine {
 namespace {
 
-// More stop tokens than this is a malformed request, not a use case.
-constexpr size_t kMaxStopTokens = 1024;
-
-// Ids in the vocabulary, and no more entries than it has tokens.
-Status ValidateLogitBias(const std::vector<std::pair<TokenId, float>>& logit_bias, int64_t n_vocab) {
-  if (static_cast<int64_t>(logit_bias.size()) > n_vocab) {
-    return InvalidArgumentError("logit_bias holds " + std::to_string(logit_bias.size()) +
-                                " entries, more than the vocabulary's " + std::to_string(n_vocab) + " tokens");
-  }
-  for (const auto& [token, bias] : logit_bias) {
-    if (token < 0 || token >= n_vocab) {
-      return InvalidArgumentError("logit_bias token " + std::to_string(token) + " is outside the vocabulary [0, " +
-                                  std::to_string(n_vocab) + ")");
-    }
-  }
-  return OkStatus();
-}
-
-FinishReason FromScheduler(scheduler::FinishReason reason) {
-  switch (reason) {
-    case scheduler::FinishReason::kMaxTokens: return FinishReason::kMaxTokens;
-    case scheduler::FinishReason::kStopToken: return FinishReason::kStopToken;
-    case scheduler::FinishReason::kKvCacheFull: return FinishReason::kKvCacheFull;
-  }
-  return FinishReason::kError;
-}
-
 class RuntimeExecutor : public StepExecutor {
  public:
   explicit RuntimeExecutor(std::unique_ptr<runtime::Executor> executor) : executor_(std::move(executor)) {}
-  StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) override { return executor_->Execute(plan); }
+  StatusOr<StepResult> Execute(const StepPlan& plan) override { return executor_->Execute(plan); }
 
  private:
   std::unique_ptr<runtime::Executor> executor_;
@@ -54,7 +29,12 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, Thre
   FAB_RETURN_IF_ERROR(config.Validate());
   FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
                        runtime::Executor::Create(model, pool, config.executor));
-  const ModelLimits limits{model.hparams().n_vocab, model.hparams().n_ctx_train};
+  const int64_t n_ctx_train = model.hparams().n_ctx_train;
+  if (config.n_ctx < 0 || config.n_ctx > n_ctx_train) {
+    return InvalidArgumentError("n_ctx " + std::to_string(config.n_ctx) + " is outside [0, " +
+                                std::to_string(n_ctx_train) + "], the model's training context");
+  }
+  const ModelLimits limits{model.hparams().n_vocab, config.n_ctx > 0 ? config.n_ctx : n_ctx_train};
   return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)));
 }
 
@@ -88,7 +68,7 @@ Status Engine::Validate(const GenerationRequest& request) const {
   if (request.max_new_tokens < 1) {
     return InvalidArgumentError("max_new_tokens " + std::to_string(request.max_new_tokens) + " is below 1");
   }
-  if (n_prompt + request.max_new_tokens - 1 > n_ctx) {
+  if (!FitsContext(n_prompt, request.max_new_tokens, n_ctx)) {
     return InvalidArgumentError("prompt (" + std::to_string(n_prompt) + " tokens) + max_new_tokens (" +
                                 std::to_string(request.max_new_tokens) + ") exceed the model's context of " +
                                 std::to_string(n_ctx));
@@ -108,11 +88,11 @@ Status Engine::Validate(const GenerationRequest& request) const {
     return InvalidArgumentError("stop_tokens holds " + std::to_string(request.stop_tokens.size()) +
                                 " tokens, more than " + std::to_string(kMaxStopTokens));
   }
-  if (request.n_top_logprobs < 0 || request.n_top_logprobs > runtime::kMaxTopLogprobs) {
+  if (request.n_top_logprobs < 0 || request.n_top_logprobs > kMaxTopLogprobs) {
     return InvalidArgumentError("n_top_logprobs " + std::to_string(request.n_top_logprobs) + " is outside [0, " +
-                                std::to_string(runtime::kMaxTopLogprobs) + "]");
+                                std::to_string(kMaxTopLogprobs) + "]");
   }
-  FAB_RETURN_IF_ERROR(ValidateLogitBias(request.sampling.logit_bias, n_vocab));
+  FAB_RETURN_IF_ERROR(CheckLogitBias(request.sampling.logit_bias, n_vocab).WithContext("sampling"));
   return request.sampling.Validate().WithContext("sampling");
 }
 
@@ -184,11 +164,11 @@ bool Engine::TakeMail() {
 }
 
 void Engine::Step() {
-  const runtime::StepPlan plan = scheduler_.Schedule();
+  const StepPlan plan = scheduler_.Schedule();
   n_kv_blocks_used_peak_ = std::max(n_kv_blocks_used_peak_, scheduler_.kv_cache().pool().n_used());
   tracker_.MarkStarted(plan, Clock::now(), [this](RequestId id) { return scheduler_.Snapshot(id)->counters; });
   if (!plan.empty()) tracker_.CountStep();
-  StatusOr<runtime::StepResult> result = executor_->Execute(plan);
+  StatusOr<StepResult> result = executor_->Execute(plan);
   if (result.ok()) {
     tracker_.AddPromptScores(result->prompt_scores);
     Deliver(scheduler_.Update(*result));
@@ -202,16 +182,7 @@ void Engine::Step() {
 
 void Engine::AddRequest(Submission submission) {
   const RequestId id = submission.id;
-  scheduler::Request request;
-  request.id = id;
-  request.prompt = std::move(submission.request.prompt);
-  request.max_new_tokens = submission.request.max_new_tokens;
-  request.priority = submission.request.priority;
-  request.stop_tokens = std::move(submission.request.stop_tokens);
-  request.sampling = submission.request.sampling;
-  request.cache_salt = submission.request.cache_salt;
-  request.n_top_logprobs = submission.request.n_top_logprobs;
-  request.prompt_logprobs = submission.request.prompt_logprobs;
+  scheduler::Request request{std::move(submission.request), id};
   RequestCounters counters;
   counters.n_prompt_tokens = static_cast<int64_t>(request.prompt.size());
   tracker_.Track(std::move(submission), counters.n_prompt_tokens);
@@ -236,9 +207,9 @@ void Engine::CancelAll() {
   for (RequestId id : ids) CancelRequest(id, FinishReason::kCancelled);
 }
 
-void Engine::FailStep(const runtime::StepPlan& plan, const Status& error) {
+void Engine::FailStep(const StepPlan& plan, const Status& error) {
   std::vector<RequestId> ids;
-  for (const runtime::ScheduledSequence& sequence : plan.sequences) ids.push_back(sequence.seq_id);
+  for (const ScheduledSequence& sequence : plan.sequences) ids.push_back(sequence.seq_id);
   Deliver(scheduler_.AbortStep());
   for (RequestId id : ids) CancelRequest(id, FinishReason::kError, error);
 }
@@ -248,7 +219,7 @@ void Engine::Deliver(const scheduler::StepOutputs& outputs) {
   tracker_.AddPreemptions(static_cast<int64_t>(outputs.preempted.size()));
   tracker_.AddTokens(outputs.tokens, now);
   for (const scheduler::FinishedRequest& finished : outputs.finished) {
-    tracker_.Finish(finished.id, FromScheduler(finished.reason), finished.counters, now);
+    tracker_.Finish(finished.id, finished.reason, finished.counters, now);
     inbox_.Ended(finished.id);
   }
 }

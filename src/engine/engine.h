@@ -19,7 +19,7 @@
 #include "engine/engine_config.h"
 #include "engine/engine_inbox.h"
 #include "engine/engine_stats.h"
-#include "engine/generation_request.h"
+#include "request/generation_request.h"
 #include "engine/request_observer.h"
 #include "engine/request_tracker.h"
 #include "engine/step_executor.h"
@@ -91,7 +91,7 @@ class Engine {
   void CancelRequest(RequestId id, FinishReason reason, const Status& error = OkStatus());
   void CancelAll();
   // The plan failed: its requests end with kError.
-  void FailStep(const runtime::StepPlan& plan, const Status& error);
+  void FailStep(const StepPlan& plan, const Status& error);
   void Deliver(const scheduler::StepOutputs& outputs);
   void PublishStats();
 

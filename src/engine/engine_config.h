@@ -24,6 +24,9 @@ struct EngineConfig {
   // A step that has run longer than this counts as stalled: Engine::CheckStepping
   // (a readiness probe) says Unavailable until it ends. In [1 ms, 24 h].
   std::chrono::milliseconds stall_limit{std::chrono::seconds(60)};
+  // Tokens per sequence (prompt + generated, FitsContext); 0: the model's
+  // training context, which Create refuses to exceed.
+  int64_t n_ctx = 0;
 
   // InvalidArgument naming the field: out-of-range limits (max_waiting,
   // stall_limit), or executor

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/generation_request.h"
+#include "request/generation_request.h"
 #include "engine/request_observer.h"
 #include "engine/request_summary.h"
 

@@ -11,34 +11,27 @@
 
 #include "base/types.h"
 #include "engine/request_summary.h"
+#include "request/logprobs.h"
 
 namespace fab::engine {
-
-// One candidate token and its log-probability under the model's raw
-// distribution (log-softmax of the logits, before penalties, bias and
-// temperature, as vLLM reports by default).
-struct TokenAlternative {
-  TokenId token = 0;
-  float logprob = 0.0f;
-};
 
 // One prompt position's score: the prompt token there, its log-probability
 // given the tokens before it, and the n_top_logprobs best alternatives.
 struct PromptTokenLogprob {
   TokenId token = 0;
   float logprob = 0.0f;
-  std::vector<TokenAlternative> top;  // best first
+  std::vector<TokenLogprob> top;  // best first
 };
 
 class RequestObserver {
  public:
   virtual ~RequestObserver() = default;
   // `logprob`: log-probability of `token` under the model's raw distribution
-  // (see TokenAlternative).
+  // (see TokenLogprob).
   virtual void OnToken(TokenId token, float logprob) = 0;
   // Requests with n_top_logprobs > 0: called just before each OnToken with
   // that position's best n_top_logprobs alternatives, best first.
-  virtual void OnTopLogprobs(std::span<const TokenAlternative> top) { (void)top; }
+  virtual void OnTopLogprobs(std::span<const TokenLogprob> top) { (void)top; }
   // Requests with prompt_logprobs: called once, before the first OnToken,
   // with prompt positions 1 … n_prompt - 1 (position 0 has no context).
   virtual void OnPromptLogprobs(std::span<const PromptTokenLogprob> prompt) { (void)prompt; }

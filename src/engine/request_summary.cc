@@ -7,17 +7,6 @@ double Seconds(Clock::duration duration) { return std::chrono::duration<double>(
 
 }  // namespace
 
-const char* FinishReasonName(FinishReason reason) {
-  switch (reason) {
-    case FinishReason::kMaxTokens: return "max_tokens";
-    case FinishReason::kStopToken: return "stop_token";
-    case FinishReason::kCancelled: return "cancelled";
-    case FinishReason::kKvCacheFull: return "kv_cache_full";
-    case FinishReason::kError: return "error";
-  }
-  return "unknown";
-}
-
 double RequestTimings::queue_seconds() const { return Seconds(started.value_or(finished) - submitted); }
 
 std::optional<double> RequestTimings::time_to_first_token_seconds() const {

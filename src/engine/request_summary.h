@@ -10,28 +10,13 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/generation_request.h"
-#include "scheduler/request.h"
+#include "request/finish_reason.h"
+#include "request/ids.h"
+#include "request/request_counters.h"
 
 namespace fab::engine {
 
 using Clock = std::chrono::steady_clock;
-
-enum class FinishReason : uint8_t {
-  kMaxTokens,    // max_new_tokens generated
-  kStopToken,    // sampled one of stop_tokens
-  kCancelled,    // Cancel(), or still running at the shutdown deadline
-  kKvCacheFull,  // outgrew the whole KV pool while running alone
-  kError,        // the step running it failed; RequestSummary::error says why
-};
-inline constexpr int kNumFinishReasons = 5;
-
-// "max_tokens", "stop_token", "cancelled", "kv_cache_full", "error".
-const char* FinishReasonName(FinishReason reason);
-
-// n_prompt_tokens, n_cached_prompt_tokens (served by the prefix cache at
-// first admission), n_generated, n_preemptions.
-using RequestCounters = scheduler::RequestCounters;
 
 struct RequestTimings {
   Clock::time_point submitted;
@@ -50,7 +35,7 @@ struct RequestTimings {
 
 struct RequestSummary {
   RequestId id = 0;
-  FinishReason reason = FinishReason::kMaxTokens;
+  FinishReason reason = FinishReason::kMaxTokens;  // the engine never reports kStopString
   Status error;  // non-OK only for FinishReason::kError
   RequestCounters counters;
   RequestTimings timings;

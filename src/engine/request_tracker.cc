@@ -7,17 +7,6 @@
 
 namespace fab::engine {
 
-namespace {
-
-std::vector<TokenAlternative> Alternatives(const std::vector<runtime::TokenLogprob>& top) {
-  std::vector<TokenAlternative> alternatives;
-  alternatives.reserve(top.size());
-  for (const runtime::TokenLogprob& entry : top) alternatives.push_back({entry.token, entry.logprob});
-  return alternatives;
-}
-
-}  // namespace
-
 void RequestTracker::Track(Submission submission, int64_t n_prompt_tokens) {
   Record record;
   record.observer = std::move(submission.observer);
@@ -34,28 +23,28 @@ void RequestTracker::CountStart(const RequestCounters& counters) {
   totals_.n_prefix_hit_tokens += counters.n_cached_prompt_tokens;
 }
 
-void RequestTracker::AddPromptScores(const std::vector<runtime::PromptScore>& scores) {
-  for (const runtime::PromptScore& score : scores) {
+void RequestTracker::AddPromptScores(const std::vector<PromptScore>& scores) {
+  for (const PromptScore& score : scores) {
     auto it = records_.find(score.seq_id);
     if (it == records_.end() || !it->second.prompt_logprobs || it->second.timings.first_token) continue;
     std::vector<PromptTokenLogprob>& held = it->second.prompt_scores;
     if (score.position != static_cast<int64_t>(held.size()) + 1) continue;  // already held (recompute)
     if (held.empty()) held.reserve(static_cast<size_t>(std::max<int64_t>(it->second.n_prompt_tokens - 1, 0)));
-    held.push_back({score.token, score.logprob, Alternatives(score.top)});
+    held.push_back({score.token, score.logprob, score.top});
   }
 }
 
-void RequestTracker::AddTokens(const std::vector<scheduler::GeneratedToken>& tokens, Clock::time_point now) {
-  for (const scheduler::GeneratedToken& token : tokens) {
-    auto it = records_.find(token.id);
-    FAB_CHECK(it != records_.end()) << "token for untracked request " << token.id;
+void RequestTracker::AddTokens(const std::vector<SampledToken>& tokens, Clock::time_point now) {
+  for (const SampledToken& token : tokens) {
+    auto it = records_.find(token.seq_id);
+    FAB_CHECK(it != records_.end()) << "token for untracked request " << token.seq_id;
     Record& record = it->second;
     if (record.timings.first_token) record.timings.inter_token_gaps.push_back(now - record.last_token);
     Event event{record.observer, token.token, token.logprob, std::nullopt};
     if (record.prompt_logprobs && !record.timings.first_token) event.prompt_scores = std::move(record.prompt_scores);
     if (record.n_top_logprobs > 0) {
       event.has_top = true;
-      event.top = Alternatives(token.top);
+      event.top = token.top;
     }
     if (!record.timings.first_token) record.timings.first_token = now;  // after the check above
     record.last_token = now;

@@ -17,7 +17,7 @@
 #include "engine/engine_stats.h"
 #include "engine/request_observer.h"
 #include "engine/request_summary.h"
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 #include "scheduler/request.h"
 
 namespace fab::engine {
@@ -33,15 +33,15 @@ class RequestTracker {
   // their queue time) and counts their prefix-cache lookup.
   // `counters_of(id)` gives a planned request's counters.
   template <typename CountersOf>
-  void MarkStarted(const runtime::StepPlan& plan, Clock::time_point now, CountersOf counters_of);
+  void MarkStarted(const StepPlan& plan, Clock::time_point now, CountersOf counters_of);
   // Collects prompt scores of requests with prompt_logprobs, position by
   // position; scores of positions already held (a recompute after
   // preemption) and of untracked requests are ignored. They are delivered
   // with the request's first token.
-  void AddPromptScores(const std::vector<runtime::PromptScore>& scores);
+  void AddPromptScores(const std::vector<PromptScore>& scores);
   // Queues OnToken events (preceded by OnPromptLogprobs before the first
   // token and OnTopLogprobs when asked for) and records the token times.
-  void AddTokens(const std::vector<scheduler::GeneratedToken>& tokens, Clock::time_point now);
+  void AddTokens(const std::vector<SampledToken>& tokens, Clock::time_point now);
   void AddPreemptions(int64_t n) { totals_.n_preemptions += n; }
   // Stops tracking `id` and queues its OnFinish. `error` is OK unless kError.
   void Finish(RequestId id, FinishReason reason, const RequestCounters& counters, Clock::time_point now,
@@ -75,7 +75,7 @@ class RequestTracker {
     // OnTopLogprobs(top) when has_top.
     std::optional<std::vector<PromptTokenLogprob>> prompt_scores = std::nullopt;
     bool has_top = false;
-    std::vector<TokenAlternative> top = {};
+    std::vector<TokenLogprob> top = {};
   };
 
   void CountStart(const RequestCounters& counters);
@@ -86,8 +86,8 @@ class RequestTracker {
 };
 
 template <typename CountersOf>
-void RequestTracker::MarkStarted(const runtime::StepPlan& plan, Clock::time_point now, CountersOf counters_of) {
-  for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+void RequestTracker::MarkStarted(const StepPlan& plan, Clock::time_point now, CountersOf counters_of) {
+  for (const ScheduledSequence& sequence : plan.sequences) {
     auto it = records_.find(sequence.seq_id);
     if (it == records_.end() || it->second.timings.started) continue;
     it->second.timings.started = now;

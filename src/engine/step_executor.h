@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "base/status.h"
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 
 namespace fab::engine {
 
@@ -17,7 +17,7 @@ class StepExecutor {
   virtual ~StepExecutor() = default;
   // An error fails every sequence of `plan` (FinishReason::kError); the
   // engine goes on with the next step.
-  virtual StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) = 0;
+  virtual StatusOr<StepResult> Execute(const StepPlan& plan) = 0;
 };
 
 // What Submit checks requests against: the model's vocabulary and context.

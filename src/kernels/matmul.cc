@@ -41,13 +41,14 @@ uint8_t* ThreadScratch(ScratchSlot slot, size_t bytes) {
 
 size_t RoundUp64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
-// Carves consecutive 64-byte aligned arrays out of one buffer.
+// Carves consecutive 64-byte aligned arrays out of one buffer; over a null
+// buffer it only measures (every pointer it returns is then null).
 class Carver {
  public:
   explicit Carver(uint8_t* base) : base_(base) {}
   template <typename T>
   T* Take(size_t count) {
-    T* result = reinterpret_cast<T*>(base_ + used_);
+    T* result = base_ == nullptr ? nullptr : reinterpret_cast<T*>(base_ + used_);
     used_ += RoundUp64(count * sizeof(T));
     return result;
   }

@@ -14,7 +14,7 @@
 
 #include "kvcache/block_hash.h"
 #include "kvcache/free_block_queue.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 #include "kvcache/prefix_index.h"
 
 namespace fab::kvcache {

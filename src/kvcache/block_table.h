@@ -14,7 +14,7 @@
 
 #include "base/types.h"
 #include "kvcache/block_hash.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 
 namespace fab::kvcache {
 

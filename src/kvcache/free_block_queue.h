@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kvcache/ids.h"
+#include "request/ids.h"
 
 namespace fab::kvcache {
 

@@ -19,7 +19,7 @@
 #include "kvcache/block_hash.h"
 #include "kvcache/block_pool.h"
 #include "kvcache/block_table.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 #include "kvcache/kv_cache_config.h"
 
 namespace fab::kvcache {

@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "kvcache/block_hash.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 
 namespace fab::kvcache {
 

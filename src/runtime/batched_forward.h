@@ -21,7 +21,7 @@
 #include "model/model.h"
 #include "platform/thread_pool.h"
 #include "runtime/kv_pages.h"
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 
 namespace fab::runtime {
 
@@ -65,9 +65,9 @@ class BatchedForward final : private model::KvSink {
   // Per row of the current step.
   std::vector<int32_t> positions_;
   std::vector<int32_t> row_sequence_;
-  std::vector<kvcache::BlockId> row_block_;
+  std::vector<BlockId> row_block_;
   std::vector<int32_t> row_slot_;
-  std::vector<std::span<const kvcache::BlockId>> block_tables_;  // per plan sequence
+  std::vector<std::span<const BlockId>> block_tables_;  // per plan sequence
   std::vector<int64_t> sampled_rows_;                             // rows whose logits are wanted
   std::vector<float> logits_;
   std::vector<int64_t> extra_rows_;  // RowLogits' rows

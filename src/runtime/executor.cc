@@ -62,7 +62,7 @@ Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t blo
                                 " blocks for " + std::to_string(end) + " positions");
   }
   for (int64_t i = 0; i < n_blocks_needed; ++i) {
-    const kvcache::BlockId block = sequence.block_ids[static_cast<size_t>(i)];
+    const BlockId block = sequence.block_ids[static_cast<size_t>(i)];
     if (block < 0 || block >= pages_->shape().n_blocks) {
       return InvalidArgumentError(name + " refers to block " + std::to_string(block) + " outside the pool");
     }
@@ -113,7 +113,7 @@ StatusOr<Sampler*> Executor::SamplerFor(const ScheduledSequence& sequence) {
 }
 
 StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
-  for (kvcache::SeqId ended : plan.ended) samplers_.erase(ended);
+  for (SeqId ended : plan.ended) samplers_.erase(ended);
   StepResult result;
   if (plan.empty()) return result;
   FAB_RETURN_IF_ERROR(Validate(plan));

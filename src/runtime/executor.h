@@ -18,7 +18,7 @@
 #include "runtime/kv_pages.h"
 #include "runtime/logprobs.h"
 #include "runtime/sampler.h"
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 
 namespace fab::runtime {
 
@@ -61,7 +61,7 @@ class Executor {
   const model::Model& model_;
   std::unique_ptr<KvPages> pages_;  // heap-held so forward_'s reference stays valid
   BatchedForward forward_;
-  std::unordered_map<kvcache::SeqId, Sampler> samplers_;
+  std::unordered_map<SeqId, Sampler> samplers_;
   LogprobScratch logprob_scratch_;
 };
 

@@ -75,7 +75,7 @@ KvPages::KvPages(const KvPagesShape& shape, KvDType dtype)
   }
 }
 
-int64_t KvPages::Offset(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot) const {
+int64_t KvPages::Offset(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot) const {
   FAB_CHECK(layer_idx >= 0 && layer_idx < shape_.n_layer) << "layer " << layer_idx;
   FAB_CHECK(block >= 0 && block < shape_.n_blocks) << "block " << block;
   FAB_CHECK(kv_head >= 0 && kv_head < shape_.n_head_kv) << "kv head " << kv_head;
@@ -84,7 +84,7 @@ int64_t KvPages::Offset(int64_t layer_idx, kvcache::BlockId block, int64_t kv_he
          shape_.head_dim;
 }
 
-void KvPages::WriteHeads(AlignedBuffer& tensor, AlignedBuffer& scales, int64_t layer_idx, kvcache::BlockId block,
+void KvPages::WriteHeads(AlignedBuffer& tensor, AlignedBuffer& scales, int64_t layer_idx, BlockId block,
                          int32_t slot, const float* rows) {
   const int64_t head_dim = shape_.head_dim;
   for (int64_t head = 0; head < shape_.n_head_kv; ++head) {
@@ -101,13 +101,13 @@ void KvPages::WriteHeads(AlignedBuffer& tensor, AlignedBuffer& scales, int64_t l
   }
 }
 
-void KvPages::Write(int64_t layer_idx, kvcache::BlockId block, int32_t slot, const float* k, const float* v) {
+void KvPages::Write(int64_t layer_idx, BlockId block, int32_t slot, const float* k, const float* v) {
   WriteHeads(keys_, key_scales_, layer_idx, block, slot, k);
   WriteHeads(values_, value_scales_, layer_idx, block, slot, v);
 }
 
 void KvPages::ReadRun(const AlignedBuffer& tensor, const AlignedBuffer& scales, int64_t layer_idx,
-                      kvcache::BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
+                      BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
                       float* out) const {
   FAB_CHECK(n_slots >= 0 && slot_begin + n_slots <= shape_.block_size) << "slots past the block";
   if (n_slots == 0) return;
@@ -123,17 +123,17 @@ void KvPages::ReadRun(const AlignedBuffer& tensor, const AlignedBuffer& scales, 
   }
 }
 
-void KvPages::ReadKeys(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot_begin,
+void KvPages::ReadKeys(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot_begin,
                        int32_t n_slots, float* out) const {
   ReadRun(keys_, key_scales_, layer_idx, block, kv_head, slot_begin, n_slots, out);
 }
 
-void KvPages::ReadValues(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot_begin,
+void KvPages::ReadValues(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot_begin,
                          int32_t n_slots, float* out) const {
   ReadRun(values_, value_scales_, layer_idx, block, kv_head, slot_begin, n_slots, out);
 }
 
-void KvPages::CopySlots(kvcache::BlockId from, kvcache::BlockId to, int32_t n_slots) {
+void KvPages::CopySlots(BlockId from, BlockId to, int32_t n_slots) {
   FAB_CHECK(n_slots >= 0 && n_slots <= shape_.block_size) << "copy of " << n_slots << " slots";
   if (n_slots == 0 || from == to) return;
   const size_t n_elements = static_cast<size_t>(n_slots) * static_cast<size_t>(shape_.head_dim);

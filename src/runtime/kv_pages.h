@@ -19,7 +19,7 @@
 
 #include "base/aligned_buffer.h"
 #include "base/status.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 #include "runtime/kv_codec.h"
 
 namespace fab::runtime {
@@ -54,18 +54,18 @@ class KvPages {
 
   // Stores one token's keys and values of `layer_idx`, each [n_head_kv, head_dim]
   // float32, at `slot` of `block` (rounded to F16 or quantized to Q8_0).
-  void Write(int64_t layer_idx, kvcache::BlockId block, int32_t slot, const float* k, const float* v);
+  void Write(int64_t layer_idx, BlockId block, int32_t slot, const float* k, const float* v);
 
   // Converts slots [slot_begin, slot_begin + n_slots) of one KV head of a
   // block to float32, packed [n_slots, head_dim].
-  void ReadKeys(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
+  void ReadKeys(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
                 float* out) const;
-  void ReadValues(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
+  void ReadValues(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot_begin, int32_t n_slots,
                   float* out) const;
 
   // Copies slots [0, n_slots) of every layer and KV head from block `from` to
   // block `to` (a fork's copy of a partial last block, kvcache::ForkResult).
-  void CopySlots(kvcache::BlockId from, kvcache::BlockId to, int32_t n_slots);
+  void CopySlots(BlockId from, BlockId to, int32_t n_slots);
 
   const KvPagesShape& shape() const { return shape_; }
   KvDType dtype() const { return dtype_; }
@@ -74,10 +74,10 @@ class KvPages {
  private:
   KvPages(const KvPagesShape& shape, KvDType dtype);
   // Element offset of (layer, block, head, slot, 0) in either tensor.
-  int64_t Offset(int64_t layer_idx, kvcache::BlockId block, int64_t kv_head, int32_t slot) const;
-  void WriteHeads(AlignedBuffer& tensor, AlignedBuffer& scales, int64_t layer_idx, kvcache::BlockId block,
+  int64_t Offset(int64_t layer_idx, BlockId block, int64_t kv_head, int32_t slot) const;
+  void WriteHeads(AlignedBuffer& tensor, AlignedBuffer& scales, int64_t layer_idx, BlockId block,
                   int32_t slot, const float* rows);
-  void ReadRun(const AlignedBuffer& tensor, const AlignedBuffer& scales, int64_t layer_idx, kvcache::BlockId block,
+  void ReadRun(const AlignedBuffer& tensor, const AlignedBuffer& scales, int64_t layer_idx, BlockId block,
                int64_t kv_head, int32_t slot_begin, int32_t n_slots, float* out) const;
 
   KvPagesShape shape_;

@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 
 namespace fab::runtime {
 

@@ -90,7 +90,7 @@ std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, int64_t n_he
 
 // Converts the keys and values of positions [begin, end) of one KV head into
 // scratch.keys / scratch.values, packed [end - begin, head_dim].
-void GatherChunk(const KvPages& pages, int64_t layer_idx, std::span<const kvcache::BlockId> block_ids,
+void GatherChunk(const KvPages& pages, int64_t layer_idx, std::span<const BlockId> block_ids,
                  int64_t kv_head, int64_t begin, int64_t end, Scratch& scratch) {
   const int32_t block_size = pages.shape().block_size;
   const int64_t head_dim = pages.shape().head_dim;
@@ -151,7 +151,7 @@ void RunItem(const AttentionJob& job, const WorkItem& item, Scratch& scratch) {
   std::fill_n(scratch.acc.begin(), n_heads * head_dim, 0.0f);
   std::fill_n(scratch.running_max.begin(), n_heads, -std::numeric_limits<float>::infinity());
   std::fill_n(scratch.running_sum.begin(), n_heads, 0.0f);
-  const std::span<const kvcache::BlockId> block_ids = job.rows.block_tables[job.rows.row_sequence[item.first_row]];
+  const std::span<const BlockId> block_ids = job.rows.block_tables[job.rows.row_sequence[item.first_row]];
   const int64_t first_head = item.kv_head * heads_per_kv;
   for (int64_t key_begin = 0; key_begin < item.n_keys; key_begin += job.keys_per_chunk) {
     const int64_t n_keys = std::min(job.keys_per_chunk, item.n_keys - key_begin);

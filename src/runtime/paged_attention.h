@@ -14,7 +14,7 @@
 #include <span>
 
 #include "kernels/ops.h"
-#include "kvcache/ids.h"
+#include "request/ids.h"
 #include "platform/thread_pool.h"
 #include "runtime/kv_pages.h"
 
@@ -26,7 +26,7 @@ struct PagedAttentionRows {
   const int32_t* positions = nullptr;     // [n_rows]: the row attends keys [0, position]
   const int32_t* row_sequence = nullptr;  // [n_rows]: index into block_tables
   // One table per sequence of the step; each covers every position its rows attend.
-  std::span<const std::span<const kvcache::BlockId>> block_tables;
+  std::span<const std::span<const BlockId>> block_tables;
 };
 
 // out: [n_rows, n_head, head_dim]. shape.n_head_kv and head_dim must match the pages.

@@ -6,31 +6,6 @@
 #include <unordered_map>
 
 namespace fab::runtime {
-namespace {
-
-bool InRange(float value, float low, float high) { return std::isfinite(value) && value >= low && value <= high; }
-
-}  // namespace
-
-Status SamplingParams::Validate() const {
-  if (!InRange(temperature, 0.0f, 100.0f)) return InvalidArgumentError("temperature must be in [0, 100]");
-  if (top_k < 0) return InvalidArgumentError("top_k must be >= 0");
-  if (!InRange(top_p, 0.0f, 1.0f)) return InvalidArgumentError("top_p must be in [0, 1]");
-  if (!InRange(min_p, 0.0f, 1.0f)) return InvalidArgumentError("min_p must be in [0, 1]");
-  if (!InRange(repetition_penalty, 0.01f, 100.0f)) {
-    return InvalidArgumentError("repetition_penalty must be in [0.01, 100]");
-  }
-  if (!InRange(frequency_penalty, -2.0f, 2.0f)) return InvalidArgumentError("frequency_penalty must be in [-2, 2]");
-  if (!InRange(presence_penalty, -2.0f, 2.0f)) return InvalidArgumentError("presence_penalty must be in [-2, 2]");
-  if (penalty_last_n < 0) return InvalidArgumentError("penalty_last_n must be >= 0");
-  for (const auto& [token, bias] : logit_bias) {
-    if (!InRange(bias, -100.0f, 100.0f)) {
-      return InvalidArgumentError("logit_bias of token " + std::to_string(token) + " must be in [-100, 100]");
-    }
-  }
-  return OkStatus();
-}
-
 TokenId ArgMax(std::span<const float> logits) {
   return static_cast<TokenId>(std::max_element(logits.begin(), logits.end()) - logits.begin());
 }

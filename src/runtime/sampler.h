@@ -14,28 +14,9 @@
 
 #include "base/status.h"
 #include "base/types.h"
+#include "request/sampling_params.h"
 
 namespace fab::runtime {
-
-struct SamplingParams {
-  float temperature = 0.8f;     // <= 0: greedy
-  int32_t top_k = 40;           // <= 0: off
-  float top_p = 0.95f;          // >= 1: off
-  float min_p = 0.05f;          // <= 0: off
-  float repetition_penalty = 1.0f;  // 1: off (llama.cpp semantics: divide positive logits, multiply negative)
-  float frequency_penalty = 0.0f;   // subtract count * penalty
-  float presence_penalty = 0.0f;    // subtract penalty once if present
-  int32_t penalty_last_n = 64;      // window of recent tokens the penalties see
-  uint64_t seed = 0;
-  // Added to the logits of these tokens before anything else (OpenAI
-  // logit_bias): ids in [0, n_vocab), biases in [-100, 100]. Also applies
-  // to greedy sampling. The engine checks the ids (Validate cannot know
-  // n_vocab); the sampler ignores ids outside the row. Repeated ids add up.
-  std::vector<std::pair<TokenId, float>> logit_bias;
-
-  // InvalidArgument naming the field when a value is out of range or NaN.
-  Status Validate() const;
-};
 
 class Sampler {
  public:

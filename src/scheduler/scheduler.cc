@@ -43,9 +43,9 @@ Status Scheduler::Add(Request request) {
                                 std::to_string(kv_cache_.capacity_tokens()) + " tokens");
   }
   FAB_RETURN_IF_ERROR(request.sampling.Validate().WithContext(name));
-  if (request.n_top_logprobs < 0 || request.n_top_logprobs > runtime::kMaxTopLogprobs) {
+  if (request.n_top_logprobs < 0 || request.n_top_logprobs > kMaxTopLogprobs) {
     return InvalidArgumentError(name + " n_top_logprobs " + std::to_string(request.n_top_logprobs) +
-                                " is outside [0, " + std::to_string(runtime::kMaxTopLogprobs) + "]");
+                                " is outside [0, " + std::to_string(kMaxTopLogprobs) + "]");
   }
 
   std::vector<TokenId>& stops = request.stop_tokens;
@@ -108,7 +108,7 @@ int64_t Scheduler::ChunkFor(const RequestState& state) const {
   return std::min({state.n_tokens_pending(), config_.prefill_chunk, budget_left_});
 }
 
-runtime::StepPlan Scheduler::Schedule() {
+StepPlan Scheduler::Schedule() {
   FAB_CHECK(scheduled_.empty()) << "Schedule() called again before Update()";
   budget_left_ = config_.max_tokens_per_step;
   preempted_this_step_ = false;
@@ -128,7 +128,7 @@ runtime::StepPlan Scheduler::Schedule() {
     ScheduleRunning(id, n_tokens);
   }
   AdmitWaiting();
-  runtime::StepPlan plan = BuildPlan();
+  StepPlan plan = BuildPlan();
   plan.ended = std::move(ended_);
   ended_.clear();
   return plan;
@@ -271,14 +271,14 @@ void Scheduler::FinishForLackOfBlocks(RequestId id) {
   Finish(id);
 }
 
-runtime::StepPlan Scheduler::BuildPlan() const {
-  runtime::StepPlan plan;
+StepPlan Scheduler::BuildPlan() const {
+  StepPlan plan;
   plan.block_size = kv_cache_.block_size();
   plan.sequences.reserve(scheduled_.size());
   for (const Scheduled& scheduled : scheduled_) {
     const RequestState& state = State(scheduled.id);
     const std::span<const TokenId> tokens(state.tokens);
-    runtime::ScheduledSequence sequence;
+    ScheduledSequence sequence;
     sequence.seq_id = scheduled.id;
     sequence.first_position = state.n_tokens_computed;
     sequence.tokens = tokens.subspan(static_cast<size_t>(state.n_tokens_computed), static_cast<size_t>(scheduled.n_tokens));
@@ -320,11 +320,11 @@ StepOutputs Scheduler::AbortStep() {
   return outputs;
 }
 
-StepOutputs Scheduler::Update(const runtime::StepResult& result) {
+StepOutputs Scheduler::Update(const StepResult& result) {
   StepOutputs outputs = TakeScheduleOutputs();
   size_t sampled_idx = 0;
   for (const Scheduled& scheduled : scheduled_) {
-    std::optional<runtime::SampledToken> sampled;
+    std::optional<SampledToken> sampled;
     if (scheduled.sample) {
       FAB_CHECK(sampled_idx < result.sampled.size() && result.sampled[sampled_idx].seq_id == scheduled.id)
           << "step result lacks the sampled token of sequence " << scheduled.id;

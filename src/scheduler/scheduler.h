@@ -26,7 +26,7 @@
 
 #include "base/status.h"
 #include "kvcache/kv_cache_manager.h"
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 #include "scheduler/blocks_in_flight.h"
 #include "scheduler/request.h"
 #include "scheduler/request_state.h"
@@ -62,13 +62,13 @@ class Scheduler {
   // The next step. Spans in the plan are valid until the next call of Add,
   // Cancel, Schedule or Update. An empty plan means nothing can run now
   // (no requests). After a non-empty plan, call Update before Schedule.
-  runtime::StepPlan Schedule();
+  StepPlan Schedule();
   // Commits the KV the last plan computed, appends sampled tokens and ends
   // requests that hit max_new_tokens or a stop token. `result` must hold one
   // token per sampling sequence of that plan, in plan order (checked). Call
   // it after every Schedule, even after an empty plan (with an empty result):
   // it also reports preemptions and requests that Schedule ended.
-  StepOutputs Update(const runtime::StepResult& result);
+  StepOutputs Update(const StepResult& result);
   // Instead of Update, when the runtime failed the last plan: commits
   // nothing and reports what Schedule itself decided (preemptions, requests
   // it ended). The plan's requests hold slots without KV, so the caller must
@@ -123,7 +123,7 @@ class Scheduler {
   void Finish(RequestId id);
   void FinishForLackOfBlocks(RequestId id);
   int64_t ChunkFor(const RequestState& state) const;
-  runtime::StepPlan BuildPlan() const;
+  StepPlan BuildPlan() const;
   bool IsStopToken(const RequestState& state, TokenId token) const;
   // Preemptions and early finishes recorded since the last Update.
   StepOutputs TakeScheduleOutputs();

@@ -33,7 +33,7 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const HttpReq
 
   SequenceOptions options = std::move(resolved).value();
   options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
-  std::vector<engine::GenerationRequest> sequences =
+  std::vector<GenerationRequest> sequences =
       BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);
 
   const std::string id = context.random.NewId("chatcmpl-");

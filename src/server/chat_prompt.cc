@@ -1,6 +1,9 @@
 #include "server/chat_prompt.h"
 
 #include <string>
+#include <utility>
+
+#include "tokenizer/chat_tokens.h"
 
 namespace fab::server {
 namespace json = boost::json;
@@ -20,34 +23,16 @@ json::array MessagesJson(const std::vector<ChatMessage>& messages) {
   return out;
 }
 
-std::optional<std::string> TokenTextOf(const Tokenizer& tokenizer, TokenId id) {
-  if (!tokenizer.IsValid(id)) return std::nullopt;
-  return std::string(tokenizer.TokenText(id));
-}
-
 }  // namespace
 
 ApiResult<std::vector<TokenId>> ChatPromptTokens(const HandlerContext& context,
                                                  const std::vector<ChatMessage>& messages,
                                                  const json::value& tools, bool add_generation_prompt) {
-  const Tokenizer& tokenizer = context.tokenizer();
-  ChatTemplateInputs inputs;
-  inputs.messages = MessagesJson(messages);
-  if (tools.is_array()) inputs.tools = tools.as_array();
-  inputs.add_generation_prompt = add_generation_prompt;
-  inputs.bos_token = TokenTextOf(tokenizer, tokenizer.bos_id());
-  inputs.eos_token = TokenTextOf(tokenizer, tokenizer.eos_id());
-  StatusOr<std::string> rendered = context.chat_template.Render(inputs);
-  if (!rendered.ok()) return InvalidFieldError("messages", "the chat template failed: " + rendered.status().message());
-  StatusOr<std::vector<TokenId>> ids = tokenizer.Encode(*rendered, EncodeOptions{.add_special = false, .parse_special = true});
-  if (!ids.ok()) return InvalidFieldError("messages", "the rendered chat cannot be tokenized: " + ids.status().message());
-  std::vector<TokenId> tokens = std::move(ids).value();
-  if (tokenizer.add_bos() && tokenizer.IsValid(tokenizer.bos_id()) &&
-      (tokens.empty() || tokens.front() != tokenizer.bos_id())) {
-    tokens.insert(tokens.begin(), tokenizer.bos_id());
-  }
-  if (tokens.empty()) return InvalidFieldError("messages", "the rendered chat is empty");
-  return tokens;
+  StatusOr<std::vector<TokenId>> tokens =
+      ChatTokens(context.tokenizer(), context.chat_template, MessagesJson(messages),
+                 tools.is_array() ? tools.as_array() : json::array(), add_generation_prompt);
+  if (!tokens.ok()) return InvalidFieldError("messages", tokens.status().message());
+  return std::move(tokens).value();
 }
 
 }  // namespace fab::server

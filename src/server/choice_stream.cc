@@ -5,10 +5,10 @@
 namespace fab::server {
 
 std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& tokenizer,
-                                                             std::span<const engine::TokenAlternative> top) {
+                                                             std::span<const fab::TokenLogprob> top) {
   std::vector<std::pair<std::string, float>> pieces;
   pieces.reserve(top.size());
-  for (const engine::TokenAlternative& alternative : top) {
+  for (const fab::TokenLogprob& alternative : top) {
     pieces.emplace_back(tokenizer.TokenBytes(alternative.token), alternative.logprob);
   }
   return pieces;
@@ -21,7 +21,7 @@ ChoiceStream::ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> 
       want_logprobs_(want_logprobs) {}
 
 ChoiceStream::Delta ChoiceStream::Push(TokenId token, float logprob,
-                                       std::span<const engine::TokenAlternative> top) {
+                                       std::span<const fab::TokenLogprob> top) {
   Delta delta;
   if (matcher_.stopped()) {
     delta.stopped = true;

@@ -16,14 +16,14 @@
 #include "base/types.h"
 #include "engine/request_observer.h"
 #include "server/openai_response.h"
-#include "server/stop_string_matcher.h"
+#include "tokenizer/stop_string_matcher.h"
 #include "tokenizer/tokenizer.h"
 
 namespace fab::server {
 
 // The alternatives as a response shows them: (token bytes, logprob), best first.
 std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& tokenizer,
-                                                             std::span<const engine::TokenAlternative> top);
+                                                             std::span<const fab::TokenLogprob> top);
 
 class ChoiceStream {
  public:
@@ -38,7 +38,7 @@ class ChoiceStream {
 
   // One generated token that is not an end-of-generation token, its
   // logprob and best alternatives (empty unless asked for).
-  Delta Push(TokenId token, float logprob, std::span<const engine::TokenAlternative> top);
+  Delta Push(TokenId token, float logprob, std::span<const fab::TokenLogprob> top);
   // The generation ended for another reason (length, end of generation):
   // whatever is still held back, with the remaining logprob entries.
   Delta Flush();

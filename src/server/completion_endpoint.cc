@@ -68,7 +68,7 @@ HandlerResult HandleCompletions(const HandlerContext& context, const HttpRequest
   SequenceOptions options = std::move(resolved).value();
   options.n_top_logprobs = completion.logprobs.value_or(0);
   options.prompt_logprobs = completion.echo && completion.logprobs.has_value();
-  std::vector<engine::GenerationRequest> sequences = BuildSequences(prompt_ids, max_new_tokens, options, tokenizer);
+  std::vector<GenerationRequest> sequences = BuildSequences(prompt_ids, max_new_tokens, options, tokenizer);
 
   const std::string id = context.random.NewId("cmpl-");
   spec.format = ApiFormat::kCompletion;

@@ -17,7 +17,7 @@ class ChoiceObserver final : public engine::RequestObserver {
   ChoiceObserver(std::shared_ptr<GenerationJob> job, size_t choice) : job_(std::move(job)), choice_(choice) {}
 
   void OnToken(TokenId token, float logprob) override { job_->OnToken(choice_, token, logprob); }
-  void OnTopLogprobs(std::span<const engine::TokenAlternative> top) override { job_->OnTopLogprobs(choice_, top); }
+  void OnTopLogprobs(std::span<const fab::TokenLogprob> top) override { job_->OnTopLogprobs(choice_, top); }
   void OnPromptLogprobs(std::span<const engine::PromptTokenLogprob> prompt) override {
     job_->OnPromptLogprobs(choice_, prompt);
   }
@@ -53,10 +53,10 @@ struct GenerationJob::ChoiceState {
 
   size_t prompt_index;
   ChoiceStream stream;
-  std::optional<engine::RequestId> id;
+  std::optional<RequestId> id;
   bool cancel_wanted = false;
   bool begun = false;                           // the echo (if any) went out
-  std::vector<engine::TokenAlternative> next_top;  // OnTopLogprobs, for the next OnToken
+  std::vector<fab::TokenLogprob> next_top;  // OnTopLogprobs, for the next OnToken
   std::string text;                             // whole responses: everything so far
   std::vector<TokenLogprob> logprobs;           // whole responses: every entry so far
   int64_t n_text_bytes_sent = 0;                // streams: for text_offset
@@ -79,7 +79,7 @@ GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context)
 
 GenerationJob::~GenerationJob() = default;
 
-HandlerResult GenerationJob::Start(JobSpec spec, std::vector<engine::GenerationRequest> requests,
+HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> requests,
                                    const HandlerContext& context) {
   auto job = std::make_shared<GenerationJob>(std::move(spec), context);
   FAB_CHECK(requests.size() == job->choices_.size()) << "one GenerationRequest per choice";
@@ -98,14 +98,14 @@ HandlerResult GenerationJob::Start(JobSpec spec, std::vector<engine::GenerationR
       job->stream_->Append(SseEvent(ChatChunk(job->spec_.header, opening, /*first=*/true)));
     }
   }
-  StatusOr<std::vector<engine::RequestId>> ids =
+  StatusOr<std::vector<RequestId>> ids =
       context.engine.SubmitAll(std::move(requests), std::move(observers));
   if (!ids.ok()) return ErrorResponse(ErrorFromStatus(ids.status()));
   job->Started(*ids);
   return job->stream_;
 }
 
-void GenerationJob::Started(const std::vector<engine::RequestId>& ids) {
+void GenerationJob::Started(const std::vector<RequestId>& ids) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (size_t choice = 0; choice < choices_.size() && choice < ids.size(); ++choice) {
     choices_[choice].id = ids[choice];
@@ -113,7 +113,7 @@ void GenerationJob::Started(const std::vector<engine::RequestId>& ids) {
   }
 }
 
-void GenerationJob::OnTopLogprobs(size_t choice, std::span<const engine::TokenAlternative> top) {
+void GenerationJob::OnTopLogprobs(size_t choice, std::span<const fab::TokenLogprob> top) {
   std::lock_guard<std::mutex> lock(mutex_);
   choices_[choice].next_top.assign(top.begin(), top.end());
 }
@@ -126,7 +126,7 @@ void GenerationJob::OnPromptLogprobs(size_t choice, std::span<const engine::Prom
 void GenerationJob::OnToken(size_t choice, TokenId token, float logprob) {
   std::lock_guard<std::mutex> lock(mutex_);
   ChoiceState& state = choices_[choice];
-  std::vector<engine::TokenAlternative> top = std::move(state.next_top);
+  std::vector<fab::TokenLogprob> top = std::move(state.next_top);
   state.next_top.clear();
   if (state.finish || spec_.score_only) return;  // past a stop string, or a scoring request's dropped token
   BeginChoice(choice, {});
@@ -134,7 +134,7 @@ void GenerationJob::OnToken(size_t choice, TokenId token, float logprob) {
   if (context_.tokenizer().IsEndOfGeneration(token)) return;  // ends the choice in OnFinish; never text
   ChoiceStream::Delta delta = state.stream.Push(token, logprob, top);
   const bool stopped = delta.stopped;
-  Emit(choice, std::move(delta), stopped ? std::optional<FinishReason>(FinishReason::kStop) : std::nullopt);
+  Emit(choice, std::move(delta), stopped ? std::optional<FinishReason>(FinishReason::kStopString) : std::nullopt);
   if (stopped) CancelChoice(choice);
 }
 
@@ -143,9 +143,9 @@ void GenerationJob::OnFinish(size_t choice, const RequestSummary& summary) {
   // A stop string ends the engine request by cancelling it (or, when the
   // request ran to its end before the ids were known, not at all): metrics
   // count it as a stop, as vLLM does.
-  if (summary.reason != engine::FinishReason::kStopToken && choices_[choice].finish == FinishReason::kStop) {
+  if (summary.reason != FinishReason::kStopToken && choices_[choice].finish == FinishReason::kStopString) {
     RequestSummary stopped = summary;
-    stopped.reason = engine::FinishReason::kStopToken;
+    stopped.reason = FinishReason::kStopString;
     context_.metrics.ObserveRequest(stopped);
   } else {
     context_.metrics.ObserveRequest(summary);
@@ -218,8 +218,8 @@ void GenerationJob::EndChoice(size_t choice, const RequestSummary& summary) {
   state.summary = summary;
   if (state.finish) return;  // a stop string ended it already
   BeginChoice(choice, {});
-  if (summary.reason == engine::FinishReason::kError) {
-    state.finish = FinishReason::kLength;
+  if (summary.reason == FinishReason::kError) {
+    state.finish = FinishReason::kError;
     if (!error_) {
       error_ = summary.error.ok() ? InternalError("generation failed") : summary.error;
       if (spec_.stream) stream_->Append(SseEvent(ErrorBody(ErrorFromStatus(InternalError(error_->message())))));
@@ -230,8 +230,13 @@ void GenerationJob::EndChoice(size_t choice, const RequestSummary& summary) {
   ChoiceStream::Delta tail = spec_.score_only ? ChoiceStream::Delta{} : state.stream.Flush();
   // A scoring request's one generated token is dropped, whatever it was: its
   // choice always ends "length" (max_tokens 0 reached).
-  const bool stop = !spec_.score_only && (tail.stopped || summary.reason == engine::FinishReason::kStopToken);
-  Emit(choice, std::move(tail), stop ? FinishReason::kStop : FinishReason::kLength);
+  FinishReason reason = summary.reason;
+  if (spec_.score_only) {
+    reason = FinishReason::kMaxTokens;
+  } else if (tail.stopped) {
+    reason = FinishReason::kStopString;
+  }
+  Emit(choice, std::move(tail), reason);
 }
 
 void GenerationJob::CancelChoice(size_t choice) {
@@ -273,7 +278,7 @@ void GenerationJob::Finalize() {
   log.n_prompt_tokens = usage.n_prompt_tokens;
   log.n_cached_prompt_tokens = usage.n_cached_prompt_tokens;
   log.n_completion_tokens = usage.n_completion_tokens;
-  log.finish_reason = choices_.empty() || !choices_[0].finish ? "" : FinishReasonName(*choices_[0].finish);
+  log.finish_reason = choices_.empty() || !choices_[0].finish ? "" : OpenAiFinishReason(*choices_[0].finish);
   for (const ChoiceState& state : choices_) {
     if (!state.summary) continue;
     log.queue_s = std::max(log.queue_s, state.summary->timings.queue_seconds());

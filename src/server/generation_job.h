@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/generation_request.h"
+#include "request/generation_request.h"
 #include "engine/request_observer.h"
 #include "server/choice_stream.h"
 #include "server/handler_context.h"
@@ -59,14 +59,14 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   // Submits `requests` (one per choice, in choice order) with SubmitAll and
   // returns the ResponseStream, or the error response when the engine
   // refuses them (nothing runs then).
-  static HandlerResult Start(JobSpec spec, std::vector<engine::GenerationRequest> requests,
+  static HandlerResult Start(JobSpec spec, std::vector<GenerationRequest> requests,
                              const HandlerContext& context);
 
   GenerationJob(JobSpec spec, const HandlerContext& context);
   ~GenerationJob();
 
   // Engine callbacks for choice `choice` (step thread).
-  void OnTopLogprobs(size_t choice, std::span<const engine::TokenAlternative> top);
+  void OnTopLogprobs(size_t choice, std::span<const fab::TokenLogprob> top);
   void OnPromptLogprobs(size_t choice, std::span<const engine::PromptTokenLogprob> prompt);
   void OnToken(size_t choice, TokenId token, float logprob);
   void OnFinish(size_t choice, const engine::RequestSummary& summary);
@@ -78,7 +78,7 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   struct ChoiceState;
 
   // The engine accepted the sequences under `ids` (choice order).
-  void Started(const std::vector<engine::RequestId>& ids);
+  void Started(const std::vector<RequestId>& ids);
   // Echoes the prompt before the choice's first output (once).
   void BeginChoice(size_t choice, std::span<const engine::PromptTokenLogprob> prompt_scores);
   // Records or streams a delta of choice `choice`; `finish` ends it.

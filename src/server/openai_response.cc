@@ -19,7 +19,7 @@ json::object HeaderJson(const ResponseHeader& header, const char* object_name) {
 }
 
 json::value FinishJson(const std::optional<FinishReason>& reason) {
-  return reason ? json::value(FinishReasonName(*reason)) : json::value(nullptr);
+  return reason ? json::value(OpenAiFinishReason(*reason)) : json::value(nullptr);
 }
 
 double LogprobValue(float logprob) {
@@ -74,8 +74,8 @@ json::value ChatLogprobsJson(const std::vector<TokenLogprob>& tokens) {
   return json::object{{"content", std::move(content)}};
 }
 
-const char* FinishReasonName(FinishReason reason) {
-  return reason == FinishReason::kStop ? "stop" : "length";
+const char* OpenAiFinishReason(FinishReason reason) {
+  return IsStop(reason) ? "stop" : "length";
 }
 
 json::object UsageJson(const Usage& usage) {

@@ -11,10 +11,14 @@
 
 #include <boost/json.hpp>
 
+#include "request/finish_reason.h"
+
 namespace fab::server {
 
-enum class FinishReason { kStop, kLength };
-const char* FinishReasonName(FinishReason reason);  // "stop" | "length"
+// OpenAI's finish_reason: "stop" for a stop token or string (IsStop),
+// "length" for every other reason (max tokens, a full KV cache, a cancel or
+// an error that cut the text short).
+const char* OpenAiFinishReason(FinishReason reason);
 
 struct Usage {
   int64_t n_prompt_tokens = 0;

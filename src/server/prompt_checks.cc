@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "request/context_window.h"
+
 namespace fab::server {
 
 std::optional<ApiError> CheckTokenIdsInVocabulary(const std::vector<Prompt>& prompts,
@@ -24,16 +26,11 @@ std::optional<ApiError> CheckTokenIdsInVocabulary(const std::vector<Prompt>& pro
 
 ApiResult<int64_t> ResolveMaxTokens(const std::string& param, int64_t n_prompt_tokens,
                                     std::optional<int64_t> max_tokens, int64_t n_context) {
-  if (max_tokens) {
-    if (n_prompt_tokens + *max_tokens > n_context) {
-      return ContextLengthExceededError(param, n_prompt_tokens, *max_tokens, n_context);
-    }
-    return *max_tokens;
+  const int64_t n_new = max_tokens.value_or(1);  // without max_tokens, room for one token at least
+  if (!FitsContext(n_prompt_tokens, n_new, n_context)) {
+    return ContextLengthExceededError(param, n_prompt_tokens, n_new, n_context);
   }
-  if (n_prompt_tokens >= n_context) {
-    return ContextLengthExceededError(param, n_prompt_tokens, 1, n_context);
-  }
-  return n_context - n_prompt_tokens;
+  return max_tokens ? *max_tokens : RoomForNewTokens(n_prompt_tokens, n_context);
 }
 
 }  // namespace fab::server

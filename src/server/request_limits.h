@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "request/limits.h"  // kMaxStopStrings, kMaxStopStringBytes
+#include "request/logprobs.h"  // kMaxTopLogprobs
+
 namespace fab::server {
 
 inline constexpr size_t kMaxRequestBodyBytes = 16u << 20;  // 413 past this, before reading it all
@@ -18,13 +21,10 @@ inline constexpr size_t kMaxPromptTokenIds = 1 << 20;   // ids in one token-id p
 inline constexpr int64_t kMaxTokenId = INT32_MAX;       // vocabulary range is checked later
 inline constexpr size_t kMaxMessages = 4096;            // chat messages
 inline constexpr size_t kMaxContentParts = 1024;        // parts of one message's content
-inline constexpr size_t kMaxStopStrings = 16;           // OpenAI allows 4; vLLM more
-inline constexpr size_t kMaxStopStringBytes = 1024;
 inline constexpr int64_t kMaxChoices = 16;              // `n`
 inline constexpr int64_t kMaxNewTokens = 1 << 20;       // max_tokens / max_completion_tokens
 inline constexpr size_t kMaxLogitBiasEntries = 1024;
-inline constexpr double kMaxLogitBias = 100.0;          // |bias| bound, as OpenAI
-inline constexpr int64_t kMaxLogprobs = 20;             // completions `logprobs`, `top_logprobs`
+inline constexpr int64_t kMaxLogprobs = kMaxTopLogprobs; // completions `logprobs`, `top_logprobs`
 inline constexpr double kMaxTemperature = 2.0;
 inline constexpr double kMaxPenalty = 2.0;              // |presence|, |frequency|
 inline constexpr double kMinRepetitionPenalty = 0.01;   // the sampler's lower bound

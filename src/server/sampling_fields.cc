@@ -73,11 +73,11 @@ ApiResult<std::map<TokenId, float>> ParseLogitBias(const json::value* value) {
   return bias;
 }
 
-ApiResult<scheduler::Priority> ParsePriority(const json::value* value) {
-  if (value == nullptr) return scheduler::Priority::kInteractive;
+ApiResult<Priority> ParsePriority(const json::value* value) {
+  if (value == nullptr) return Priority::kInteractive;
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::string name, ReadString(*value, "priority", {}));
-  if (name == "interactive") return scheduler::Priority::kInteractive;
-  if (name == "batch") return scheduler::Priority::kBatch;
+  if (name == "interactive") return Priority::kInteractive;
+  if (name == "batch") return Priority::kBatch;
   return InvalidFieldError("priority", "'priority' must be \"interactive\" or \"batch\"");
 }
 

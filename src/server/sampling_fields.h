@@ -35,7 +35,7 @@ struct SamplingFields {
   bool stream = false;
   bool include_usage = false;               // stream_options.include_usage
   std::optional<std::string> user;
-  scheduler::Priority priority = scheduler::Priority::kInteractive;  // "interactive" | "batch"
+  Priority priority = Priority::kInteractive;  // "interactive" | "batch"
   bool ignore_eos = false;  // vLLM/llama.cpp extension: end-of-generation tokens do not stop
 };
 

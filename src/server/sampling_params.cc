@@ -2,8 +2,8 @@
 
 namespace fab::server {
 
-runtime::SamplingParams ToSamplingParams(const SamplingFields& fields, uint64_t seed_if_absent) {
-  runtime::SamplingParams params;
+SamplingParams ToSamplingParams(const SamplingFields& fields, uint64_t seed_if_absent) {
+  SamplingParams params;
   params.temperature = static_cast<float>(fields.temperature.value_or(1.0));
   params.top_p = static_cast<float>(fields.top_p.value_or(1.0));
   // OpenAI and vLLM write -1 for "off"; the sampler takes 0.

@@ -12,6 +12,6 @@ namespace fab::server {
 
 // `seed_if_absent` is used when the request has no seed (the caller draws
 // it, so unseeded requests differ). A negative seed keeps its bit pattern.
-runtime::SamplingParams ToSamplingParams(const SamplingFields& fields, uint64_t seed_if_absent);
+SamplingParams ToSamplingParams(const SamplingFields& fields, uint64_t seed_if_absent);
 
 }  // namespace fab::server

@@ -8,15 +8,12 @@
 
 namespace fab::server {
 
-ApiResult<runtime::SamplingParams> ResolveSamplingParams(const SamplingFields& fields, int32_t n_vocab,
+ApiResult<SamplingParams> ResolveSamplingParams(const SamplingFields& fields, int32_t n_vocab,
                                                          uint64_t seed_if_absent) {
-  runtime::SamplingParams params = ToSamplingParams(fields, seed_if_absent);
-  for (const auto& [token, bias] : fields.logit_bias) {
-    if (token < 0 || token >= n_vocab) {
-      return InvalidFieldError("logit_bias", "token id " + std::to_string(token) + " is outside the vocabulary of " +
-                                                 std::to_string(n_vocab) + " tokens");
-    }
-    params.logit_bias.emplace_back(token, bias);
+  SamplingParams params = ToSamplingParams(fields, seed_if_absent);
+  params.logit_bias.assign(fields.logit_bias.begin(), fields.logit_bias.end());
+  if (Status checked = CheckLogitBias(params.logit_bias, n_vocab); !checked.ok()) {
+    return InvalidFieldError("logit_bias", checked.message());
   }
   return params;
 }
@@ -31,15 +28,15 @@ ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, 
   return options;
 }
 
-std::vector<engine::GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
+std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
                                                       const std::vector<int64_t>& max_new_tokens,
                                                       const SequenceOptions& options, const Tokenizer& tokenizer) {
   const std::span<const TokenId> stop_tokens = tokenizer.end_of_generation_ids();
-  std::vector<engine::GenerationRequest> requests;
+  std::vector<GenerationRequest> requests;
   requests.reserve(prompts.size() * static_cast<size_t>(options.n_choices_per_prompt));
   for (size_t prompt = 0; prompt < prompts.size(); ++prompt) {
     for (int64_t i = 0; i < options.n_choices_per_prompt; ++i) {
-      engine::GenerationRequest request;
+      GenerationRequest request;
       request.prompt = prompts[prompt];
       request.max_new_tokens = static_cast<int32_t>(std::clamp<int64_t>(max_new_tokens[prompt], 1, INT32_MAX));
       request.priority = options.priority;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/generation_request.h"
+#include "request/generation_request.h"
 #include "runtime/sampler.h"
 #include "server/api_result.h"
 #include "server/sampling_fields.h"
@@ -17,12 +17,12 @@ namespace fab::server {
 
 // ToSamplingParams with logit_bias attached; 400 param "logit_bias" for a
 // token id outside the vocabulary.
-ApiResult<runtime::SamplingParams> ResolveSamplingParams(const SamplingFields& fields, int32_t n_vocab,
+ApiResult<SamplingParams> ResolveSamplingParams(const SamplingFields& fields, int32_t n_vocab,
                                                          uint64_t seed_if_absent);
 
 struct SequenceOptions {
-  runtime::SamplingParams sampling;  // choice i of each prompt samples with seed + i
-  scheduler::Priority priority = scheduler::Priority::kInteractive;
+  SamplingParams sampling;  // choice i of each prompt samples with seed + i
+  Priority priority = Priority::kInteractive;
   int64_t n_choices_per_prompt = 1;
   int32_t n_top_logprobs = 0;
   bool prompt_logprobs = false;
@@ -38,7 +38,7 @@ ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, 
 // One request per choice. `max_new_tokens[p]` (≥ 1) is prompt p's budget.
 // The tokenizer's end-of-generation ids are every sequence's stop tokens
 // unless options.ignore_eos.
-std::vector<engine::GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
+std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
                                                       const std::vector<int64_t>& max_new_tokens,
                                                       const SequenceOptions& options, const Tokenizer& tokenizer);
 

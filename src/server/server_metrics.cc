@@ -41,14 +41,15 @@ constexpr double kMaxTokenCountBucket = 1e6;
 
 // The finished_reason label, with vLLM's values where the meaning matches.
 // Stop strings are matched by the server, which cancels the engine request;
-// the generation job reports those as kStopToken, so they count as "stop".
-const char* FinishedReasonLabel(engine::FinishReason reason) {
+// the generation job reports those as kStopString: "stop", as vLLM counts them.
+const char* FinishedReasonLabel(FinishReason reason) {
   switch (reason) {
-    case engine::FinishReason::kMaxTokens: return "length";
-    case engine::FinishReason::kStopToken: return "stop";
-    case engine::FinishReason::kCancelled: return "abort";
-    case engine::FinishReason::kKvCacheFull: return "kv_cache_full";
-    case engine::FinishReason::kError: return "error";
+    case FinishReason::kMaxTokens: return "length";
+    case FinishReason::kStopToken: return "stop";
+    case FinishReason::kStopString: return "stop";
+    case FinishReason::kCancelled: return "abort";
+    case FinishReason::kKvCacheFull: return "kv_cache_full";
+    case FinishReason::kError: return "error";
   }
   return "unknown";
 }

@@ -17,16 +17,6 @@ RequestRecord Record(double start, double first, std::vector<double> tokens, dou
   return r;
 }
 
-TEST(BenchServeMetrics, PercentilesInterpolateBetweenClosestRanks) {
-  const std::vector<double> sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-  EXPECT_DOUBLE_EQ(Percentile(sorted, 0), 1);
-  EXPECT_DOUBLE_EQ(Percentile(sorted, 50), 5.5);
-  EXPECT_DOUBLE_EQ(Percentile(sorted, 90), 9.1);
-  EXPECT_DOUBLE_EQ(Percentile(sorted, 99), 9.91);
-  EXPECT_DOUBLE_EQ(Percentile(sorted, 100), 10);
-  EXPECT_DOUBLE_EQ(Percentile({42}, 99), 42);
-}
-
 TEST(BenchServeMetrics, SummaryOfNothingIsZero) {
   const LatencySummary s = Summarize({});
   EXPECT_EQ(s.n, 0);

@@ -68,7 +68,7 @@ TEST(EngineLogprobs, TopAlternativesPrecedeEachTokenBestFirstWithTheGreedyTokenO
   EXPECT_EQ(observer->calls(), "tktktktktktk");
   const std::vector<TokenId> tokens = observer->tokens();
   const std::vector<float> logprobs = observer->logprobs();
-  const std::vector<std::vector<TokenAlternative>> top = observer->top();
+  const std::vector<std::vector<TokenLogprob>> top = observer->top();
   ASSERT_EQ(top.size(), tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     ASSERT_EQ(top[i].size(), 5u);

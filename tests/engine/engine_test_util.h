@@ -71,7 +71,7 @@ class RecordingObserver : public RequestObserver {
     if (on_token_) on_token_(n_tokens);
   }
 
-  void OnTopLogprobs(std::span<const TokenAlternative> top) override {
+  void OnTopLogprobs(std::span<const TokenLogprob> top) override {
     std::lock_guard<std::mutex> lock(mutex_);
     calls_.push_back('t');
     top_.emplace_back(top.begin(), top.end());
@@ -119,7 +119,7 @@ class RecordingObserver : public RequestObserver {
     return calls_;
   }
   // One entry per OnTopLogprobs call.
-  std::vector<std::vector<TokenAlternative>> top() const {
+  std::vector<std::vector<TokenLogprob>> top() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return top_;
   }
@@ -140,7 +140,7 @@ class RecordingObserver : public RequestObserver {
   std::vector<TokenId> tokens_;
   std::vector<float> logprobs_;
   std::string calls_;
-  std::vector<std::vector<TokenAlternative>> top_;
+  std::vector<std::vector<TokenLogprob>> top_;
   std::vector<PromptTokenLogprob> prompt_;
   std::optional<RequestSummary> summary_;
   int n_finish_calls_ = 0;

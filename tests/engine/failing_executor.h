@@ -19,7 +19,7 @@ class FailingExecutor : public StepExecutor {
   FailingExecutor(std::unique_ptr<runtime::Executor> inner, int64_t failing_step)
       : inner_(std::move(inner)), failing_step_(failing_step) {}
 
-  StatusOr<runtime::StepResult> Execute(const runtime::StepPlan& plan) override {
+  StatusOr<StepResult> Execute(const StepPlan& plan) override {
     if (!plan.empty() && ++n_steps_ == failing_step_) return InternalError("injected fault");
     return inner_->Execute(plan);
   }

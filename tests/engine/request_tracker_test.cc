@@ -23,8 +23,8 @@ Submission MakeSubmission(RequestId id, std::shared_ptr<RecordingObserver> obser
   return submission;
 }
 
-runtime::PromptScore Score(RequestId id, int64_t position, float logprob) {
-  runtime::PromptScore score;
+PromptScore Score(RequestId id, int64_t position, float logprob) {
+  PromptScore score;
   score.seq_id = id;
   score.position = position;
   score.token = static_cast<TokenId>(100 + position);
@@ -33,9 +33,9 @@ runtime::PromptScore Score(RequestId id, int64_t position, float logprob) {
   return score;
 }
 
-scheduler::GeneratedToken Generated(RequestId id, TokenId token) {
-  scheduler::GeneratedToken generated;
-  generated.id = id;
+SampledToken Generated(RequestId id, TokenId token) {
+  SampledToken generated;
+  generated.seq_id = id;
   generated.token = token;
   generated.logprob = -0.25f;
   generated.top = {{token, -0.25f}, {3, -2.0f}};
@@ -63,7 +63,7 @@ TEST(RequestTracker, DeliversEachPromptPositionOnceBeforeTheFirstToken) {
     ASSERT_EQ(prompt[i].top.size(), 1u);
     EXPECT_EQ(prompt[i].top[0].token, 7);
   }
-  const std::vector<std::vector<TokenAlternative>> top = observer->top();
+  const std::vector<std::vector<TokenLogprob>> top = observer->top();
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[1][0].token, 56);
   EXPECT_EQ(top[1][1].token, 3);

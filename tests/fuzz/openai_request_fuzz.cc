@@ -20,7 +20,7 @@
 #include "server/completion_request.h"
 #include "server/request_limits.h"
 #include "server/routes.h"
-#include "server/stop_string_matcher.h"
+#include "tokenizer/stop_string_matcher.h"
 #include "server/tokenize_request.h"
 #include "tokenizer/utf8.h"
 

@@ -56,7 +56,7 @@ struct Scored {
 // Runs the streams with chunks of `chunk` tokens, asking the last stream
 // (planned last) for prompt scores and n_top alternatives.
 Scored RunScoring(Executor& executor, std::vector<Stream>& streams, int64_t chunk, int32_t n_top) {
-  const kvcache::SeqId scored_id = streams.back().id;
+  const SeqId scored_id = streams.back().id;
   PlanDriver driver(/*block_size=*/16, chunk, /*budget=*/64);
   Scored scored;
   for (int step = 0; step < 1000; ++step) {

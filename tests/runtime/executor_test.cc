@@ -203,7 +203,7 @@ TEST(Executor, SharedPrefixBlocksGiveTheSameTokensAsUnshared) {
     stream.n_computed = 32;
   }
   std::vector<Stream> unshared = {MakeStream(4, with_suffix(2), 12), MakeStream(5, with_suffix(3), 12)};
-  const kvcache::BlockId blocks_before_sharers = driver.next_block();
+  const BlockId blocks_before_sharers = driver.next_block();
   RunAll(*executor, driver, sharers);
   // Each sharer only allocated blocks past the prefix (positions 32 .. 50).
   EXPECT_EQ(driver.next_block() - blocks_before_sharers, 2 * 2);
@@ -216,7 +216,7 @@ TEST(Executor, SharedPrefixBlocksGiveTheSameTokensAsUnshared) {
 // A one-sequence plan for the validation tests.
 struct OnePlan {
   std::vector<TokenId> tokens = {5, 6, 7};
-  std::vector<kvcache::BlockId> blocks = {0};
+  std::vector<BlockId> blocks = {0};
   SamplingParams sampling;
   StepPlan plan;
 

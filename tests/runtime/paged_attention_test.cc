@@ -30,8 +30,8 @@ constexpr int kHeads = 8, kKvHeads = 2, kHeadDim = 64, kBlockSize = 16, kLayer =
 struct Fixture {
   // Per sequence: keys / values [n_positions, kv_dim] as written.
   std::vector<std::vector<float>> keys, values;
-  std::vector<std::vector<kvcache::BlockId>> tables;
-  std::vector<std::span<const kvcache::BlockId>> table_spans;
+  std::vector<std::vector<BlockId>> tables;
+  std::vector<std::span<const BlockId>> table_spans;
   // The step's rows.
   std::vector<float> q;
   std::vector<int32_t> positions, row_sequence;
@@ -45,14 +45,14 @@ Fixture MakeFixture(KvPages& pages) {
   std::mt19937 rng(17);
   std::normal_distribution<float> normal;
   const int lengths[] = {200, 37, 100};
-  kvcache::BlockId next_block = 3;
+  BlockId next_block = 3;
   for (int seq = 0; seq < 3; ++seq) {
     const int64_t n = lengths[seq];
     std::vector<float>& k = f.keys.emplace_back(static_cast<size_t>(n * kKvHeads * kHeadDim));
     std::vector<float>& v = f.values.emplace_back(k.size());
     for (float& x : k) x = normal(rng);
     for (float& x : v) x = normal(rng);
-    std::vector<kvcache::BlockId>& table = f.tables.emplace_back();
+    std::vector<BlockId>& table = f.tables.emplace_back();
     for (int64_t b = 0; b * kBlockSize < n; ++b) table.push_back(next_block++ * 3 % 47);  // scattered, distinct
     for (int64_t p = 0; p < n; ++p) {
       pages.Write(kLayer, table[static_cast<size_t>(p / kBlockSize)], static_cast<int32_t>(p % kBlockSize),

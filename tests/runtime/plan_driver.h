@@ -26,19 +26,19 @@
 namespace fab::runtime {
 
 struct Stream {
-  kvcache::SeqId id = 0;
+  SeqId id = 0;
   std::vector<TokenId> tokens;  // prompt, then generated
   int64_t n_prompt = 0;
   int64_t n_computed = 0;       // positions holding KV
   int32_t n_to_generate = 0;
-  std::vector<kvcache::BlockId> blocks;
+  std::vector<BlockId> blocks;
   SamplingParams sampling;
   std::vector<TokenId> generated;
 
   bool done() const { return static_cast<int32_t>(generated.size()) >= n_to_generate; }
 };
 
-inline Stream MakeStream(kvcache::SeqId id, std::vector<TokenId> prompt, int32_t n_to_generate) {
+inline Stream MakeStream(SeqId id, std::vector<TokenId> prompt, int32_t n_to_generate) {
   Stream stream;
   stream.id = id;
   stream.n_prompt = static_cast<int64_t>(prompt.size());
@@ -50,7 +50,7 @@ inline Stream MakeStream(kvcache::SeqId id, std::vector<TokenId> prompt, int32_t
 
 class PlanDriver {
  public:
-  PlanDriver(int32_t block_size, int64_t chunk, int64_t budget, kvcache::BlockId first_free_block = 0)
+  PlanDriver(int32_t block_size, int64_t chunk, int64_t budget, BlockId first_free_block = 0)
       : block_size_(block_size), chunk_(chunk), budget_(budget), next_block_(first_free_block) {}
 
   // The next plan over the unfinished streams (empty when all are done).
@@ -99,13 +99,13 @@ class PlanDriver {
     ASSERT_EQ(sampled_idx, result.sampled.size());
   }
 
-  kvcache::BlockId next_block() const { return next_block_; }
+  BlockId next_block() const { return next_block_; }
 
  private:
   int32_t block_size_;
   int64_t chunk_;
   int64_t budget_;
-  kvcache::BlockId next_block_;
+  BlockId next_block_;
 };
 
 // Runs every stream to completion through `executor`.

@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "runtime/step_plan.h"
+#include "request/step_plan.h"
 
 namespace fab::scheduler {
 
@@ -23,7 +23,7 @@ namespace fab::scheduler {
 inline constexpr TokenId kFirstFakeToken = 1000;
 inline constexpr TokenId kFakeVocab = 5000;
 
-inline TokenId ContextHashToken(kvcache::SeqId, int64_t position, std::span<const TokenId> context) {
+inline TokenId ContextHashToken(SeqId, int64_t position, std::span<const TokenId> context) {
   uint64_t hash = 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(position);
   for (TokenId token : context) {
     hash ^= static_cast<uint64_t>(token) + 0x9e3779b97f4a7c15ull + (hash << 6) + (hash >> 2);
@@ -34,17 +34,17 @@ inline TokenId ContextHashToken(kvcache::SeqId, int64_t position, std::span<cons
 class FakeRuntime {
  public:
   // (sequence, position of the new token, tokens at positions [0, position)) -> token
-  using TokenFunction = std::function<TokenId(kvcache::SeqId, int64_t, std::span<const TokenId>)>;
+  using TokenFunction = std::function<TokenId(SeqId, int64_t, std::span<const TokenId>)>;
 
   FakeRuntime(int32_t n_blocks, int32_t block_size, TokenFunction token_function = ContextHashToken)
       : block_size_(block_size),
         pages_(static_cast<size_t>(n_blocks) * static_cast<size_t>(block_size), -1),
         token_function_(std::move(token_function)) {}
 
-  runtime::StepResult Execute(const runtime::StepPlan& plan) {
+  StepResult Execute(const StepPlan& plan) {
     EXPECT_EQ(plan.block_size, block_size_);
-    runtime::StepResult result;
-    for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+    StepResult result;
+    for (const ScheduledSequence& sequence : plan.sequences) {
       ++n_sequence_steps_;
       EXPECT_GE(sequence.n_tokens(), 1);
       EXPECT_EQ(static_cast<int64_t>(sequence.history.size()), sequence.first_position + sequence.n_tokens());
@@ -70,7 +70,7 @@ class FakeRuntime {
   int64_t n_sequence_steps() const { return n_sequence_steps_; }
 
  private:
-  TokenId& Slot(const runtime::ScheduledSequence& sequence, int64_t position) {
+  TokenId& Slot(const ScheduledSequence& sequence, int64_t position) {
     const size_t block_idx = static_cast<size_t>(position / block_size_);
     static TokenId dummy = -1;
     if (block_idx >= sequence.block_ids.size()) {

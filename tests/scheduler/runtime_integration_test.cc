@@ -39,14 +39,14 @@ RunOutcome ServeAll(const model::Model& model, ThreadPool& pool, const Scheduler
   if (!executor.ok()) return outcome;
   for (const Request& request : requests) EXPECT_TRUE(scheduler.Add(request).ok());
   for (int step = 0; step < 100000 && !scheduler.empty(); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     outcome.max_sequences_in_a_step =
         std::max<int64_t>(outcome.max_sequences_in_a_step, static_cast<int64_t>(plan.sequences.size()));
-    StatusOr<runtime::StepResult> result = (*executor)->Execute(plan);
+    StatusOr<StepResult> result = (*executor)->Execute(plan);
     EXPECT_TRUE(result.ok()) << result.status().ToString();
     if (!result.ok()) return outcome;
     const StepOutputs outputs = scheduler.Update(*result);
-    for (const GeneratedToken& token : outputs.tokens) outcome.generated[token.id].push_back(token.token);
+    for (const SampledToken& token : outputs.tokens) outcome.generated[token.seq_id].push_back(token.token);
     for (const FinishedRequest& finished : outputs.finished) {
       EXPECT_EQ(finished.reason, FinishReason::kMaxTokens) << "request " << finished.id;
       outcome.n_preemptions += finished.counters.n_preemptions;

@@ -39,7 +39,7 @@ TEST(SchedulerCancel, FreesTheBlocksOfARunningRequest) {
   EXPECT_TRUE(scheduler.Cancel(2).ok());
   EXPECT_EQ(scheduler.kv_cache().pool().n_used(), 0);
   EXPECT_TRUE(scheduler.empty());
-  EXPECT_EQ(scheduler.Schedule().ended, (std::vector<kvcache::SeqId>{1, 2}));
+  EXPECT_EQ(scheduler.Schedule().ended, (std::vector<SeqId>{1, 2}));
 }
 
 TEST(SchedulerCancel, IgnoresTheTokenOfARequestCancelledWhileItsStepRan) {
@@ -47,13 +47,13 @@ TEST(SchedulerCancel, IgnoresTheTokenOfARequestCancelledWhileItsStepRan) {
   FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
   ASSERT_TRUE(scheduler.Add(MakeRequest(1, MakePrompt(8, 1), 5)).ok());
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(8, 2), 5)).ok());
-  const runtime::StepResult result = runtime.Execute(scheduler.Schedule());
+  const StepResult result = runtime.Execute(scheduler.Schedule());
   EXPECT_TRUE(scheduler.Cancel(1).ok());
   const StepOutputs outputs = scheduler.Update(result);
   ASSERT_EQ(outputs.tokens.size(), 1u);
-  EXPECT_EQ(outputs.tokens[0].id, 2);
+  EXPECT_EQ(outputs.tokens[0].seq_id, 2);
   EXPECT_EQ(scheduler.kv_cache().pool().n_used(), scheduler.kv_cache().table(2).n_blocks());
-  EXPECT_EQ(scheduler.Schedule().ended, std::vector<kvcache::SeqId>{1}) << "the runtime still hears of it";
+  EXPECT_EQ(scheduler.Schedule().ended, std::vector<SeqId>{1}) << "the runtime still hears of it";
 }
 
 TEST(SchedulerCancel, ReportsNotFoundForAnIdThatIsNotLive) {
@@ -70,7 +70,7 @@ TEST(SchedulerCancel, AnAbortedStepCommitsNothingAndItsRequestsCanBeCancelled) {
   FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
   ASSERT_TRUE(scheduler.Add(MakeRequest(1, MakePrompt(20, 1), 5)).ok());
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(12, 2), 5)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 2u);
   const StepOutputs outputs = scheduler.AbortStep();
   EXPECT_TRUE(outputs.tokens.empty());

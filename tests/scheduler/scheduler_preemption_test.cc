@@ -48,7 +48,7 @@ TEST(SchedulerPreemption, PreemptsTheMostRecentLowestPriorityRequestAndRequeuesI
   ASSERT_TRUE(scheduler.Add(MakeRequest(4, MakePrompt(3, 4), 2)).ok());  // waits: max_sequences is not the limit, blocks are
   scheduler.Update(runtime.Execute(scheduler.Schedule()));  // prompts: positions 0..6
   scheduler.Update(runtime.Execute(scheduler.Schedule()));  // decode position 7
-  const runtime::StepPlan plan = scheduler.Schedule();      // position 8 needs a third block each
+  const StepPlan plan = scheduler.Schedule();      // position 8 needs a third block each
   ASSERT_TRUE(CheckSchedulerInvariants(scheduler, plan));
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{1, 2}));
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{3, 4}));
@@ -70,7 +70,7 @@ TEST(SchedulerPreemption, PreemptsAnEarlierBatchRequestRatherThanALaterInteracti
   scheduler.Update(runtime.Execute(scheduler.Schedule()));
   scheduler.Update(runtime.Execute(scheduler.Schedule()));
   ASSERT_EQ(scheduler.n_running(), 2);
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{2}));
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{1}));
   EXPECT_EQ(scheduler.Update(runtime.Execute(plan)).preempted, (std::vector<RequestId>{1}));

@@ -27,7 +27,7 @@ TEST(SchedulerPrefixCache, SkipsThePromptPrefixAnEarlierRequestComputed) {
   RunUntilEmpty(scheduler, runtime);
 
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, second_prompt, 6)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 1u);
   EXPECT_EQ(plan.sequences[0].first_position, 64);
   EXPECT_EQ(plan.sequences[0].n_tokens(), 10);
@@ -53,7 +53,7 @@ TEST(SchedulerPrefixCache, LeavesAtLeastTheLastPromptTokenToCompute) {
   ASSERT_TRUE(scheduler.Add(MakeRequest(1, prompt, 1)).ok());
   RunUntilEmpty(scheduler, runtime);
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, prompt, 1)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 1u);
   EXPECT_EQ(plan.sequences[0].first_position, 16);
   EXPECT_EQ(plan.sequences[0].n_tokens(), 16);
@@ -73,7 +73,7 @@ TEST(SchedulerPrefixCache, HoldsBackARequestWhosePrefixIsBeingComputed) {
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, Concat(system_prompt, MakePrompt(10, 2)), 4)).ok());
   ASSERT_TRUE(scheduler.Add(MakeRequest(3, MakePrompt(8, 4), 4)).ok());
 
-  const runtime::StepPlan first = scheduler.Schedule();
+  const StepPlan first = scheduler.Schedule();
   ASSERT_TRUE(CheckSchedulerInvariants(scheduler, first));
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{1, 3}));
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{2}));
@@ -97,7 +97,7 @@ TEST(SchedulerPrefixCache, TheHeldRequestCountsEverySharedFullBlockAsCached) {
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, Concat(system_prompt, MakePrompt(10, 2)), 4)).ok());
   std::optional<RequestSnapshot> second;
   for (int step = 0; step < 100 && scheduler.Snapshot(2)->phase == RequestPhase::kWaiting; ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     ASSERT_TRUE(CheckSchedulerInvariants(scheduler, plan));
     scheduler.Update(runtime.Execute(plan));
   }
@@ -116,7 +116,7 @@ TEST(SchedulerPrefixCache, DoesNotHoldBackARequestUnderAnotherSalt) {
   Request salted = MakeRequest(2, Concat(system_prompt, MakePrompt(10, 2)), 4);
   salted.cache_salt = 99;
   ASSERT_TRUE(scheduler.Add(std::move(salted)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{1, 2}));
   scheduler.Update(runtime.Execute(plan));
   RunUntilEmpty(scheduler, runtime);

@@ -14,8 +14,8 @@ namespace {
 std::vector<RequestId> AdmissionOrder(Scheduler& scheduler, FakeRuntime& runtime) {
   std::vector<RequestId> order;
   for (int step = 0; step < 10000 && !scheduler.empty(); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
-    for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+    const StepPlan plan = scheduler.Schedule();
+    for (const ScheduledSequence& sequence : plan.sequences) {
       if (std::find(order.begin(), order.end(), sequence.seq_id) == order.end()) order.push_back(sequence.seq_id);
     }
     scheduler.Update(runtime.Execute(plan));
@@ -53,7 +53,7 @@ TEST(SchedulerPriority, InteractiveArrivalPreemptsTheLatestRunningBatchRequest) 
   scheduler.Update(runtime.Execute(scheduler.Schedule()));
   ASSERT_EQ(scheduler.n_running(), 2);
   ASSERT_TRUE(scheduler.Add(MakeRequest(3, MakePrompt(20, 3), 2, Priority::kInteractive)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_TRUE(CheckSchedulerInvariants(scheduler, plan));
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{3, 1}));
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{2}));
@@ -70,7 +70,7 @@ TEST(SchedulerPriority, BatchArrivalNeverPreemptsARunningRequest) {
   scheduler.Update(runtime.Execute(scheduler.Schedule()));
   scheduler.Update(runtime.Execute(scheduler.Schedule()));
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(30, 2), 4, Priority::kBatch)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{1}));
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{2}));
   EXPECT_TRUE(scheduler.Update(runtime.Execute(plan)).preempted.empty());

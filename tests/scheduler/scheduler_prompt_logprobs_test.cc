@@ -27,8 +27,8 @@ std::vector<int64_t> ScoredPositions(Scheduler& scheduler, FakeRuntime& runtime,
                                      const std::vector<TokenId>& prompt) {
   std::vector<int64_t> positions;
   for (int step = 0; step < 1000 && scheduler.Snapshot(id); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
-    for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+    const StepPlan plan = scheduler.Schedule();
+    for (const ScheduledSequence& sequence : plan.sequences) {
       if (sequence.seq_id != id) continue;
       EXPECT_LE(static_cast<int64_t>(sequence.score_next.size()), sequence.n_tokens() - (sequence.sample ? 1 : 0));
       for (size_t i = 0; i < sequence.score_next.size(); ++i) {
@@ -64,7 +64,7 @@ TEST(SchedulerPromptLogprobs, ComputesACachedPromptAgainAndScoresAllOfIt) {
   RunUntilEmpty(scheduler, runtime);
 
   ASSERT_TRUE(scheduler.Add(ScoringRequest(2, prompt, 2)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 1u);
   EXPECT_EQ(plan.sequences[0].first_position, 0);
   EXPECT_EQ(plan.sequences[0].n_tokens(), 40);
@@ -72,7 +72,7 @@ TEST(SchedulerPromptLogprobs, ComputesACachedPromptAgainAndScoresAllOfIt) {
   EXPECT_EQ(scheduler.Snapshot(2)->counters.n_cached_prompt_tokens, 0);
   scheduler.Update(runtime.Execute(plan));
   // After the first token, plans score nothing.
-  const runtime::StepPlan decode = scheduler.Schedule();
+  const StepPlan decode = scheduler.Schedule();
   ASSERT_EQ(decode.sequences.size(), 1u);
   EXPECT_TRUE(decode.sequences[0].score_next.empty());
   scheduler.Update(runtime.Execute(decode));
@@ -85,7 +85,7 @@ TEST(SchedulerPromptLogprobs, StillPublishesItsBlocksForLaterRequests) {
   ASSERT_TRUE(scheduler.Add(ScoringRequest(1, prompt, 2)).ok());
   RunUntilEmpty(scheduler, runtime);
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, prompt, 2)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 1u);
   EXPECT_EQ(plan.sequences[0].first_position, 32);
   EXPECT_TRUE(plan.sequences[0].score_next.empty());
@@ -99,9 +99,9 @@ TEST(SchedulerPromptLogprobs, DoesNotWaitForAPromptBlockAnotherRequestIsComputin
   ASSERT_TRUE(scheduler.Add(MakeRequest(1, prompt, 2)).ok());
   ASSERT_TRUE(scheduler.Add(MakeRequest(2, prompt, 2)).ok());  // waits for request 1's blocks
   ASSERT_TRUE(scheduler.Add(ScoringRequest(3, prompt, 2)).ok());
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   std::vector<RequestId> planned;
-  for (const runtime::ScheduledSequence& sequence : plan.sequences) planned.push_back(sequence.seq_id);
+  for (const ScheduledSequence& sequence : plan.sequences) planned.push_back(sequence.seq_id);
   EXPECT_EQ(planned, (std::vector<RequestId>{1, 3}));
   scheduler.Update(runtime.Execute(plan));
 }
@@ -114,7 +114,7 @@ TEST(SchedulerPromptLogprobs, RescoresFromTheStartAfterPreemptionBeforeItsFirstT
   Scheduler scheduler = MakeScheduler(MakeConfig(48, 8, 64, 4, 40));
   FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
   ASSERT_TRUE(scheduler.Add(ScoringRequest(1, prompt, 1)).ok());
-  runtime::StepPlan plan = scheduler.Schedule();
+  StepPlan plan = scheduler.Schedule();
   ASSERT_EQ(plan.sequences.size(), 1u);
   std::vector<int64_t> positions;
   for (size_t i = 0; i < plan.sequences[0].score_next.size(); ++i) positions.push_back(static_cast<int64_t>(i) + 1);
@@ -138,14 +138,14 @@ TEST(SchedulerPromptLogprobs, PassesTopLogprobsToEveryPlanEntryAndChecksTheirRan
   request.n_top_logprobs = 3;
   ASSERT_TRUE(scheduler.Add(std::move(request)).ok());
   for (int step = 0; step < 100 && scheduler.Snapshot(1); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
-    for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+    const StepPlan plan = scheduler.Schedule();
+    for (const ScheduledSequence& sequence : plan.sequences) {
       EXPECT_EQ(sequence.n_top_logprobs, 3);
       EXPECT_TRUE(sequence.score_next.empty());
     }
     scheduler.Update(runtime.Execute(plan));
   }
-  for (int32_t n_top : {-1, runtime::kMaxTopLogprobs + 1}) {
+  for (int32_t n_top : {-1, kMaxTopLogprobs + 1}) {
     Request bad = MakeRequest(2, MakePrompt(5, 8), 1);
     bad.n_top_logprobs = n_top;
     const Status status = scheduler.Add(std::move(bad));

@@ -71,10 +71,10 @@ class SchedulerProperty : public ::testing::TestWithParam<std::tuple<uint32_t, i
   }
 
   void Step() {
-    const runtime::StepPlan plan = scheduler_->Schedule();
+    const StepPlan plan = scheduler_->Schedule();
     ASSERT_TRUE(CheckSchedulerInvariants(*scheduler_, plan));
     std::set<RequestId> planned;
-    for (const runtime::ScheduledSequence& sequence : plan.sequences) planned.insert(sequence.seq_id);
+    for (const ScheduledSequence& sequence : plan.sequences) planned.insert(sequence.seq_id);
     for (RequestId id : scheduler_->RunningIds()) {
       const std::optional<RequestSnapshot> snapshot = scheduler_->Snapshot(id);
       if (snapshot->n_tokens - snapshot->n_tokens_computed == 1) {
@@ -83,16 +83,16 @@ class SchedulerProperty : public ::testing::TestWithParam<std::tuple<uint32_t, i
     }
     const StepOutputs outputs = scheduler_->Update(runtime_->Execute(plan));
     n_preemptions_ += static_cast<int>(outputs.preempted.size());
-    for (const GeneratedToken& token : outputs.tokens) CheckToken(token);
+    for (const SampledToken& token : outputs.tokens) CheckToken(token);
     for (const FinishedRequest& finished : outputs.finished) CheckFinished(finished);
   }
 
-  void CheckToken(const GeneratedToken& token) {
-    Expected& expected = expected_.at(token.id);
+  void CheckToken(const SampledToken& token) {
+    Expected& expected = expected_.at(token.seq_id);
     std::vector<TokenId> context = expected.prompt;
     context.insert(context.end(), expected.generated.begin(), expected.generated.end());
-    EXPECT_EQ(token.token, ContextHashToken(token.id, static_cast<int64_t>(context.size()), context))
-        << "request " << token.id << " token " << expected.generated.size();
+    EXPECT_EQ(token.token, ContextHashToken(token.seq_id, static_cast<int64_t>(context.size()), context))
+        << "request " << token.seq_id << " token " << expected.generated.size();
     expected.generated.push_back(token.token);
   }
 
@@ -112,6 +112,9 @@ class SchedulerProperty : public ::testing::TestWithParam<std::tuple<uint32_t, i
         break;
       case FinishReason::kKvCacheFull:
         EXPECT_GT(static_cast<int64_t>(expected.prompt.size() + n_generated), config_.kv_cache.capacity_tokens);
+        break;
+      default:
+        ADD_FAILURE() << "the scheduler never ends a request with " << FinishReasonName(finished.reason);
         break;
     }
   }

@@ -9,8 +9,8 @@
 namespace fab::scheduler {
 namespace {
 
-const runtime::ScheduledSequence* FindInPlan(const runtime::StepPlan& plan, RequestId id) {
-  for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+const ScheduledSequence* FindInPlan(const StepPlan& plan, RequestId id) {
+  for (const ScheduledSequence& sequence : plan.sequences) {
     if (sequence.seq_id == id) return &sequence;
   }
   return nullptr;
@@ -28,15 +28,15 @@ TEST(Scheduler, GivesEveryDecoderOneTokenEachStepWhileALongPromptPrefills) {
   ASSERT_TRUE(scheduler.Add(MakeRequest(99, MakePrompt(1000, 99), 4)).ok());
   int64_t n_prefill_steps = 0;
   while (scheduler.Snapshot(99)->counters.n_generated == 0 && n_prefill_steps < 1000) {
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     ASSERT_TRUE(CheckSchedulerInvariants(scheduler, plan));
     for (RequestId id = 1; id <= 4; ++id) {
-      const runtime::ScheduledSequence* decoder = FindInPlan(plan, id);
+      const ScheduledSequence* decoder = FindInPlan(plan, id);
       ASSERT_NE(decoder, nullptr) << "decoder " << id << " skipped a step";
       EXPECT_EQ(decoder->n_tokens(), 1);
       EXPECT_TRUE(decoder->sample);
     }
-    const runtime::ScheduledSequence* prompt = FindInPlan(plan, 99);
+    const ScheduledSequence* prompt = FindInPlan(plan, 99);
     ASSERT_NE(prompt, nullptr);
     EXPECT_LE(prompt->n_tokens(), kChunk);
     EXPECT_EQ(plan.sequences.front().seq_id, 1) << "decodes come before prefill chunks";
@@ -56,7 +56,7 @@ TEST(Scheduler, NeverExceedsTheTokenBudgetAndFillsItWhilePromptsWait) {
   int n_full_steps = 0;
   for (int step = 0; step < 10000 && !scheduler.empty(); ++step) {
     const bool prompts_waiting = scheduler.n_waiting() > 0;
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     ASSERT_LE(plan.n_tokens(), kBudget);
     if (prompts_waiting && plan.n_tokens() == kBudget) ++n_full_steps;
     if (prompts_waiting) {
@@ -75,7 +75,7 @@ TEST(Scheduler, SamplesOnlyWhenAChunkReachesTheLastPromptToken) {
   const std::vector<int64_t> expected_chunks = {10, 10, 5, 1, 1};
   const std::vector<bool> expected_sample = {false, false, true, true, true};
   for (size_t step = 0; step < expected_chunks.size(); ++step) {
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     ASSERT_EQ(plan.sequences.size(), 1u);
     EXPECT_EQ(plan.sequences[0].n_tokens(), expected_chunks[step]) << "step " << step;
     EXPECT_EQ(plan.sequences[0].sample, expected_sample[step]) << "step " << step;
@@ -103,7 +103,7 @@ TEST(Scheduler, EndsARequestAtItsStopToken) {
   Scheduler scheduler = MakeScheduler(MakeConfig(1024));
   constexpr TokenId kEndOfText = 2;
   // Request 1 emits kEndOfText as its third token; request 2 has no stop tokens.
-  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8, [](kvcache::SeqId, int64_t position, std::span<const TokenId>) {
+  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8, [](SeqId, int64_t position, std::span<const TokenId>) {
     return position == 12 ? kEndOfText : TokenId{500};
   });
   Request stopping = MakeRequest(1, MakePrompt(10, 1), 50);
@@ -125,15 +125,15 @@ TEST(Scheduler, ListsEndedSequencesInTheNextPlanForTheRuntime) {
   const StepOutputs outputs = scheduler.Update(runtime.Execute(scheduler.Schedule()));
   ASSERT_EQ(outputs.finished.size(), 1u);
   EXPECT_EQ(outputs.finished[0].id, 1);
-  const runtime::StepPlan next = scheduler.Schedule();
-  EXPECT_EQ(next.ended, std::vector<kvcache::SeqId>{1});
+  const StepPlan next = scheduler.Schedule();
+  EXPECT_EQ(next.ended, std::vector<SeqId>{1});
   scheduler.Update(runtime.Execute(next));
   EXPECT_TRUE(scheduler.Schedule().ended.empty());
 }
 
 TEST(Scheduler, ReturnsAnEmptyPlanWhenIdle) {
   Scheduler scheduler = MakeScheduler(MakeConfig(1024));
-  const runtime::StepPlan plan = scheduler.Schedule();
+  const StepPlan plan = scheduler.Schedule();
   EXPECT_TRUE(plan.empty());
   EXPECT_TRUE(scheduler.Update({}).tokens.empty());
 }

@@ -54,7 +54,7 @@ inline Request MakeRequest(RequestId id, std::vector<TokenId> prompt, int32_t ma
 }
 
 // Everything that must hold between steps and of every plan.
-inline ::testing::AssertionResult CheckSchedulerInvariants(const Scheduler& scheduler, const runtime::StepPlan& plan) {
+inline ::testing::AssertionResult CheckSchedulerInvariants(const Scheduler& scheduler, const StepPlan& plan) {
   auto fail = [](const std::string& what) { return ::testing::AssertionFailure() << what; };
   const SchedulerConfig& config = scheduler.config();
   const kvcache::KvCacheManager& kv_cache = scheduler.kv_cache();
@@ -70,7 +70,7 @@ inline ::testing::AssertionResult CheckSchedulerInvariants(const Scheduler& sche
   if (std::set<RequestId>(waiting.begin(), waiting.end()).size() != waiting.size()) return fail("waiting twice");
   // The cache holds exactly the running sequences; waiting ones hold no blocks.
   std::set<RequestId> live_sequences;
-  std::set<kvcache::BlockId> blocks_in_tables;
+  std::set<BlockId> blocks_in_tables;
   for (const auto& [seq, table] : kv_cache.sequences()) {
     live_sequences.insert(seq);
     blocks_in_tables.insert(table.block_ids().begin(), table.block_ids().end());
@@ -81,7 +81,7 @@ inline ::testing::AssertionResult CheckSchedulerInvariants(const Scheduler& sche
                 std::to_string(blocks_in_tables.size()) + ")");
   }
   std::set<RequestId> planned;
-  for (const runtime::ScheduledSequence& sequence : plan.sequences) {
+  for (const ScheduledSequence& sequence : plan.sequences) {
     if (!planned.insert(sequence.seq_id).second) return fail("a sequence appears twice in a plan");
     if (!running_set.contains(sequence.seq_id)) return fail("a planned sequence is not running");
     if (sequence.n_tokens() > 1 && sequence.n_tokens() > config.prefill_chunk) return fail("chunk too long");
@@ -100,10 +100,10 @@ struct RunOutcome {
 inline RunOutcome RunUntilEmpty(Scheduler& scheduler, FakeRuntime& runtime, int64_t max_steps = 100000) {
   RunOutcome outcome;
   while (!scheduler.empty() && outcome.n_steps < max_steps) {
-    const runtime::StepPlan plan = scheduler.Schedule();
+    const StepPlan plan = scheduler.Schedule();
     EXPECT_TRUE(CheckSchedulerInvariants(scheduler, plan));
     const StepOutputs outputs = scheduler.Update(runtime.Execute(plan));
-    for (const GeneratedToken& token : outputs.tokens) outcome.generated[token.id].push_back(token.token);
+    for (const SampledToken& token : outputs.tokens) outcome.generated[token.seq_id].push_back(token.token);
     for (const FinishedRequest& finished : outputs.finished) {
       outcome.finished[finished.id] = finished.reason;
       outcome.n_preemptions += finished.counters.n_preemptions;

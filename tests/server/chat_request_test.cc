@@ -94,7 +94,7 @@ TEST(ChatRequest, ReadsTheStreamingSdkBody) {
   EXPECT_EQ(request.sampling.seed, 42);
   EXPECT_EQ(request.sampling.n, 2);
   EXPECT_EQ(request.sampling.stop, std::vector<std::string>{"</s>"});
-  EXPECT_EQ(request.sampling.priority, scheduler::Priority::kInteractive);
+  EXPECT_EQ(request.sampling.priority, Priority::kInteractive);
 }
 
 TEST(ChatRequest, AllowsEmptyStringContentAndAnAssistantWithoutContent) {

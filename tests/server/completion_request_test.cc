@@ -94,7 +94,7 @@ TEST(CompletionRequest, ReadsEverySamplingField) {
   EXPECT_TRUE(s.stream);
   EXPECT_TRUE(s.include_usage);
   EXPECT_EQ(s.user, "alice");
-  EXPECT_EQ(s.priority, scheduler::Priority::kBatch);
+  EXPECT_EQ(s.priority, Priority::kBatch);
   EXPECT_TRUE(s.ignore_eos);
 }
 
@@ -122,7 +122,7 @@ TEST(CompletionRequest, TreatsNullFieldsAsAbsent) {
   EXPECT_EQ(request.sampling.max_tokens, kDefaultCompletionMaxTokens);
   EXPECT_FALSE(request.sampling.temperature.has_value());
   EXPECT_TRUE(request.sampling.stop.empty());
-  EXPECT_EQ(request.sampling.priority, scheduler::Priority::kInteractive);
+  EXPECT_EQ(request.sampling.priority, Priority::kInteractive);
 }
 
 TEST(CompletionRequest, IgnoresUnknownFieldsAsOpenAiDoes) {

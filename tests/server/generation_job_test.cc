@@ -61,7 +61,7 @@ TEST(GenerationJob, AbandonedStreamLeavesNoSequenceOrBlock) {
   }
   stream->Abandon();
   EXPECT_TRUE(WaitForIdleEngine(server.engine()));
-  EXPECT_EQ(server.engine().Stats().n_finished_by_reason[static_cast<int>(engine::FinishReason::kCancelled)], 4);
+  EXPECT_EQ(server.engine().Stats().n_finished_by_reason[static_cast<int>(FinishReason::kCancelled)], 4);
 }
 
 TEST(GenerationJob, AbandonedWholeResponseCancelsToo) {

@@ -17,7 +17,7 @@ TEST(UsageJson, AddsTotalTokensAndCachedTokens) {
 }
 
 TEST(CompletionBody, WritesTheTextCompletionObject) {
-  EXPECT_EQ(CompletionBody(kHeader, {{.index = 0, .text = "hi", .finish_reason = FinishReason::kLength, .logprobs = nullptr}},
+  EXPECT_EQ(CompletionBody(kHeader, {{.index = 0, .text = "hi", .finish_reason = FinishReason::kMaxTokens, .logprobs = nullptr}},
                            Usage{.n_prompt_tokens = 3, .n_completion_tokens = 1}),
             R"({"id":"cmpl-1","object":"text_completion","created":1700000000,"model":"tinyllama",)"
             R"("choices":[{"text":"hi","index":0,"logprobs":null,"finish_reason":"length"}],)"
@@ -32,7 +32,7 @@ TEST(CompletionBody, LeavesUsageOutOfStreamChunksAndWritesANullFinishReason) {
 }
 
 TEST(ChatBody, WritesTheAssistantMessage) {
-  EXPECT_EQ(ChatBody(kHeader, {{.index = 0, .text = "Hello!", .finish_reason = FinishReason::kStop, .logprobs = nullptr}},
+  EXPECT_EQ(ChatBody(kHeader, {{.index = 0, .text = "Hello!", .finish_reason = FinishReason::kStopToken, .logprobs = nullptr}},
                      Usage{.n_prompt_tokens = 9, .n_completion_tokens = 2}),
             R"({"id":"cmpl-1","object":"chat.completion","created":1700000000,"model":"tinyllama",)"
             R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},)"
@@ -48,7 +48,7 @@ TEST(ChatChunk, SendsTheRoleFirstThenContentThenAnEmptyDeltaWithTheFinishReason)
   EXPECT_EQ(ChatChunk(kHeader, {.index = 0, .text = "Hi", .finish_reason = std::nullopt, .logprobs = nullptr}, /*first=*/false),
             R"({"id":"cmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"tinyllama",)"
             R"("choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}]})");
-  EXPECT_EQ(ChatChunk(kHeader, {.index = 0, .text = "", .finish_reason = FinishReason::kStop, .logprobs = nullptr}, false),
+  EXPECT_EQ(ChatChunk(kHeader, {.index = 0, .text = "", .finish_reason = FinishReason::kStopToken, .logprobs = nullptr}, false),
             R"({"id":"cmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"tinyllama",)"
             R"("choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]})");
 }
@@ -99,7 +99,7 @@ TEST(ChatLogprobsJson, WritesMinusInfinityAsTheOpenAiFloor) {
 }
 
 TEST(ChatBody, CarriesTheChoiceLogprobs) {
-  Choice choice{.index = 0, .text = "a", .finish_reason = FinishReason::kStop,
+  Choice choice{.index = 0, .text = "a", .finish_reason = FinishReason::kStopToken,
                 .logprobs = ChatLogprobsJson({{.piece = "a", .logprob = -0.25f, .top = {}}})};
   const boost::json::value body = boost::json::parse(ChatBody(kHeader, {choice}, Usage{}));
   EXPECT_EQ(body.at("choices").as_array()[0].at("logprobs").at("content").as_array()[0].at("logprob").as_double(),

@@ -6,7 +6,7 @@ namespace fab::server {
 namespace {
 
 TEST(ToSamplingParams, UsesOpenAiDefaultsForAbsentFields) {
-  const runtime::SamplingParams params = ToSamplingParams(SamplingFields{}, 99);
+  const SamplingParams params = ToSamplingParams(SamplingFields{}, 99);
   EXPECT_EQ(params.temperature, 1.0f);
   EXPECT_EQ(params.top_p, 1.0f);
   EXPECT_EQ(params.top_k, 0);
@@ -28,7 +28,7 @@ TEST(ToSamplingParams, CopiesEveryGivenFieldAndTurnsTopKMinusOneOff) {
   fields.frequency_penalty = -1.0;
   fields.presence_penalty = 2.0;
   fields.seed = 42;
-  const runtime::SamplingParams params = ToSamplingParams(fields, 99);
+  const SamplingParams params = ToSamplingParams(fields, 99);
   EXPECT_EQ(params.temperature, 0.5f);
   EXPECT_EQ(params.top_p, 0.9f);
   EXPECT_EQ(params.top_k, 0);

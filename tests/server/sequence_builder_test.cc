@@ -16,8 +16,8 @@ TEST(SequenceBuilder, MakesNSequencesPerPromptInChoiceOrder) {
   options.sampling.seed = 40;
   options.n_choices_per_prompt = 3;
   options.n_top_logprobs = 2;
-  options.priority = scheduler::Priority::kBatch;
-  const std::vector<engine::GenerationRequest> requests =
+  options.priority = Priority::kBatch;
+  const std::vector<GenerationRequest> requests =
       BuildSequences({{1, 5}, {1, 6, 7}}, {4, 9}, options, tokenizer);
   ASSERT_EQ(requests.size(), 6u);
   for (size_t choice = 0; choice < requests.size(); ++choice) {
@@ -26,7 +26,7 @@ TEST(SequenceBuilder, MakesNSequencesPerPromptInChoiceOrder) {
     EXPECT_EQ(requests[choice].max_new_tokens, prompt == 0 ? 4 : 9) << choice;
     EXPECT_EQ(requests[choice].sampling.seed, 40u + choice % 3) << choice;
     EXPECT_EQ(requests[choice].n_top_logprobs, 2);
-    EXPECT_EQ(requests[choice].priority, scheduler::Priority::kBatch);
+    EXPECT_EQ(requests[choice].priority, Priority::kBatch);
     const auto end_of_generation = tokenizer.end_of_generation_ids();
     EXPECT_EQ(requests[choice].stop_tokens, std::vector<TokenId>(end_of_generation.begin(), end_of_generation.end()));
   }
@@ -37,7 +37,7 @@ TEST(SequenceBuilder, IgnoreEosLeavesNoStopTokens) {
   ASSERT_FALSE(tokenizer.end_of_generation_ids().empty());
   SequenceOptions options;
   options.ignore_eos = true;
-  const std::vector<engine::GenerationRequest> requests = BuildSequences({{1, 5}}, {4}, options, tokenizer);
+  const std::vector<GenerationRequest> requests = BuildSequences({{1, 5}}, {4}, options, tokenizer);
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_TRUE(requests[0].stop_tokens.empty());
 }
@@ -52,11 +52,11 @@ TEST(SequenceBuilder, UsesTheRequestSeedOrTheDrawnOne) {
 TEST(SequenceBuilder, RefusesLogitBiasOutsideTheVocabulary) {
   SamplingFields fields;
   fields.logit_bias = {{5, -100.0f}, {599, 2.5f}};
-  ApiResult<runtime::SamplingParams> params = ResolveSamplingParams(fields, 600, 0);
+  ApiResult<SamplingParams> params = ResolveSamplingParams(fields, 600, 0);
   ASSERT_TRUE(params.ok());
   EXPECT_EQ(params->logit_bias, (std::vector<std::pair<TokenId, float>>{{5, -100.0f}, {599, 2.5f}}));
   fields.logit_bias[600] = 1.0f;
-  ApiResult<runtime::SamplingParams> refused = ResolveSamplingParams(fields, 600, 0);
+  ApiResult<SamplingParams> refused = ResolveSamplingParams(fields, 600, 0);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().http_status, 400);
   EXPECT_EQ(refused.error().param, "logit_bias");
@@ -65,13 +65,13 @@ TEST(SequenceBuilder, RefusesLogitBiasOutsideTheVocabulary) {
 TEST(SequenceBuilder, TakesTheSharedOptionsFromTheFields) {
   SamplingFields fields;
   fields.n = 3;
-  fields.priority = scheduler::Priority::kBatch;
+  fields.priority = Priority::kBatch;
   fields.ignore_eos = true;
   fields.seed = 7;
   ApiResult<SequenceOptions> options = ResolveSequenceOptions(fields, 600, 1234);
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->n_choices_per_prompt, 3);
-  EXPECT_EQ(options->priority, scheduler::Priority::kBatch);
+  EXPECT_EQ(options->priority, Priority::kBatch);
   EXPECT_TRUE(options->ignore_eos);
   EXPECT_EQ(options->sampling.seed, 7u);
   EXPECT_EQ(options->n_top_logprobs, 0);

@@ -82,7 +82,7 @@ double SampleValue(const Exposition& exposition, const std::string& name, const 
 
 engine::RequestSummary FinishedRequest() {
   engine::RequestSummary summary;
-  summary.reason = engine::FinishReason::kMaxTokens;
+  summary.reason = FinishReason::kMaxTokens;
   summary.counters.n_prompt_tokens = 7;
   summary.counters.n_generated = 3;
   const engine::Clock::time_point t0{};
@@ -147,7 +147,7 @@ TEST(ServerMetrics, CountsAFinishedRequestInItsHistogramsAndEveryInterTokenGap) 
 TEST(ServerMetrics, LeavesTimeToFirstTokenUnobservedForARequestWithoutTokens) {
   ServerMetrics metrics("tiny");
   engine::RequestSummary summary = FinishedRequest();
-  summary.reason = engine::FinishReason::kCancelled;
+  summary.reason = FinishReason::kCancelled;
   summary.timings.first_token.reset();
   summary.timings.inter_token_gaps.clear();
   metrics.ObserveRequest(summary);

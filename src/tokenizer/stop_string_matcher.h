@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fab::server {
+namespace fab {
 
 class StopStringMatcher {
  public:
@@ -42,4 +42,4 @@ class StopStringMatcher {
   bool stopped_ = false;
 };
 
-}  // namespace fab::server
+}  // namespace fab

@@ -8,7 +8,7 @@
 // Ownership: every span points into scheduler-owned storage (the request's
 // tokens, the KV cache's block tables, the request's sampling parameters) and
 // stays valid until the scheduler's next mutating call (Update, Cancel, Add or
-// Schedule); the engine runs Execute in between. Not thread-safe.
+// Schedule); the engine runs Execute in between. Not thread-safe. Header-only.
 #pragma once
 
 #include <cstdint>
@@ -16,17 +16,15 @@
 #include <vector>
 
 #include "base/types.h"
-#include "kvcache/ids.h"
-#include "runtime/sampler.h"
+#include "request/ids.h"
+#include "request/logprobs.h"
+#include "request/sampling_params.h"
 
-namespace fab::runtime {
-
-// The most alternatives a sequence may ask for per position.
-inline constexpr int32_t kMaxTopLogprobs = 20;
+namespace fab {
 
 // One sequence's share of a step.
 struct ScheduledSequence {
-  kvcache::SeqId seq_id = 0;
+  SeqId seq_id = 0;
   // The tokens to feed: [n_tokens >= 1], at positions first_position,
   // first_position + 1, ... Their KV must be written to the slots below.
   std::span<const TokenId> tokens;
@@ -41,7 +39,7 @@ struct ScheduledSequence {
   // Blocks may be shared with other sequences, but only whole blocks below
   // first_position (read-only prefix-cache hits); every slot written this
   // step belongs to this sequence alone.
-  std::span<const kvcache::BlockId> block_ids;
+  std::span<const BlockId> block_ids;
   // True when the last fed token is the last known token of the sequence
   // (the last prompt token or the previous sampled token): the runtime must
   // sample from the logits of tokens.back() and report it in StepResult.
@@ -72,7 +70,7 @@ struct StepPlan {
   // Sequences that finished or were cancelled since the previous plan: the
   // runtime may drop per-sequence state (samplers). Their blocks are already
   // free and may appear in other tables.
-  std::vector<kvcache::SeqId> ended;
+  std::vector<SeqId> ended;
 
   bool empty() const { return sequences.empty(); }
   int64_t n_tokens() const {
@@ -82,16 +80,9 @@ struct StepPlan {
   }
 };
 
-// A token and its log-probability under the model's raw distribution:
-// log-softmax of the logits, before logit bias, penalties and temperature.
-struct TokenLogprob {
-  TokenId token = 0;
-  float logprob = 0.0f;
-};
-
 // One sampled token.
 struct SampledToken {
-  kvcache::SeqId seq_id = 0;
+  SeqId seq_id = 0;
   TokenId token = 0;
   float logprob = 0.0f;  // raw log-probability of `token` (see TokenLogprob)
   // The sequence's n_top_logprobs most likely tokens at this position, best
@@ -101,7 +92,7 @@ struct SampledToken {
 
 // The score of one prompt token (ScheduledSequence::score_next).
 struct PromptScore {
-  kvcache::SeqId seq_id = 0;
+  SeqId seq_id = 0;
   int64_t position = 0;  // of `token`, >= 1
   TokenId token = 0;
   float logprob = 0.0f;  // raw log-probability of `token` given positions [0, position)
@@ -115,4 +106,4 @@ struct StepResult {
   std::vector<PromptScore> prompt_scores;
 };
 
-}  // namespace fab::runtime
+}  // namespace fab

@@ -1,8 +1,8 @@
-#include "server/stop_string_matcher.h"
+#include "tokenizer/stop_string_matcher.h"
 
 #include <algorithm>
 
-namespace fab::server {
+namespace fab {
 
 StopStringMatcher::StopStringMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
   std::erase_if(stops_, [](const std::string& stop) { return stop.empty(); });
@@ -48,4 +48,4 @@ size_t StopStringMatcher::HeldTailLength() const {
   return held;
 }
 
-}  // namespace fab::server
+}  // namespace fab

@@ -1,6 +1,9 @@
-#include "server/served_model.h"
+#include "tokenizer/model_chat_template.h"
 
-namespace fab::server {
+#include <string>
+#include <utility>
+
+namespace fab {
 
 StatusOr<std::optional<ChatTemplate>> ModelChatTemplate(const Tokenizer& tokenizer) {
   const std::string& source = tokenizer.vocab().chat_template;
@@ -10,4 +13,4 @@ StatusOr<std::optional<ChatTemplate>> ModelChatTemplate(const Tokenizer& tokeniz
   return std::optional<ChatTemplate>(std::move(parsed).value());
 }
 
-}  // namespace fab::server
+}  // namespace fab

@@ -1,11 +1,11 @@
-#include "server/stop_string_matcher.h"
+#include "tokenizer/stop_string_matcher.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace fab::server {
+namespace fab {
 namespace {
 
 // Feeds `deltas` and returns everything emitted (plus the flush when no stop
@@ -87,4 +87,4 @@ TEST(StopStringMatcher, EmitsEveryByteOnceWhateverTheDeltaSplit) {
 }
 
 }  // namespace
-}  // namespace fab::server
+}  // namespace fab

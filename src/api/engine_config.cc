@@ -1,4 +1,4 @@
-#include "cli/engine_options.h"
+#include "api/engine_config.h"
 
 #include <algorithm>
 #include <random>
@@ -7,7 +7,7 @@
 #include "runtime/kv_pages.h"
 #include "runtime/kv_pool_size.h"
 
-namespace fab::cli {
+namespace fab::api {
 namespace {
 
 constexpr int64_t kMinStepTokens = 512;
@@ -15,18 +15,18 @@ constexpr int64_t kMaxPrefillChunk = 512;
 
 runtime::KvPagesShape ShapeOf(const model::Model& model, int64_t n_blocks) {
   const model::ModelHparams& hp = model.hparams();
-  return runtime::KvPagesShape{n_blocks, kBenchBlockSize, hp.n_layer, hp.n_head_kv, hp.head_dim};
+  return runtime::KvPagesShape{n_blocks, kBlockSize, hp.n_layer, hp.n_head_kv, hp.head_dim};
 }
 
 }  // namespace
 
-StatusOr<engine::EngineConfig> MakeBenchEngineConfig(const model::Model& model, const EngineFlags& flags,
-                                                     int64_t default_pool_tokens) {
+StatusOr<engine::EngineConfig> MakeEngineConfig(const model::Model& model, const tokenfab::EngineOptions& flags,
+                                                int64_t default_pool_tokens) {
   StatusOr<runtime::KvDType> dtype = runtime::ParseKvDType(flags.kv_dtype);
   if (!dtype.ok()) return dtype.status().WithContext("--kv-dtype");
-  int64_t n_blocks = (std::max<int64_t>(default_pool_tokens, 1) + kBenchBlockSize - 1) / kBenchBlockSize;
+  int64_t n_blocks = (std::max<int64_t>(default_pool_tokens, 1) + kBlockSize - 1) / kBlockSize;
   if (!flags.kv_cache.empty()) {
-    StatusOr<int64_t> blocks = runtime::KvPoolBlocks(flags.kv_cache, ShapeOf(model, 0), *dtype, kBenchBlockSize);
+    StatusOr<int64_t> blocks = runtime::KvPoolBlocks(flags.kv_cache, ShapeOf(model, 0), *dtype, kBlockSize);
     if (!blocks.ok()) return blocks.status().WithContext("--kv-cache");
     n_blocks = *blocks;
   }
@@ -40,8 +40,8 @@ StatusOr<engine::EngineConfig> MakeBenchEngineConfig(const model::Model& model, 
                                 " sequences that may decode in one step");
   }
   scheduler.prefill_chunk = std::min(kMaxPrefillChunk, scheduler.max_tokens_per_step);
-  scheduler.kv_cache.capacity_tokens = n_blocks * kBenchBlockSize;
-  scheduler.kv_cache.block_size = kBenchBlockSize;
+  scheduler.kv_cache.capacity_tokens = n_blocks * kBlockSize;
+  scheduler.kv_cache.block_size = kBlockSize;
   scheduler.kv_cache.hash_seed = std::random_device{}();
   engine::EngineConfig config = engine::MakeEngineConfig(scheduler, *dtype, flags.max_waiting);
   FAB_RETURN_IF_ERROR(config.Validate());
@@ -54,4 +54,4 @@ int64_t KvPoolBytes(const model::Model& model, const engine::EngineConfig& confi
          config.executor.n_blocks * config.executor.block_size;
 }
 
-}  // namespace fab::cli
+}  // namespace fab::api

@@ -1,0 +1,15 @@
+// Identifiers every serving layer shares. A SeqId names one sequence in the
+// KV cache and is assigned by the engine; a RequestId is the same number seen
+// by the engine's callers. A BlockId indexes a KV page that runtime/ owns and
+// kvcache/ accounts for. Header-only; below kvcache/ and scheduler/.
+#pragma once
+
+#include <cstdint>
+
+namespace fab {
+
+using SeqId = int64_t;      // unique among live sequences of one engine
+using RequestId = SeqId;    // a request is one sequence
+using BlockId = int32_t;    // [0, n_blocks) of one block pool
+
+}  // namespace fab
