@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 
 #include <sys/wait.h>
@@ -43,6 +44,9 @@ constexpr RecordedLogits kRecorded[] = {
     {"llama-d256-l2-q4_k_m", 16, 0x7ac08d9733a7000cull},
     {"qwen2-d256-l2-q8_0", 16, 0xf459736453a5acc3ull},
 };
+
+// Names the case in test listings (instead of gtest's byte dump).
+void PrintTo(const RecordedLogits& recorded, std::ostream* os) { *os << recorded.model; }
 
 constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ull;
 constexpr uint64_t kFnvPrime = 0x100000001b3ull;
