@@ -1,26 +1,40 @@
-// ArchSpec: what distinguishes one architecture (model/arch/<name>.cc) from
-// another: its RoPE layout, its biases and the way its layer composes the
-// shared blocks. The registry maps `general.architecture` to a spec.
+// ArchSpec: everything that distinguishes one architecture from another,
+// owned by its file model/arch/<name>.cc: how its hparams are read, how its
+// weights are bound and how its layer composes the shared blocks. Arch files
+// build these from the shared readers (hparams.h), binders (weights.h) and
+// blocks (blocks.h). The registry (model/arch/registry.cc) is the one list
+// that maps `general.architecture` to a spec; adding an architecture is one
+// file under model/arch/ plus one line there. Specs are immutable statics.
 #pragma once
 
 #include <string_view>
 
-#include "kernels/ops.h"
+#include "base/status.h"
+#include "gguf/gguf_file.h"
 #include "model/blocks.h"
+#include "model/hparams.h"
+#include "model/weights.h"
 
 namespace fab::model {
 
 struct ArchSpec {
   const char* name;  // as in general.architecture
-  kernels::RopeStyle rope_style;
-  bool has_qkv_bias;
-  void (*forward_layer)(const LayerContext& ctx);  // one transformer layer
+  // Reads and validates the hparams of a file of this architecture (its
+  // `<name>.*` keys, capped by `limits`), including the traits the
+  // architecture fixes (rope_style, has_qkv_bias). n_vocab stays 0.
+  StatusOr<ModelHparams> (*read_hparams)(const GgufFile& gguf, const HparamLimits& limits);
+  // Binds and validates every weight tensor against `hp` and sets
+  // hp.n_vocab. The views are valid while `gguf` lives.
+  StatusOr<ModelWeights> (*bind_weights)(const GgufFile& gguf, ModelHparams& hp);
+  // One transformer layer over the shared blocks.
+  void (*forward_layer)(const LayerContext& ctx);
 };
 
 const ArchSpec& LlamaArch();
 const ArchSpec& Qwen2Arch();
 
-// The spec for `name`, or nullptr when the architecture is not supported.
-const ArchSpec* FindArch(std::string_view name);
+// The spec registered for `name`; UnimplementedError naming the supported
+// architectures when there is none.
+StatusOr<const ArchSpec*> FindArch(std::string_view name);
 
 }  // namespace fab::model

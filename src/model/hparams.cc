@@ -38,7 +38,7 @@ Status ReadRopeScaling(const GgufFile& gguf, const std::string& arch, ModelHpara
 
 }  // namespace
 
-StatusOr<ModelHparams> ReadHparams(const GgufFile& gguf, const std::string& arch, const HparamLimits& limits) {
+StatusOr<ModelHparams> ReadCommonHparams(const GgufFile& gguf, const std::string& arch, const HparamLimits& limits) {
   ModelHparams hp;
   hp.arch = arch;
   const std::string p = arch + ".";

@@ -1,6 +1,8 @@
 // ModelHparams: the shape of a transformer, read from GGUF metadata
 // (`<arch>.embedding_length`, ...) and validated against caps so that no
 // file can make us allocate absurd buffers. Plain data, copyable.
+// Each architecture's ArchSpec::read_hparams (model/arch/<name>.cc) builds
+// them from the shared reader below and sets what the architecture fixes.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,7 @@ struct ModelHparams {
   float rms_eps = 1e-5f;
   float rope_freq_base = 10000.0f;
   float rope_freq_scale = 1.0f;
+  // Fixed by the architecture, not read from the file.
   kernels::RopeStyle rope_style = kernels::RopeStyle::kNormal;
   bool has_qkv_bias = false;
 
@@ -43,9 +46,12 @@ struct HparamLimits {
   int64_t max_ctx = 1 << 22;
 };
 
-// Reads and validates the hparams of `arch` (rope style and biases come from
-// the architecture spec, filled in by the caller).
-StatusOr<ModelHparams> ReadHparams(const GgufFile& gguf, const std::string& arch,
-                                   const HparamLimits& limits = {});
+// Reads and validates the `<arch>.*` keys that llama-shaped architectures
+// share (widths, head counts and sizes, context, RMS epsilon, RoPE base and
+// linear scaling) against `limits`, with defaults for the optional
+// ones. Leaves rope_style and has_qkv_bias at their defaults (the
+// architecture sets them) and n_vocab at 0 (weight binding sets it).
+StatusOr<ModelHparams> ReadCommonHparams(const GgufFile& gguf, const std::string& arch,
+                                         const HparamLimits& limits = {});
 
 }  // namespace fab::model

@@ -64,16 +64,11 @@ Model::Model(GgufFile gguf, ModelHparams hparams, ModelWeights weights, const Ar
 StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path, const LoadOptions& options) {
   FAB_ASSIGN_OR_RETURN(GgufFile gguf, GgufFile::Open(path));
   FAB_ASSIGN_OR_RETURN(std::string arch_name, gguf.GetString("general.architecture"));
-  const ArchSpec* arch = FindArch(arch_name);
-  if (arch == nullptr) {
-    return UnimplementedError("architecture '" + arch_name + "' is not supported (supported: llama, qwen2)");
-  }
-  auto hparams_or = ReadHparams(gguf, arch_name);
+  FAB_ASSIGN_OR_RETURN(const ArchSpec* arch, FindArch(arch_name));
+  auto hparams_or = arch->read_hparams(gguf, HparamLimits{});
   if (!hparams_or.ok()) return hparams_or.status().WithContext(path);
   ModelHparams hparams = std::move(hparams_or).value();
-  hparams.rope_style = arch->rope_style;
-  hparams.has_qkv_bias = arch->has_qkv_bias;
-  auto weights_or = BindWeights(gguf, hparams);
+  auto weights_or = arch->bind_weights(gguf, hparams);
   if (!weights_or.ok()) return weights_or.status().WithContext(path);
   ModelWeights weights = std::move(weights_or).value();
   std::unordered_set<const void*> repacked;

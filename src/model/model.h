@@ -1,5 +1,6 @@
 // Model: a loaded GGUF transformer: the mapped file, its hparams, its bound
-// weights and its architecture. Immutable after Load; share it between
+// weights and its architecture, whose ArchSpec (found by general.architecture)
+// read the hparams and bound the weights. Immutable after Load; share it between
 // sessions and threads freely. Weights are read from the mmap in place,
 // except matrices repacked at load (LoadOptions::repack_weights), which the
 // model owns.

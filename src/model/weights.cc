@@ -14,8 +14,11 @@ std::string ShapeString(const int64_t* ne, int n_dims) {
   return s + "]";
 }
 
-// Finds `name` and checks it is a computable 2-D [rows, row_length] matrix.
-StatusOr<TensorView> BindMatrix(const GgufFile& gguf, const std::string& name, int64_t row_length, int64_t rows) {
+std::string LayerPrefix(int64_t layer_idx) { return "blk." + std::to_string(layer_idx) + "."; }
+
+}  // namespace
+
+StatusOr<TensorView> BindMatrix(const GgufFile& gguf, const std::string& name, MatrixShape shape) {
   const GgufTensorInfo* info = gguf.FindTensor(name);
   if (info == nullptr) return NotFoundError("tensor '" + name + "' is missing");
   const TensorView& view = info->view;
@@ -23,14 +26,13 @@ StatusOr<TensorView> BindMatrix(const GgufFile& gguf, const std::string& name, i
     return UnimplementedError("tensor '" + name + "' has dtype " + DTypeName(view.dtype) +
                               ", which tokenfab cannot compute with yet");
   }
-  if (view.ne[0] != row_length || view.ne[1] != rows || view.ne[2] != 1 || view.ne[3] != 1) {
+  if (view.ne[0] != shape.cols || view.ne[1] != shape.rows || view.ne[2] != 1 || view.ne[3] != 1) {
     return InvalidArgumentError("tensor '" + name + "' has shape " + ShapeString(view.ne, info->n_dims) +
-                                ", expected [" + std::to_string(row_length) + ", " + std::to_string(rows) + "]");
+                                ", expected [" + std::to_string(shape.cols) + ", " + std::to_string(shape.rows) + "]");
   }
   return view;
 }
 
-// Finds a 1-D vector of `length` elements and converts it to float32.
 StatusOr<std::vector<float>> BindVector(const GgufFile& gguf, const std::string& name, int64_t length) {
   const GgufTensorInfo* info = gguf.FindTensor(name);
   if (info == nullptr) return NotFoundError("tensor '" + name + "' is missing");
@@ -47,27 +49,64 @@ StatusOr<std::vector<float>> BindVector(const GgufFile& gguf, const std::string&
   return values;
 }
 
-StatusOr<LayerWeights> BindLayer(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx) {
-  const std::string p = "blk." + std::to_string(layer_idx) + ".";
-  LayerWeights layer;
-  FAB_ASSIGN_OR_RETURN(layer.attn_norm, BindVector(gguf, p + "attn_norm.weight", hp.n_embd));
-  FAB_ASSIGN_OR_RETURN(layer.wq, BindMatrix(gguf, p + "attn_q.weight", hp.n_embd, hp.q_dim()));
-  FAB_ASSIGN_OR_RETURN(layer.wk, BindMatrix(gguf, p + "attn_k.weight", hp.n_embd, hp.kv_dim()));
-  FAB_ASSIGN_OR_RETURN(layer.wv, BindMatrix(gguf, p + "attn_v.weight", hp.n_embd, hp.kv_dim()));
-  FAB_ASSIGN_OR_RETURN(layer.wo, BindMatrix(gguf, p + "attn_output.weight", hp.q_dim(), hp.n_embd));
-  if (hp.has_qkv_bias) {
-    FAB_ASSIGN_OR_RETURN(layer.bq, BindVector(gguf, p + "attn_q.bias", hp.q_dim()));
-    FAB_ASSIGN_OR_RETURN(layer.bk, BindVector(gguf, p + "attn_k.bias", hp.kv_dim()));
-    FAB_ASSIGN_OR_RETURN(layer.bv, BindVector(gguf, p + "attn_v.bias", hp.kv_dim()));
+StatusOr<ModelWeights> BindEmbeddingsAndOutput(const GgufFile& gguf, ModelHparams& hp) {
+  ModelWeights weights;
+  const GgufTensorInfo* embd = gguf.FindTensor("token_embd.weight");
+  if (embd == nullptr) return NotFoundError("tensor 'token_embd.weight' is missing");
+  hp.n_vocab = embd->view.ne[1];
+  if (hp.n_vocab < 1 || hp.n_vocab > HparamLimits().max_vocab) {
+    return InvalidArgumentError("vocabulary size " + std::to_string(hp.n_vocab) + " is out of range");
   }
-  FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, p + "ffn_norm.weight", hp.n_embd));
-  FAB_ASSIGN_OR_RETURN(layer.w_gate, BindMatrix(gguf, p + "ffn_gate.weight", hp.n_embd, hp.n_ff));
-  FAB_ASSIGN_OR_RETURN(layer.w_up, BindMatrix(gguf, p + "ffn_up.weight", hp.n_embd, hp.n_ff));
-  FAB_ASSIGN_OR_RETURN(layer.w_down, BindMatrix(gguf, p + "ffn_down.weight", hp.n_ff, hp.n_embd));
-  return layer;
+  const MatrixShape vocab_by_embd{.rows = hp.n_vocab, .cols = hp.n_embd};
+  FAB_ASSIGN_OR_RETURN(weights.token_embd, BindMatrix(gguf, "token_embd.weight", vocab_by_embd));
+  FAB_ASSIGN_OR_RETURN(weights.output_norm, BindVector(gguf, "output_norm.weight", hp.n_embd));
+  if (gguf.FindTensor("output.weight") != nullptr) {
+    FAB_ASSIGN_OR_RETURN(weights.output, BindMatrix(gguf, "output.weight", vocab_by_embd));
+  } else {
+    weights.output = weights.token_embd;
+    weights.tied_output = true;
+  }
+  if (gguf.FindTensor("rope_freqs.weight") != nullptr) {
+    FAB_ASSIGN_OR_RETURN(weights.rope_factors, BindVector(gguf, "rope_freqs.weight", hp.n_rot / 2));
+  }
+  return weights;
 }
 
-}  // namespace
+Status BindAttention(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  FAB_ASSIGN_OR_RETURN(layer.attn_norm, BindVector(gguf, p + "attn_norm.weight", hp.n_embd));
+  FAB_ASSIGN_OR_RETURN(layer.wq, BindMatrix(gguf, p + "attn_q.weight", {.rows = hp.q_dim(), .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.wk, BindMatrix(gguf, p + "attn_k.weight", {.rows = hp.kv_dim(), .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.wv, BindMatrix(gguf, p + "attn_v.weight", {.rows = hp.kv_dim(), .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.wo, BindMatrix(gguf, p + "attn_output.weight", {.rows = hp.n_embd, .cols = hp.q_dim()}));
+  return OkStatus();
+}
+
+Status BindQkvBiases(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  FAB_ASSIGN_OR_RETURN(layer.bq, BindVector(gguf, p + "attn_q.bias", hp.q_dim()));
+  FAB_ASSIGN_OR_RETURN(layer.bk, BindVector(gguf, p + "attn_k.bias", hp.kv_dim()));
+  FAB_ASSIGN_OR_RETURN(layer.bv, BindVector(gguf, p + "attn_v.bias", hp.kv_dim()));
+  return OkStatus();
+}
+
+Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, p + "ffn_norm.weight", hp.n_embd));
+  FAB_ASSIGN_OR_RETURN(layer.w_gate, BindMatrix(gguf, p + "ffn_gate.weight", {.rows = hp.n_ff, .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.w_up, BindMatrix(gguf, p + "ffn_up.weight", {.rows = hp.n_ff, .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.w_down, BindMatrix(gguf, p + "ffn_down.weight", {.rows = hp.n_embd, .cols = hp.n_ff}));
+  return OkStatus();
+}
+
+StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparams& hp, LayerBinder bind_layer) {
+  FAB_ASSIGN_OR_RETURN(ModelWeights weights, BindEmbeddingsAndOutput(gguf, hp));
+  weights.layers.resize(static_cast<size_t>(hp.n_layer));
+  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
+    FAB_RETURN_IF_ERROR(bind_layer(gguf, hp, layer_idx, weights.layers[static_cast<size_t>(layer_idx)]));
+  }
+  return weights;
+}
 
 int64_t ModelWeights::BytesPerToken() const {
   int64_t bytes = output.n_bytes() + token_embd.row_bytes();
@@ -77,33 +116,6 @@ int64_t ModelWeights::BytesPerToken() const {
     }
   }
   return bytes;
-}
-
-StatusOr<ModelWeights> BindWeights(const GgufFile& gguf, ModelHparams& hp) {
-  ModelWeights weights;
-  const GgufTensorInfo* embd = gguf.FindTensor("token_embd.weight");
-  if (embd == nullptr) return NotFoundError("tensor 'token_embd.weight' is missing");
-  hp.n_vocab = embd->view.ne[1];
-  if (hp.n_vocab < 1 || hp.n_vocab > HparamLimits().max_vocab) {
-    return InvalidArgumentError("vocabulary size " + std::to_string(hp.n_vocab) + " is out of range");
-  }
-  FAB_ASSIGN_OR_RETURN(weights.token_embd, BindMatrix(gguf, "token_embd.weight", hp.n_embd, hp.n_vocab));
-  FAB_ASSIGN_OR_RETURN(weights.output_norm, BindVector(gguf, "output_norm.weight", hp.n_embd));
-  if (gguf.FindTensor("output.weight") != nullptr) {
-    FAB_ASSIGN_OR_RETURN(weights.output, BindMatrix(gguf, "output.weight", hp.n_embd, hp.n_vocab));
-  } else {
-    weights.output = weights.token_embd;
-    weights.tied_output = true;
-  }
-  if (gguf.FindTensor("rope_freqs.weight") != nullptr) {
-    FAB_ASSIGN_OR_RETURN(weights.rope_factors, BindVector(gguf, "rope_freqs.weight", hp.n_rot / 2));
-  }
-  weights.layers.reserve(static_cast<size_t>(hp.n_layer));
-  for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
-    FAB_ASSIGN_OR_RETURN(LayerWeights layer, BindLayer(gguf, hp, layer_idx));
-    weights.layers.push_back(std::move(layer));
-  }
-  return weights;
 }
 
 void RepackWeights(ModelWeights& weights, ThreadPool& pool,

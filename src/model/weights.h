@@ -1,5 +1,6 @@
 // ModelWeights: views of every weight tensor of a llama-shaped transformer,
-// bound by name from a GGUF file and checked against the hparams' shapes.
+// bound by name from a GGUF file and checked against the hparams' shapes by
+// the architecture's ArchSpec::bind_weights, composed of the binders below.
 // Large matrices stay in the file's mmap (TensorView, no copy); small vectors
 // (norms, biases, rope factors) are converted to owned float32.
 // Lifetime: the views are valid while the GgufFile they came from lives.
@@ -8,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/aligned_buffer.h"
@@ -47,8 +49,45 @@ struct ModelWeights {
   int64_t BytesPerToken() const;
 };
 
-// Binds and validates every tensor. Sets hp.n_vocab from token_embd.
-StatusOr<ModelWeights> BindWeights(const GgufFile& gguf, ModelHparams& hp);
+// The shape of a weight matrix: `rows` rows of `cols` elements each (GGUF
+// ne = [cols, rows]; a matmul with it maps cols inputs to rows outputs).
+struct MatrixShape {
+  int64_t rows;
+  int64_t cols;
+};
+
+// Shared binders that architecture files (model/arch/*.cc) compose into their
+// ArchSpec::bind_weights. Each finds tensors by their GGUF name, checks dtype
+// and shape against the hparams, and fails with a Status naming the tensor.
+
+// The matrix `name` of `shape` and a computable dtype, viewed in the file.
+StatusOr<TensorView> BindMatrix(const GgufFile& gguf, const std::string& name, MatrixShape shape);
+
+// The 1-D f32/f16/bf16 vector `name` of `length` elements (a norm weight, a
+// bias, rope factors), converted to owned float32.
+StatusOr<std::vector<float>> BindVector(const GgufFile& gguf, const std::string& name, int64_t length);
+
+// token_embd.weight (whose rows set hp.n_vocab), output_norm.weight,
+// output.weight (token_embd when absent: tied) and, when present,
+// rope_freqs.weight. layers is left empty.
+StatusOr<ModelWeights> BindEmbeddingsAndOutput(const GgufFile& gguf, ModelHparams& hp);
+
+// blk.<layer_idx>.{attn_norm, attn_q, attn_k, attn_v, attn_output}.weight.
+Status BindAttention(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
+// blk.<layer_idx>.attn_{q,k,v}.bias, all three required.
+Status BindQkvBiases(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
+// blk.<layer_idx>.{ffn_norm, ffn_gate, ffn_up, ffn_down}.weight.
+Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
+// Binds one layer's tensors into `layer` (an architecture's composition of
+// the binders above).
+using LayerBinder = Status (*)(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
+// BindEmbeddingsAndOutput, then every one of hp.n_layer layers with
+// `bind_layer`. Sets hp.n_vocab.
+StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparams& hp, LayerBinder bind_layer);
 
 // Repacks every layer matrix and the untied output matrix that
 // kernels::CanPack accepts into owned 16-row panels (kernels/packed_weights.h),

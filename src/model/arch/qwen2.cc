@@ -6,6 +6,28 @@
 namespace fab::model {
 namespace {
 
+constexpr char kName[] = "qwen2";
+
+StatusOr<ModelHparams> ReadQwen2Hparams(const GgufFile& gguf, const HparamLimits& limits) {
+  FAB_ASSIGN_OR_RETURN(ModelHparams hp, ReadCommonHparams(gguf, kName, limits));
+  hp.rope_style = kernels::RopeStyle::kNeox;
+  hp.has_qkv_bias = true;
+  return hp;
+}
+
+// llama's layer tensors plus attn_{q,k,v}.bias.
+Status BindQwen2Layer(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  FAB_RETURN_IF_ERROR(BindAttention(gguf, hp, layer_idx, layer));
+  FAB_RETURN_IF_ERROR(BindQkvBiases(gguf, hp, layer_idx, layer));
+  return BindSwiGluFeedForward(gguf, hp, layer_idx, layer);
+}
+
+StatusOr<ModelWeights> BindQwen2Weights(const GgufFile& gguf, ModelHparams& hp) {
+  return BindWeightsLayerByLayer(gguf, hp, &BindQwen2Layer);
+}
+
+// AttentionBlock adds the biases bound above (and rotates NeoX-style from
+// hp.rope_style), so the layer is llama's.
 void Qwen2Layer(const LayerContext& ctx) {
   AttentionBlock(ctx);
   FeedForwardBlock(ctx);
@@ -14,7 +36,7 @@ void Qwen2Layer(const LayerContext& ctx) {
 }  // namespace
 
 const ArchSpec& Qwen2Arch() {
-  static const ArchSpec spec{"qwen2", kernels::RopeStyle::kNeox, /*has_qkv_bias=*/true, &Qwen2Layer};
+  static const ArchSpec spec{kName, &ReadQwen2Hparams, &BindQwen2Weights, &Qwen2Layer};
   return spec;
 }
 

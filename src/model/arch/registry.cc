@@ -1,12 +1,27 @@
+// The architecture registry: the one list of supported architectures. To add
+// one, write model/arch/<name>.cc defining its ArchSpec and list it here.
+#include <span>
+#include <string>
+
 #include "model/arch_spec.h"
 
 namespace fab::model {
+namespace {
 
-const ArchSpec* FindArch(std::string_view name) {
-  for (const ArchSpec* spec : {&LlamaArch(), &Qwen2Arch()}) {
+std::span<const ArchSpec* const> RegisteredArchs() {
+  static const ArchSpec* const kArchs[] = {&LlamaArch(), &Qwen2Arch()};
+  return kArchs;
+}
+
+}  // namespace
+
+StatusOr<const ArchSpec*> FindArch(std::string_view name) {
+  std::string supported;
+  for (const ArchSpec* spec : RegisteredArchs()) {
     if (name == spec->name) return spec;
+    supported += (supported.empty() ? "" : ", ") + std::string(spec->name);
   }
-  return nullptr;
+  return UnimplementedError("architecture '" + std::string(name) + "' is not supported (supported: " + supported + ")");
 }
 
 }  // namespace fab::model
