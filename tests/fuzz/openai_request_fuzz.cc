@@ -20,8 +20,8 @@
 #include "server/completion_request.h"
 #include "server/request_limits.h"
 #include "server/routes.h"
-#include "tokenizer/stop_string_matcher.h"
 #include "server/tokenize_request.h"
+#include "tokenizer/stop_string_matcher.h"
 #include "tokenizer/utf8.h"
 
 namespace {
@@ -40,7 +40,7 @@ void RequireCleanError(const server::ApiError& error, int status) {
 
 void RequireSamplingWithinLimits(const server::SamplingFields& sampling) {
   Require(sampling.n >= 1 && sampling.n <= server::kMaxChoices, "n within limits");
-  Require(sampling.stop.size() <= server::kMaxStopStrings, "stop count within limits");
+  Require(sampling.stop.size() <= fab::kMaxStopStrings, "stop count within limits");
   for (const std::string& stop : sampling.stop) Require(!stop.empty(), "stop strings non-empty");
   if (sampling.temperature) {
     Require(*sampling.temperature >= 0 && *sampling.temperature <= server::kMaxTemperature, "temperature");
@@ -94,12 +94,12 @@ void CheckStopMatcher(const uint8_t* data, size_t size) {
   const std::string_view text = bytes.substr(stop.size());
   const size_t first = text.find(stop);
   const std::string expected(first == std::string_view::npos ? text : text.substr(0, first));
-  server::StopStringMatcher matcher({stop});
+  fab::StopStringMatcher matcher({stop});
   std::string emitted;
   bool stopped = false;
   const size_t piece = 1 + data[size - 1] % 7;
   for (size_t at = 0; at < text.size() && !stopped; at += piece) {
-    const server::StopStringMatcher::Step step = matcher.Push(text.substr(at, piece));
+    const fab::StopStringMatcher::Step step = matcher.Push(text.substr(at, piece));
     emitted += step.emit;
     stopped = step.stopped;
   }
