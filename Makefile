@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 480
+FUZZ_SECONDS ?= 360
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 PORT ?= 8080

@@ -5,10 +5,10 @@
 namespace fab::server {
 
 std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& tokenizer,
-                                                             std::span<const fab::TokenLogprob> top) {
+                                                             std::span<const TokenLogprob> top) {
   std::vector<std::pair<std::string, float>> pieces;
   pieces.reserve(top.size());
-  for (const fab::TokenLogprob& alternative : top) {
+  for (const TokenLogprob& alternative : top) {
     pieces.emplace_back(tokenizer.TokenBytes(alternative.token), alternative.logprob);
   }
   return pieces;
@@ -21,7 +21,7 @@ ChoiceStream::ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> 
       want_logprobs_(want_logprobs) {}
 
 ChoiceStream::Delta ChoiceStream::Push(TokenId token, float logprob,
-                                       std::span<const fab::TokenLogprob> top) {
+                                       std::span<const TokenLogprob> top) {
   Delta delta;
   if (matcher_.stopped()) {
     delta.stopped = true;
@@ -29,7 +29,7 @@ ChoiceStream::Delta ChoiceStream::Push(TokenId token, float logprob,
   }
   if (want_logprobs_) {
     pending_logprobs_.push_back(PendingLogprob{
-        n_detokenized_bytes_, TokenLogprob{tokenizer_->TokenBytes(token), logprob, AlternativePieces(*tokenizer_, top)}});
+        n_detokenized_bytes_, LogprobEntry{tokenizer_->TokenBytes(token), logprob, AlternativePieces(*tokenizer_, top)}});
   }
   const std::string text = detokenizer_.Push(token);
   n_detokenized_bytes_ += static_cast<int64_t>(text.size());

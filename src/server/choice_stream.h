@@ -23,22 +23,22 @@ namespace fab::server {
 
 // The alternatives as a response shows them: (token bytes, logprob), best first.
 std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& tokenizer,
-                                                             std::span<const fab::TokenLogprob> top);
+                                                             std::span<const TokenLogprob> top);
 
 class ChoiceStream {
  public:
-  // `want_logprobs`: keep a TokenLogprob per token for the deltas.
+  // `want_logprobs`: keep a LogprobEntry per token for the deltas.
   ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> stops, bool want_logprobs);
 
   struct Delta {
     std::string text;                    // may be empty
-    std::vector<TokenLogprob> logprobs;  // the tokens whose text starts in this delta (want_logprobs)
+    std::vector<LogprobEntry> logprobs;  // the tokens whose text starts in this delta (want_logprobs)
     bool stopped = false;                // a stop string matched: the choice is over
   };
 
   // One generated token that is not an end-of-generation token, its
   // logprob and best alternatives (empty unless asked for).
-  Delta Push(TokenId token, float logprob, std::span<const fab::TokenLogprob> top);
+  Delta Push(TokenId token, float logprob, std::span<const TokenLogprob> top);
   // The generation ended for another reason (length, end of generation):
   // whatever is still held back, with the remaining logprob entries.
   Delta Flush();
@@ -46,7 +46,7 @@ class ChoiceStream {
  private:
   struct PendingLogprob {
     int64_t text_start = 0;  // byte offset of the token's text in the detokenized output
-    TokenLogprob entry;
+    LogprobEntry entry;
   };
   // Moves the entries whose text starts before n_emitted_bytes_ into *delta.
   void ReleaseLogprobs(Delta* delta);

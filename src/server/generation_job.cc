@@ -17,7 +17,7 @@ class ChoiceObserver final : public engine::RequestObserver {
   ChoiceObserver(std::shared_ptr<GenerationJob> job, size_t choice) : job_(std::move(job)), choice_(choice) {}
 
   void OnToken(TokenId token, float logprob) override { job_->OnToken(choice_, token, logprob); }
-  void OnTopLogprobs(std::span<const fab::TokenLogprob> top) override { job_->OnTopLogprobs(choice_, top); }
+  void OnTopLogprobs(std::span<const TokenLogprob> top) override { job_->OnTopLogprobs(choice_, top); }
   void OnPromptLogprobs(std::span<const engine::PromptTokenLogprob> prompt) override {
     job_->OnPromptLogprobs(choice_, prompt);
   }
@@ -56,9 +56,9 @@ struct GenerationJob::ChoiceState {
   std::optional<RequestId> id;
   bool cancel_wanted = false;
   bool begun = false;                           // the echo (if any) went out
-  std::vector<fab::TokenLogprob> next_top;  // OnTopLogprobs, for the next OnToken
+  std::vector<TokenLogprob> next_top;  // OnTopLogprobs, for the next OnToken
   std::string text;                             // whole responses: everything so far
-  std::vector<TokenLogprob> logprobs;           // whole responses: every entry so far
+  std::vector<LogprobEntry> logprobs;           // whole responses: every entry so far
   int64_t n_text_bytes_sent = 0;                // streams: for text_offset
   int64_t n_completion_tokens = 0;
   std::optional<FinishReason> finish;           // set once the choice's output is final
@@ -113,7 +113,7 @@ void GenerationJob::Started(const std::vector<RequestId>& ids) {
   }
 }
 
-void GenerationJob::OnTopLogprobs(size_t choice, std::span<const fab::TokenLogprob> top) {
+void GenerationJob::OnTopLogprobs(size_t choice, std::span<const TokenLogprob> top) {
   std::lock_guard<std::mutex> lock(mutex_);
   choices_[choice].next_top.assign(top.begin(), top.end());
 }
@@ -126,7 +126,7 @@ void GenerationJob::OnPromptLogprobs(size_t choice, std::span<const engine::Prom
 void GenerationJob::OnToken(size_t choice, TokenId token, float logprob) {
   std::lock_guard<std::mutex> lock(mutex_);
   ChoiceState& state = choices_[choice];
-  std::vector<fab::TokenLogprob> top = std::move(state.next_top);
+  std::vector<TokenLogprob> top = std::move(state.next_top);
   state.next_top.clear();
   if (state.finish || spec_.score_only) return;  // past a stop string, or a scoring request's dropped token
   BeginChoice(choice, {});
@@ -172,7 +172,7 @@ void GenerationJob::BeginChoice(size_t choice, std::span<const engine::PromptTok
     // Position 0 has no context: its logprob is null. Without scores from the
     // engine every entry is null.
     for (size_t position = 0; position < prompt.tokens.size(); ++position) {
-      TokenLogprob entry{context_.tokenizer().TokenBytes(prompt.tokens[position]), std::nullopt, {}};
+      LogprobEntry entry{context_.tokenizer().TokenBytes(prompt.tokens[position]), std::nullopt, {}};
       const size_t scored = position - 1;
       if (position > 0 && scored < prompt_scores.size()) {
         entry.logprob = prompt_scores[scored].logprob;
@@ -189,7 +189,7 @@ void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional
   if (finish) state.finish = finish;
   if (!spec_.stream) {
     state.text += delta.text;
-    for (TokenLogprob& entry : delta.logprobs) state.logprobs.push_back(std::move(entry));
+    for (LogprobEntry& entry : delta.logprobs) state.logprobs.push_back(std::move(entry));
     return;
   }
   if (error_) return;  // the stream already carries the error event
@@ -199,7 +199,7 @@ void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional
 }
 
 std::string GenerationJob::StreamChunk(size_t choice, const std::string& text,
-                                       const std::vector<TokenLogprob>& logprobs,
+                                       const std::vector<LogprobEntry>& logprobs,
                                        std::optional<FinishReason> finish) {
   Choice chunk{static_cast<int64_t>(choice), text, finish, nullptr};
   if (spec_.format == ApiFormat::kChat) {

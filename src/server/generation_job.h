@@ -66,7 +66,7 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   ~GenerationJob();
 
   // Engine callbacks for choice `choice` (step thread).
-  void OnTopLogprobs(size_t choice, std::span<const fab::TokenLogprob> top);
+  void OnTopLogprobs(size_t choice, std::span<const TokenLogprob> top);
   void OnPromptLogprobs(size_t choice, std::span<const engine::PromptTokenLogprob> prompt);
   void OnToken(size_t choice, TokenId token, float logprob);
   void OnFinish(size_t choice, const engine::RequestSummary& summary);
@@ -86,7 +86,7 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   void EndChoice(size_t choice, const engine::RequestSummary& summary);
   void CancelChoice(size_t choice);
   void CancelAllChoices();
-  std::string StreamChunk(size_t choice, const std::string& text, const std::vector<TokenLogprob>& logprobs,
+  std::string StreamChunk(size_t choice, const std::string& text, const std::vector<LogprobEntry>& logprobs,
                           std::optional<FinishReason> finish);
   Usage TotalUsage() const;
   // Every choice ended in the engine: the last bytes, the log line.

@@ -41,9 +41,9 @@ json::object ChatTokenJson(const std::string& piece, float logprob) {
 
 }  // namespace
 
-json::value CompletionLogprobsJson(const std::vector<TokenLogprob>& tokens, int64_t text_offset) {
+json::value CompletionLogprobsJson(const std::vector<LogprobEntry>& tokens, int64_t text_offset) {
   json::array pieces, logprobs, tops, offsets;
-  for (const TokenLogprob& token : tokens) {
+  for (const LogprobEntry& token : tokens) {
     pieces.push_back(json::string(SanitizeUtf8(token.piece)));
     logprobs.push_back(token.logprob ? json::value(LogprobValue(*token.logprob)) : json::value(nullptr));
     if (token.logprob) {
@@ -62,9 +62,9 @@ json::value CompletionLogprobsJson(const std::vector<TokenLogprob>& tokens, int6
                       {"text_offset", std::move(offsets)}};
 }
 
-json::value ChatLogprobsJson(const std::vector<TokenLogprob>& tokens) {
+json::value ChatLogprobsJson(const std::vector<LogprobEntry>& tokens) {
   json::array content;
-  for (const TokenLogprob& token : tokens) {
+  for (const LogprobEntry& token : tokens) {
     json::object entry = ChatTokenJson(token.piece, token.logprob.value_or(kLogprobFloor));
     json::array top;
     for (const auto& [piece, logprob] : token.top) top.push_back(ChatTokenJson(piece, logprob));

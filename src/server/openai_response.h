@@ -40,9 +40,10 @@ struct Choice {
   boost::json::value logprobs;                // from *LogprobsJson, or null
 };
 
-// One token's log-probability and its best alternatives, as the runtime
-// reports them. `piece` is the token's raw bytes (maybe part of a character).
-struct TokenLogprob {
+// One position of an OpenAI logprobs list: the token's raw bytes (`piece`,
+// maybe part of a character), its log-probability and its best alternatives
+// as text (from the engine's TokenLogprob values).
+struct LogprobEntry {
   std::string piece;
   std::optional<float> logprob;  // absent for the first prompt token under echo
   std::vector<std::pair<std::string, float>> top;  // best first
@@ -53,12 +54,12 @@ inline constexpr double kLogprobFloor = -9999.0;
 
 // The completions format: {"tokens","token_logprobs","top_logprobs","text_offset"},
 // top_logprobs entries {piece: logprob}; offsets count bytes from `text_offset`.
-boost::json::value CompletionLogprobsJson(const std::vector<TokenLogprob>& tokens,
+boost::json::value CompletionLogprobsJson(const std::vector<LogprobEntry>& tokens,
                                           int64_t text_offset);
 
 // The chat format: {"content":[{"token","logprob","bytes","top_logprobs":[…]}]};
 // "token" is the piece as valid UTF-8 (U+FFFD for broken bytes), "bytes" exact.
-boost::json::value ChatLogprobsJson(const std::vector<TokenLogprob>& tokens);
+boost::json::value ChatLogprobsJson(const std::vector<LogprobEntry>& tokens);
 
 // {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
 boost::json::object UsageJson(const Usage& usage);

@@ -17,7 +17,7 @@ std::vector<TokenId> Ids(const std::string& text) {
 
 // Pushes every id of `text`, one at a time; returns the concatenated deltas.
 std::string PushAll(ChoiceStream& stream, const std::vector<TokenId>& ids, bool* stopped,
-                    std::vector<TokenLogprob>* logprobs = nullptr) {
+                    std::vector<LogprobEntry>* logprobs = nullptr) {
   std::string out;
   for (const TokenId id : ids) {
     ChoiceStream::Delta delta = stream.Push(id, -1.0f, {});
@@ -56,12 +56,12 @@ TEST(ChoiceStream, KeepsLogprobsOnlyForTokensBeforeTheStop) {
   const std::vector<TokenId> ids = Ids("ab cd ef");
   ChoiceStream stream(*GetTinyModel().tokenizer, {"cd"}, true);
   bool stopped = false;
-  std::vector<TokenLogprob> logprobs;
+  std::vector<LogprobEntry> logprobs;
   const std::string text = PushAll(stream, ids, &stopped, &logprobs);
   EXPECT_EQ(text, " ab ");
   ASSERT_TRUE(stopped);
   std::string pieces;
-  for (const TokenLogprob& entry : logprobs) pieces += entry.piece;
+  for (const LogprobEntry& entry : logprobs) pieces += entry.piece;
   EXPECT_TRUE(pieces.starts_with(" ab")) << pieces;
   EXPECT_LT(logprobs.size(), ids.size()) << pieces;  // nothing after the stop string
 }
@@ -70,7 +70,7 @@ TEST(ChoiceStream, ReleasesEveryLogprobOnFlush) {
   const std::vector<TokenId> ids = Ids("ab cd");
   ChoiceStream stream(*GetTinyModel().tokenizer, {"zzz"}, true);
   bool stopped = false;
-  std::vector<TokenLogprob> logprobs;
+  std::vector<LogprobEntry> logprobs;
   EXPECT_EQ(PushAll(stream, ids, &stopped, &logprobs), " ab cd");
   EXPECT_EQ(logprobs.size(), ids.size());
 }

@@ -73,7 +73,7 @@ TEST(ChatBody, EscapesControlCharactersSoAChunkStaysOneSseLine) {
 }
 
 TEST(CompletionLogprobsJson, WritesParallelListsWithByteOffsetsAndANullForTheFirstEchoedToken) {
-  const std::vector<TokenLogprob> tokens = {
+  const std::vector<LogprobEntry> tokens = {
       {.piece = "Hello", .logprob = std::nullopt, .top = {}},
       {.piece = " world", .logprob = -0.5f, .top = {{" world", -0.5f}, {" there", -1.25f}}},
   };
@@ -83,7 +83,7 @@ TEST(CompletionLogprobsJson, WritesParallelListsWithByteOffsetsAndANullForTheFir
 }
 
 TEST(ChatLogprobsJson, WritesTokensAsValidUtf8AndTheirExactBytes) {
-  const std::vector<TokenLogprob> tokens = {
+  const std::vector<LogprobEntry> tokens = {
       {.piece = "\xE6\x97", .logprob = -1.0f, .top = {{"\xE6\x97", -1.0f}}},
   };
   EXPECT_EQ(boost::json::serialize(ChatLogprobsJson(tokens)),
@@ -92,7 +92,7 @@ TEST(ChatLogprobsJson, WritesTokensAsValidUtf8AndTheirExactBytes) {
 }
 
 TEST(ChatLogprobsJson, WritesMinusInfinityAsTheOpenAiFloor) {
-  const std::vector<TokenLogprob> tokens = {
+  const std::vector<LogprobEntry> tokens = {
       {.piece = "a", .logprob = -std::numeric_limits<float>::infinity(), .top = {}}};
   const boost::json::value json = ChatLogprobsJson(tokens);
   EXPECT_EQ(json.at("content").as_array()[0].at("logprob").as_double(), kLogprobFloor);
