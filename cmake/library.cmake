@@ -4,7 +4,9 @@
 # and a pkg-config file (pkg-config --cflags --libs tokenfab). The tokenfab
 # binary is installed beside them.
 include(GNUInstallDirs)
-set(FAB_SOVERSION 0)
+# Before 1.0 the ABI may change with the minor version, so the SONAME
+# carries it (libtokenfab.so.0.1) and the CMake package matches on it.
+set(FAB_SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
 
 # The layers libtokenfab holds, top first (fab_api and what it links).
 set(FAB_LIBRARY_LAYERS fab_api fab_engine fab_scheduler fab_runtime fab_kvcache fab_model fab_tokenizer
@@ -19,7 +21,11 @@ string(JOIN " " FAB_STATIC_DEPS_FLAGS ${FAB_STATIC_DEPS_FLAGS})
 file(WRITE ${CMAKE_BINARY_DIR}/tokenfab_library.cc "// libtokenfab: see include/tokenfab/.\n")
 add_library(tokenfab_shared SHARED ${CMAKE_BINARY_DIR}/tokenfab_library.cc)
 target_link_libraries(tokenfab_shared PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,fab_api>")
-target_link_options(tokenfab_shared PRIVATE -Wl,--no-undefined)
+# Exports only the public API (tf_* and tokenfab::); the engine's own symbols
+# and the template instances it uses (Boost.JSON's among them) stay local.
+target_link_options(tokenfab_shared PRIVATE -Wl,--no-undefined
+                    -Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/libtokenfab.map)
+set_target_properties(tokenfab_shared PROPERTIES LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/libtokenfab.map)
 set_target_properties(tokenfab_shared PROPERTIES
   OUTPUT_NAME tokenfab
   VERSION ${PROJECT_VERSION}
@@ -49,23 +55,19 @@ file(RELATIVE_PATH FAB_CONFIG_TO_PREFIX
 configure_file(cmake/tokenfabConfig.cmake.in ${CMAKE_BINARY_DIR}/tokenfabConfig.cmake @ONLY)
 include(CMakePackageConfigHelpers)
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/tokenfabConfigVersion.cmake
-                                 COMPATIBILITY SameMajorVersion)
+                                 COMPATIBILITY SameMinorVersion)
 
 install(TARGETS tokenfab_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${FAB_STATIC_LIBRARY} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/tokenfab DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
 install(FILES ${CMAKE_BINARY_DIR}/tokenfabConfig.cmake ${CMAKE_BINARY_DIR}/tokenfabConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tokenfab)
-install(CODE "
-  set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
-  set(CMAKE_INSTALL_PREFIX \"\${prefix}\")
-  set(PROJECT_VERSION ${PROJECT_VERSION})
-  set(CMAKE_INSTALL_LIBDIR ${CMAKE_INSTALL_LIBDIR})
-  set(CMAKE_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR})
-  set(FAB_STATIC_DEPS_FLAGS \"${FAB_STATIC_DEPS_FLAGS}\")
-  configure_file(${PROJECT_SOURCE_DIR}/cmake/tokenfab.pc.in
-                 \"\$ENV{DESTDIR}\${prefix}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/tokenfab.pc\" @ONLY)
-  message(STATUS \"Installing: \$ENV{DESTDIR}\${prefix}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/tokenfab.pc\")")
+# The .pc names its prefix relative to where it is installed, so the tree
+# may move.
+file(RELATIVE_PATH FAB_PC_TO_PREFIX
+     ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+configure_file(cmake/tokenfab.pc.in ${CMAKE_BINARY_DIR}/tokenfab.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/tokenfab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 if(TARGET tokenfab)
   install(TARGETS tokenfab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -6,7 +6,9 @@ The layers and what each may use come from ROOT/CMakeLists.txt: every
 `fab_layer(<folder> DEPS fab_<a> fab_<b> ...)` says src/<folder>/ may include
 its own headers and those of <a>, <b> and, transitively, of what they use.
 Public headers (ROOT/include/tokenfab/*.h) may include only standard headers
-and each other, so that no src/ header is reachable from them. Prints one line
+(<name> or <name.h>, no folder) and each other, so that no src/ or
+third-party header is reachable from them. A layer header included with
+<...> counts as one included with "...". Prints one line
 per bad include (file:line: what, why) and exits 1 if there is any; 0 and a
 one-line summary otherwise.
 """
@@ -67,7 +69,7 @@ def check(root):
         n_files += 1
         text = path.read_text(errors="replace")
         for match in INCLUDE.finditer(text):
-            if match.group(1) != '"':
+            if "/" not in match.group(2):
                 continue
             target = match.group(2).split("/")[0]
             if target in layers and target not in allowed[layer]:
@@ -79,9 +81,12 @@ def check(root):
         n_files += 1
         text = path.read_text(errors="replace")
         for match in INCLUDE.finditer(text):
-            if match.group(1) == '"' and not match.group(2).startswith("tokenfab/"):
+            name = match.group(2)
+            standard = match.group(1) == "<" and "/" not in name
+            if not standard and not name.startswith("tokenfab/"):
+                closing = ">" if match.group(1) == "<" else '"'
                 errors.append(f"{path.relative_to(root)}:{line_of(text, match.start())}: includes "
-                              f"\"{match.group(2)}\", but a public header may include only "
+                              f"{match.group(1)}{name}{closing}, but a public header may include only "
                               "standard headers and tokenfab/ headers")
     return errors, n_files
 

@@ -6,9 +6,8 @@
  * and a newline to stdout, and nothing else: the same text
  * `tokenfab run -m MODEL -p PROMPT -n N --temp 0` prints after the prompt.
  * Like `run`, it uses one sequence of min(2048, the model's) context, and
- * asks for N tokens clamped to [1, the room the prompt leaves] (so N = 0
- * gives one token, as `run -n 0` does). Errors go to stderr with exit
- * status 1.
+ * asks for at most the room the prompt leaves (N = 0 prints just the
+ * newline, as `run -n 0` does). Errors go to stderr with exit status 1.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -68,7 +67,12 @@ static int generate(tf_model* model, const char* prompt, long long n_predict) {
     tf_engine_free(engine);
     return 1;
   }
-  long long max_tokens = n_predict < 1 ? 1 : (n_predict > room ? room : n_predict);
+  if (n_predict == 0) {
+    tf_engine_free(engine);
+    printf("\n");
+    return 0;
+  }
+  long long max_tokens = n_predict > room ? room : n_predict;
 
   tf_request_options options;
   tf_request_options_default(&options);

@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   }
   char* end = nullptr;
   const long n = std::strtol(argv[3], &end, 10);
-  if (*argv[3] == '\0' || *end != '\0' || n < 1 || n > 1000000) {
-    std::fprintf(stderr, "N must be a whole number in [1, 1000000]\n");
+  if (*argv[3] == '\0' || *end != '\0' || n < 0 || n > 1000000) {
+    std::fprintf(stderr, "N must be a whole number in [0, 1000000]\n");
     return 1;
   }
   tokenfab::StatusOr<std::shared_ptr<const tokenfab::Model>> model = tokenfab::Model::Load(argv[1]);
@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   if (!engine.ok()) {
     std::fprintf(stderr, "%s\n", engine.status().ToString().c_str());
     return 1;
+  }
+  if (n == 0) {  // as `tokenfab run -n 0`: no tokens
+    std::printf("\n");
+    return 0;
   }
   tokenfab::GenerateRequest request;
   request.prompt = argv[2];

@@ -9,7 +9,7 @@ and a newline to stdout, and nothing else: the same text
 the same as examples/embed/embed.c. Errors go to stderr with exit status 1.
 
 The library is $TOKENFAB_LIB (a path) when set, else whatever
-ctypes.util.find_library("tokenfab") finds, else "libtokenfab.so.0" on the
+ctypes.util.find_library("tokenfab") finds, else "libtokenfab.so.0.1" on the
 loader's path. The structs below mirror include/tokenfab/tokenfab.h field for
 field; keep them in step with it.
 """
@@ -61,7 +61,7 @@ class TokenfabError(Exception):
 
 
 def load_library():
-    path = os.environ.get("TOKENFAB_LIB") or ctypes.util.find_library("tokenfab") or "libtokenfab.so.0"
+    path = os.environ.get("TOKENFAB_LIB") or ctypes.util.find_library("tokenfab") or "libtokenfab.so.0.1"
     lib = ctypes.CDLL(path)
     handle = ctypes.c_void_p
     signatures = {
@@ -124,7 +124,9 @@ def generate(lib, model, prompt, n_predict):
         options = RequestOptions()
         check(lib, "request options", lib.tf_request_options_default(ctypes.byref(options)))
         options.prompt = prompt
-        options.max_tokens = max(1, min(n_predict, room))
+        if n_predict == 0:
+            return b""
+        options.max_tokens = min(n_predict, room)
         options.temperature = 0.0
         result = Result()
         check(lib, "generate", lib.tf_generate(engine, ctypes.byref(options), ctypes.byref(result)))

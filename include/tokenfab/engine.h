@@ -47,8 +47,8 @@ struct ModelInfo {
 // Share one between engines (shared_ptr); it lives as long as its last user.
 class Model {
  public:
-  // InvalidArgument / DataLoss / Unimplemented for a file that is missing,
-  // corrupt or of an unsupported architecture or type.
+  // NotFound for a missing file; InvalidArgument / DataLoss / Unimplemented
+  // for one that is corrupt or of an unsupported architecture or type.
   static StatusOr<std::shared_ptr<const Model>> Load(const std::string& path, const ModelOptions& options = {});
   ~Model();
 
@@ -72,7 +72,7 @@ class Model {
 
 struct EngineOptions {
   int32_t n_threads = 0;      // compute threads; 0: one per core
-  int64_t n_ctx = 0;          // tokens per sequence; 0: the model's training context, at most 4096
+  int64_t n_ctx = 0;          // tokens per sequence; 0: the model's training context, at most 4096; never above the KV pool
   std::string kv_cache;       // KV pool as tokens ("8192") or bytes ("512MiB"); empty: 2 x n_ctx tokens
   std::string kv_dtype = "f16";  // f16, q8_0 or f32
   int32_t max_sequences = 64;    // sequences in one step
@@ -96,7 +96,7 @@ struct GenerateRequest {
   std::vector<ChatMessage> messages;  // rendered by the model's template, generation prompt added
   int32_t max_tokens = 16;            // >= 1; prompt + max_tokens must fit in n_ctx
   SamplingParams sampling;
-  std::vector<std::string> stop;      // stop strings: the text ends before the first one
+  std::vector<std::string> stop;      // stop strings (at most 16, 1 to 1024 bytes each): the text ends before the first one
   Priority priority = Priority::kInteractive;
   bool ignore_eos = false;            // keep going past end-of-generation tokens
 };
@@ -134,7 +134,8 @@ struct Callbacks {
 };
 
 // A pull-based view of one request: events are queued as they happen and
-// taken by Next. Owned by the caller; destroying it cancels the request.
+// taken by Next. Owned by the caller; destroying it cancels the request. It
+// may outlive its Engine (whose destructor ends every request first).
 class Stream {
  public:
   struct Event {

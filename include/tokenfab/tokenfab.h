@@ -207,7 +207,7 @@ typedef struct tf_request_options {
   int32_t penalty_last_n;            /* >= 0 */
   uint64_t seed;                     /* same seed, same logits: same tokens */
   const char* const* stop;           /* stop strings (1 to 1024 bytes each): the text ends before the first */
-  size_t n_stop;                     /* at most 64 */
+  size_t n_stop;                     /* at most 16 */
   int32_t priority;                  /* a tf_priority */
   int32_t ignore_eos;                /* 1: keep going past end-of-generation tokens */
 } tf_request_options;

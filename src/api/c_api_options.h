@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "base/status.h"
+#include "request/limits.h"
 #include "tokenfab/engine.h"
 #include "tokenfab/tokenfab.h"
 
@@ -15,8 +16,8 @@ namespace fab::capi {
 
 // More chat messages than this in one request are refused unread.
 inline constexpr size_t kMaxMessages = 4096;
-// More stop strings than this are refused unread (the engine's own cap).
-inline constexpr size_t kMaxStopStrings = 64;
+// More stop strings than this are refused unread (every front end's cap).
+using fab::kMaxStopStrings;
 
 tf_engine_options DefaultEngineOptions();
 tokenfab::EngineOptions ToEngineOptions(const tf_engine_options& options);

@@ -11,7 +11,7 @@
 #include <cstdint>
 
 #include "base/status.h"
-#include "api/engine_config.h"
+#include "api/engine_setup.h"
 #include "model/model.h"
 #include "platform/thread_pool.h"
 

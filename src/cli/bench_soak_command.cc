@@ -23,7 +23,7 @@
 #include <boost/json.hpp>
 
 #include "cli/command_options.h"
-#include "api/engine_config.h"
+#include "api/engine_setup.h"
 #include "cli/model_loader.h"
 #include "engine/engine.h"
 

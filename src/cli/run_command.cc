@@ -56,6 +56,10 @@ int RunGenerate(const RunOptions& options) {
   request.sampling = sampling;
 
   WriteOut(options.prompt);
+  if (options.n_predict == 0) {  // nothing to generate (as llama-cli -n 0)
+    WriteOut("\n");
+    return 0;
+  }
   int64_t n_generated = 0;
   tokenfab::Callbacks callbacks;
   callbacks.on_token = [&n_generated](const tokenfab::TokenEvent& event) {

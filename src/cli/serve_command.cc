@@ -8,7 +8,7 @@
 #include <memory>
 #include <thread>
 
-#include "api/engine_config.h"
+#include "api/engine_setup.h"
 #include "api/internals.h"
 #include "cli/model_loader.h"
 #include "engine/engine.h"

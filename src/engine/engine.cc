@@ -68,9 +68,11 @@ Status Engine::Validate(const GenerationRequest& request) const {
   if (request.max_new_tokens < 1) {
     return InvalidArgumentError("max_new_tokens " + std::to_string(request.max_new_tokens) + " is below 1");
   }
-  if (!FitsContext(n_prompt, request.max_new_tokens, n_ctx)) {
+  // The rule on the tokens that take a position: the last generated token is
+  // never fed back, so a scoring request (one token, dropped) may fill n_ctx.
+  if (!FitsContext(n_prompt, request.max_new_tokens - 1, n_ctx)) {
     return InvalidArgumentError("prompt (" + std::to_string(n_prompt) + " tokens) + max_new_tokens (" +
-                                std::to_string(request.max_new_tokens) + ") exceed the model's context of " +
+                                std::to_string(request.max_new_tokens) + ") - 1 exceed the model's context of " +
                                 std::to_string(n_ctx));
   }
   const int64_t capacity = int64_t{config_.scheduler.kv_cache.n_blocks()} * config_.scheduler.kv_cache.block_size;
@@ -83,6 +85,10 @@ Status Engine::Validate(const GenerationRequest& request) const {
       return InvalidArgumentError("prompt token " + std::to_string(request.prompt[i]) + " at index " +
                                   std::to_string(i) + " is outside the vocabulary [0, " + std::to_string(n_vocab) + ")");
     }
+  }
+  if (static_cast<int>(request.priority) >= kNumPriorities) {
+    return InvalidArgumentError("priority " + std::to_string(static_cast<int>(request.priority)) +
+                                " is not one of interactive (0) or batch (1)");
   }
   if (request.stop_tokens.size() > kMaxStopTokens) {
     return InvalidArgumentError("stop_tokens holds " + std::to_string(request.stop_tokens.size()) +

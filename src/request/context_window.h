@@ -1,8 +1,12 @@
 // The one context-length rule: a request fits when its prompt and every token
-// it may generate fit in the model's context, n_prompt + max_new_tokens <=
-// n_ctx (vLLM's max_model_len rule; OpenAI's "maximum context length"). The
-// engine refuses requests that break it; the server answers 400 before
-// queueing and defaults max_tokens to the room left. Header-only.
+// it may generate fit in the context, n_prompt + max_new_tokens <= n_ctx
+// (vLLM's max_model_len rule; OpenAI's "maximum context length"). The front
+// ends (the OpenAI server, the public API) apply it to what the caller asked
+// for, answering before anything is queued, and default max_tokens to the
+// room left. The engine applies it to the tokens that take a position, every
+// one but the last generated (never fed back): FitsContext(n_prompt,
+// max_new_tokens - 1, n_ctx), so a scoring request (echo, max_tokens 0, one
+// dropped token inside) may fill the whole context. Header-only.
 #pragma once
 
 #include <algorithm>

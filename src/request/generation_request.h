@@ -15,7 +15,7 @@ namespace fab {
 
 struct GenerationRequest {
   std::vector<TokenId> prompt;  // non-empty, every id in [0, n_vocab)
-  int32_t max_new_tokens = 0;   // >= 1; FitsContext(prompt, max_new_tokens, n_ctx)
+  int32_t max_new_tokens = 0;   // >= 1; FitsContext(prompt, max_new_tokens - 1, n_ctx)
   Priority priority = Priority::kBatch;
   // A sampled token from this set ends the request (it is still reported).
   std::vector<TokenId> stop_tokens;

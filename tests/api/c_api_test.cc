@@ -211,7 +211,7 @@ TEST_F(CApi, ARequestErrorComesBackWithAPreciseMessage) {
   EXPECT_STREQ(tf_last_error(), "max_tokens 0 is below 1");
   options.max_tokens = 1000;
   EXPECT_EQ(tf_generate(engine_, &options, &result), TF_INVALID_ARGUMENT);
-  EXPECT_NE(std::string(tf_last_error()).find("exceed the model's context of 256"), std::string::npos)
+  EXPECT_NE(std::string(tf_last_error()).find("exceed the context of 256 tokens"), std::string::npos)
       << tf_last_error();
   options = GreedyRequest("hello", 4);
   options.temperature = -1.0f;
@@ -230,7 +230,7 @@ TEST_F(CApi, ARequestErrorComesBackWithAPreciseMessage) {
   EXPECT_STREQ(tf_last_error(), "request_out is NULL");
   tf_request* request = nullptr;
   EXPECT_EQ(tf_submit(engine_, &options, &request), TF_INVALID_ARGUMENT);
-  EXPECT_STREQ(tf_last_error(), "n_stop 100000 is above 64");
+  EXPECT_STREQ(tf_last_error(), "n_stop 100000 is above 16");
   EXPECT_EQ(request, nullptr) << "out-parameters are written only on TF_OK";
   options = GreedyRequest(nullptr, 4);
   options.n_prompt_tokens = size_t{1} << 40;

@@ -51,6 +51,16 @@ std::unique_ptr<Engine> MakeEngine(EngineOptions options = {}) {
   return engine.ok() ? std::move(engine).value() : nullptr;
 }
 
+// Takes a stream's events until its done event; nullopt when 30 s pass
+// without an event.
+std::optional<StatusOr<GenerateResult>> WaitForDone(Stream& stream) {
+  while (true) {
+    std::optional<Stream::Event> event = stream.Next(std::chrono::seconds(30));
+    if (!event) return std::nullopt;
+    if (event->done) return event->done;
+  }
+}
+
 GenerateRequest Greedy(std::string prompt, int32_t max_tokens) {
   GenerateRequest request;
   request.prompt = std::move(prompt);
@@ -161,12 +171,8 @@ TEST(EngineApi, CancelEndsARequestWithCancelled) {
   ASSERT_TRUE(stream.ok());
   ASSERT_TRUE((*stream)->Next(std::chrono::seconds(30)).has_value()) << "first token";
   (*stream)->Cancel();
-  std::optional<StatusOr<GenerateResult>> done;
-  while (!done) {
-    std::optional<Stream::Event> event = (*stream)->Next(std::chrono::seconds(30));
-    ASSERT_TRUE(event.has_value());
-    if (event->done) done = event->done;
-  }
+  std::optional<StatusOr<GenerateResult>> done = WaitForDone(**stream);
+  ASSERT_TRUE(done.has_value()) << "no done event in 30 s";
   ASSERT_TRUE(done->ok());
   EXPECT_EQ((*done)->finish_reason, FinishReason::kCancelled);
   EXPECT_LT((*done)->tokens.size(), 400u);
@@ -240,6 +246,43 @@ TEST(EngineApi, OptionsOutsideTheModelAreRefused) {
   dtype.kv_dtype = "q3";
   EXPECT_FALSE(Engine::Create(TinyModel(), dtype).ok());
   EXPECT_FALSE(Engine::Create(std::shared_ptr<const Model>(), {}).ok());
+}
+
+TEST(EngineApi, AnUnknownPriorityIsRefused) {
+  auto engine = MakeEngine();
+  ASSERT_NE(engine, nullptr);
+  GenerateRequest request = Greedy("hi", 2);
+  request.priority = static_cast<Priority>(7);
+  StatusOr<GenerateResult> result = engine->Generate(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("priority 7"), std::string::npos) << result.status().ToString();
+}
+
+TEST(EngineApi, TheContextNeverExceedsTheKvPool) {
+  EngineOptions options;
+  options.n_ctx = 512;
+  options.kv_cache = "64";
+  auto engine = MakeEngine(options);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->n_ctx(), 64);
+  StatusOr<GenerateResult> too_long = engine->Generate(Greedy("hi", 100));
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("exceed the context of 64 tokens"), std::string::npos)
+      << too_long.status().ToString();
+}
+
+TEST(EngineApi, AStreamMayOutliveItsEngine) {
+  auto engine = MakeEngine();
+  ASSERT_NE(engine, nullptr);
+  StatusOr<std::unique_ptr<Stream>> stream = engine->Open(Greedy("Count", 400));
+  ASSERT_TRUE(stream.ok());
+  engine.reset();  // ends the request
+  std::optional<StatusOr<GenerateResult>> done = WaitForDone(**stream);
+  ASSERT_TRUE(done.has_value()) << "no done event in 30 s";
+  ASSERT_TRUE(done->ok());
+  EXPECT_EQ((*done)->finish_reason, FinishReason::kCancelled);
+  (*stream)->Cancel();  // the engine is gone: nothing to do
 }
 
 TEST(EngineApi, StatsCountFinishedRequests) {

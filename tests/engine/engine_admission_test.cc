@@ -28,6 +28,9 @@ TEST(EngineAdmission, RefusesBadRequestsNamingTheField) {
   ExpectInvalid(*engine, GreedyRequest({1, 2, 600}, 4), "prompt token 600 at index 2");
   ExpectInvalid(*engine, GreedyRequest({1, -1}, 4), "outside the vocabulary");
   ExpectInvalid(*engine, GreedyRequest(runtime::MakePrompt(500, 1), 20), "context of 512");
+  GenerationRequest odd_priority = GreedyRequest(runtime::MakePrompt(4, 1), 4);
+  odd_priority.priority = static_cast<Priority>(2);
+  ExpectInvalid(*engine, odd_priority, "priority 2");
   GenerationRequest bad_sampling = GreedyRequest(runtime::MakePrompt(4, 1), 4);
   bad_sampling.sampling.top_p = std::numeric_limits<float>::quiet_NaN();
   ExpectInvalid(*engine, bad_sampling, "sampling: top_p");
@@ -36,6 +39,18 @@ TEST(EngineAdmission, RefusesBadRequestsNamingTheField) {
   ExpectInvalid(*engine, many_stops, "stop_tokens");
   engine->Shutdown(Clock::now());
   EXPECT_EQ(engine->Stats().n_submitted, 0);
+}
+
+// The last generated token takes no position: a scoring request (one token,
+// dropped by the server) may fill the context, one token more may not.
+TEST(EngineAdmission, APromptMayFillTheContextWhenOneTokenIsAskedFor) {
+  ThreadPool pool(2);
+  std::unique_ptr<Engine> engine = MakeEngine(pool);
+  ExpectInvalid(*engine, GreedyRequest(runtime::MakePrompt(512, 1), 2), "context of 512");
+  auto observer = std::make_shared<RecordingObserver>();
+  StatusOr<RequestId> id = engine->Submit(GreedyRequest(runtime::MakePrompt(512, 1), 1), observer);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  engine->Shutdown(Clock::now() + std::chrono::seconds(60));
 }
 
 TEST(EngineAdmission, RefusesAPromptLongerThanTheKvPool) {

@@ -16,7 +16,7 @@ import unittest
 BUILD = pathlib.Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
 SOURCE = pathlib.Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else None
 PROMPT = "Once upon a time"
-CASES = [(PROMPT, 12), ("The capital of France is", 5), ("hi", 1)]
+CASES = [(PROMPT, 12), ("The capital of France is", 5), ("hi", 1), ("hi", 0)]
 
 
 def run(args, env=None, cwd=None):
@@ -62,14 +62,20 @@ class EmbedExamples(unittest.TestCase):
             self.assertEqual(out, self.expected[(prompt, n)], f"{command} {prompt!r} {n}")
 
     def test_the_prefix_holds_the_library_headers_and_package_files(self):
-        for name in ["libtokenfab.so.0", "libtokenfab.a", "cmake/tokenfab/tokenfabConfig.cmake", "pkgconfig/tokenfab.pc"]:
+        for name in ["libtokenfab.so.0.1", "libtokenfab.a", "cmake/tokenfab/tokenfabConfig.cmake", "pkgconfig/tokenfab.pc"]:
             self.assertTrue((self.libdir / name).exists(), name)
         headers = sorted(p.name for p in (self.prefix / "include" / "tokenfab").glob("*.h"))
         self.assertIn("engine.h", headers)
         self.assertIn("tokenfab.h", headers)
         self.assertLess(len(headers), 10)
-        soname = run(["objdump", "-p", self.libdir / "libtokenfab.so.0"])
-        self.assertIn("SONAME               libtokenfab.so.0", soname)
+        soname = run(["objdump", "-p", self.libdir / "libtokenfab.so.0.1"])
+        self.assertIn("SONAME               libtokenfab.so.0.1", soname)
+        exported = run(["nm", "-D", "--defined-only", "-C", self.libdir / "libtokenfab.so.0.1"]).splitlines()
+        names = [line.split(" ", 2)[2] for line in exported if line.count(" ") >= 2]
+        self.assertTrue(any(name.startswith("tf_generate") for name in names))
+        self.assertTrue(any(name.startswith("tokenfab::Engine::Create") for name in names))
+        private = [name for name in names if not (name.startswith("tf_") or "tokenfab::" in name or name == "TOKENFAB_0.1")]
+        self.assertEqual(private, [], "only the public API is exported")
 
     def test_the_cmake_package_builds_the_examples(self):
         build = self.examples / "build-cmake"
@@ -99,7 +105,7 @@ class EmbedExamples(unittest.TestCase):
         self.check_program([str(out / "embed")])
 
     def test_the_python_ctypes_example_generates_the_same_text(self):
-        env = dict(self.env, TOKENFAB_LIB=str(self.libdir / "libtokenfab.so.0"))
+        env = dict(self.env, TOKENFAB_LIB=str(self.libdir / "libtokenfab.so.0.1"))
         for prompt, n in CASES:
             out = run([sys.executable, self.examples / "embed.py", self.model, prompt, str(n)], env=env)
             self.assertEqual(out, self.expected[(prompt, n)], f"embed.py {prompt!r} {n}")

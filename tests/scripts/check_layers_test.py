@@ -56,6 +56,21 @@ class CheckLayers(unittest.TestCase):
         with tmp:
             self.assertEqual(run(root).returncode, 1)
 
+    def test_an_angle_bracket_include_of_a_layer_counts_too(self):
+        tmp, root = make_tree({"src/kernels/k.h": "#include <model/model.h>\n#include <vector>\n"})
+        with tmp:
+            result = run(root)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("src/kernels/k.h:1", result.stdout)
+
+    def test_a_public_header_including_a_third_party_header_fails(self):
+        tmp, root = make_tree({"include/tokenfab/engine.h": "#include <stdint.h>\n#include <boost/json.hpp>\n"})
+        with tmp:
+            result = run(root)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("include/tokenfab/engine.h:2", result.stdout)
+            self.assertNotIn("engine.h:1", result.stdout)
+
     def test_a_public_header_including_a_src_header_fails(self):
         tmp, root = make_tree({"include/tokenfab/engine.h": '#include <string>\n#include "base/status.h"\n',
                                "include/tokenfab/ok.h": '#include "tokenfab/engine.h"\n'})

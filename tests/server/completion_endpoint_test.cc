@@ -71,6 +71,19 @@ TEST(CompletionEndpoint, EchoWithZeroMaxTokensScoresThePrompt) {
   EXPECT_EQ(received.json.at("usage").at("completion_tokens"), 0);
 }
 
+// lm-eval-harness cuts loglikelihood prompts to exactly the context length.
+TEST(CompletionEndpoint, ScoresAPromptThatFillsTheWholeContext) {
+  TestServer server;
+  std::string ids = "[1";
+  for (int64_t i = 1; i < kTinyContext; ++i) ids += "," + std::to_string(300 + i % 200);
+  ids += "]";
+  Received full = Greedy(server, ids, 0, R"(,"echo":true,"logprobs":1)");
+  ASSERT_EQ(full.response.status, 200) << full.response.body;
+  EXPECT_EQ(full.json.at("usage").at("prompt_tokens"), kTinyContext);
+  Received over = Greedy(server, ids.substr(0, ids.size() - 1) + ",7]", 0, R"(,"echo":true,"logprobs":1)");
+  EXPECT_EQ(over.response.status, 400) << over.response.body;
+}
+
 TEST(CompletionEndpoint, StreamsTheEchoedPromptScoresFirst) {
   TestServer server;
   const std::string body = R"({"prompt":"the cat","max_tokens":0,"echo":true,"logprobs":1)";

@@ -14,26 +14,19 @@ struct Stream::State {
   std::condition_variable ready;
   std::deque<Event> events;  // guarded by mutex
   bool done_queued = false;  // guarded by mutex
-  bool done_taken = false;   // caller's thread only
+  bool done_taken = false;   // guarded by mutex
 };
 
 Stream::Stream(Engine& engine, RequestId id, std::shared_ptr<State> state)
     : engine_(engine), id_(id), state_(std::move(state)) {}
 
-Stream::~Stream() {
-  bool done;
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    done = state_->done_queued;
-  }
-  if (!done) (void)engine_.Cancel(id_);  // NotFound: it ended meanwhile
-}
+Stream::~Stream() { Cancel(); }
 
 RequestId Stream::id() const { return id_; }
 
 std::optional<Stream::Event> Stream::Next(std::chrono::milliseconds timeout) {
-  if (state_->done_taken) return std::nullopt;
   std::unique_lock<std::mutex> lock(state_->mutex);
+  if (state_->done_taken) return std::nullopt;
   if (!state_->ready.wait_for(lock, timeout, [this] { return !state_->events.empty(); })) return std::nullopt;
   Event event = std::move(state_->events.front());
   state_->events.pop_front();
@@ -41,7 +34,12 @@ std::optional<Stream::Event> Stream::Next(std::chrono::milliseconds timeout) {
   return event;
 }
 
-void Stream::Cancel() { (void)engine_.Cancel(id_); }
+void Stream::Cancel() {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  // Once done is queued the request has ended (an engine's destructor ends
+  // every request first), so the engine is never touched after it is gone.
+  if (!state_->done_queued) (void)engine_.Cancel(id_);
+}
 
 StatusOr<std::unique_ptr<Stream>> Engine::Open(const GenerateRequest& request) {
   auto state = std::make_shared<Stream::State>();

@@ -1,4 +1,4 @@
-#include "api/engine_config.h"
+#include "api/engine_setup.h"
 
 #include <algorithm>
 #include <random>

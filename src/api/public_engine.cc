@@ -9,9 +9,10 @@
 
 #include <boost/json.hpp>
 
-#include "api/engine_config.h"
+#include "api/engine_setup.h"
 #include "api/internals.h"
 #include "api/text_request.h"
+#include "request/context_window.h"
 #include "request/limits.h"
 #include "tokenizer/chat_tokens.h"
 
@@ -81,6 +82,8 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Model> mo
   auto internals = std::make_unique<Internals>();
   internals->n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(n_ctx_train, kDefaultContext);
   FAB_ASSIGN_OR_RETURN(internals->config, fab::api::MakeEngineConfig(inner, options, 2 * internals->n_ctx));
+  // A sequence can never hold more than the whole pool.
+  internals->n_ctx = std::min(internals->n_ctx, internals->config.scheduler.kv_cache.capacity_tokens);
   internals->config.n_ctx = internals->n_ctx;
   internals->config.stall_limit = std::chrono::seconds(options.stall_timeout_s);
   internals->pool = std::make_unique<fab::ThreadPool>(options.n_threads > 0 ? options.n_threads
@@ -98,6 +101,12 @@ StatusOr<RequestId> Engine::Submit(const GenerateRequest& request, Callbacks cal
   FAB_RETURN_IF_ERROR(CheckStops(request.stop));
   fab::GenerationRequest generation;
   FAB_ASSIGN_OR_RETURN(generation.prompt, PromptTokens(model, request));
+  const int64_t n_prompt = static_cast<int64_t>(generation.prompt.size());
+  if (!fab::FitsContext(n_prompt, request.max_tokens, internals_->n_ctx)) {
+    return fab::InvalidArgumentError("prompt (" + std::to_string(n_prompt) + " tokens) + max_tokens (" +
+                                     std::to_string(request.max_tokens) + ") exceed the context of " +
+                                     std::to_string(internals_->n_ctx) + " tokens");
+  }
   generation.max_new_tokens = request.max_tokens;
   generation.priority = request.priority;
   if (!request.ignore_eos) {
