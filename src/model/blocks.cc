@@ -97,6 +97,11 @@ void AttentionBlock(const LayerContext& ctx) {
   AddResidualAndNorm(ctx, norm, &w.ffn_norm);
 }
 
+void PreNormLayer(const LayerContext& ctx) {
+  AttentionBlock(ctx);
+  FeedForwardBlock(ctx);
+}
+
 void FeedForwardBlock(const LayerContext& ctx) {
   const ModelHparams& hp = ctx.hp;
   const LayerWeights& w = ctx.weights;

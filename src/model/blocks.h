@@ -102,6 +102,10 @@ void AttentionBlock(const LayerContext& ctx);
 // Leaves RMSNorm(x)·(*next_norm) in scratch.norm unless next_norm is null.
 void FeedForwardBlock(const LayerContext& ctx);
 
+// The pre-norm layer of llama-shaped models: AttentionBlock, then
+// FeedForwardBlock (biases and the RoPE layout come from the weights and hp).
+void PreNormLayer(const LayerContext& ctx);
+
 // out[r] = RMSNorm(x[r]) · weight for each of n_rows rows of hp.n_embd floats.
 void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,
               ThreadPool& pool);

@@ -25,15 +25,10 @@ StatusOr<ModelWeights> BindLlamaWeights(const GgufFile& gguf, ModelHparams& hp) 
   return BindWeightsLayerByLayer(gguf, hp, &BindLlamaLayer);
 }
 
-void LlamaLayer(const LayerContext& ctx) {
-  AttentionBlock(ctx);
-  FeedForwardBlock(ctx);
-}
-
 }  // namespace
 
 const ArchSpec& LlamaArch() {
-  static const ArchSpec spec{kName, &ReadLlamaHparams, &BindLlamaWeights, &LlamaLayer};
+  static const ArchSpec spec{kName, &ReadLlamaHparams, &BindLlamaWeights, &PreNormLayer};
   return spec;
 }
 

@@ -26,17 +26,13 @@ StatusOr<ModelWeights> BindQwen2Weights(const GgufFile& gguf, ModelHparams& hp) 
   return BindWeightsLayerByLayer(gguf, hp, &BindQwen2Layer);
 }
 
-// AttentionBlock adds the biases bound above (and rotates NeoX-style from
-// hp.rope_style), so the layer is llama's.
-void Qwen2Layer(const LayerContext& ctx) {
-  AttentionBlock(ctx);
-  FeedForwardBlock(ctx);
-}
-
 }  // namespace
 
 const ArchSpec& Qwen2Arch() {
-  static const ArchSpec spec{kName, &ReadQwen2Hparams, &BindQwen2Weights, &Qwen2Layer};
+  static const ArchSpec spec{kName, &ReadQwen2Hparams, &BindQwen2Weights,
+                             // AttentionBlock adds the biases bound above and rotates
+                             // NeoX-style from hp.rope_style: the layer is llama's.
+                             &PreNormLayer};
   return spec;
 }
 
