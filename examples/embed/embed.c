@@ -51,11 +51,11 @@ static int generate(tf_model* model, const char* prompt, long long n_predict) {
   status = tf_engine_create(model, &engine_options, &engine);
   if (status != TF_OK) return fail("engine", status);
 
-  /* The prompt as the engine will tokenize it, for the room it leaves. */
+  /* The prompt tokenized once, as `run` does, for the room it leaves; the
+   * request then takes these ids. */
   int32_t* tokens = NULL;
   size_t n_tokens = 0;
   status = tf_tokenize(model, prompt, strlen(prompt), 1, 1, &tokens, &n_tokens);
-  tf_tokens_free(tokens);
   if (status != TF_OK) {
     tf_engine_free(engine);
     return fail("prompt", status);
@@ -64,10 +64,12 @@ static int generate(tf_model* model, const char* prompt, long long n_predict) {
   if (n_tokens == 0 || room < 1) {
     fprintf(stderr, "embed: the prompt has %zu tokens, which leaves no room in a context of %lld\n", n_tokens,
             (long long)engine_options.n_ctx);
+    tf_tokens_free(tokens);
     tf_engine_free(engine);
     return 1;
   }
   if (n_predict == 0) {
+    tf_tokens_free(tokens);
     tf_engine_free(engine);
     printf("\n");
     return 0;
@@ -76,11 +78,13 @@ static int generate(tf_model* model, const char* prompt, long long n_predict) {
 
   tf_request_options options;
   tf_request_options_default(&options);
-  options.prompt = prompt;
+  options.prompt_tokens = tokens;
+  options.n_prompt_tokens = n_tokens;
   options.max_tokens = (int32_t)max_tokens;
   options.temperature = 0.0f;
   tf_result result;
   status = tf_generate(engine, &options, &result);
+  tf_tokens_free(tokens);
   tf_engine_free(engine);
   if (status != TF_OK) return fail("generate", status);
   fwrite(result.text, 1, result.text_length, stdout);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include <tokenfab/engine.h>
 
@@ -38,14 +39,17 @@ int main(int argc, char** argv) {
     std::printf("\n");
     return 0;
   }
-  tokenfab::GenerateRequest request;
-  request.prompt = argv[2];
-  request.max_tokens = static_cast<int32_t>(n);
-  request.sampling.temperature = 0.0f;
-  auto prompt = (*model)->Tokenize(request.prompt);
-  if (prompt.ok() && static_cast<int64_t>(prompt->size()) + n > (*engine)->n_ctx()) {
-    request.max_tokens = static_cast<int32_t>(std::max<int64_t>(1, (*engine)->n_ctx() - static_cast<int64_t>(prompt->size())));
+  // As `tokenfab run`: the prompt tokenized once, N capped at the room it leaves.
+  auto prompt = (*model)->Tokenize(argv[2]);
+  if (!prompt.ok()) {
+    std::fprintf(stderr, "%s\n", prompt.status().ToString().c_str());
+    return 1;
   }
+  tokenfab::GenerateRequest request;
+  request.prompt_tokens = std::move(prompt).value();
+  const int64_t room = (*engine)->n_ctx() - static_cast<int64_t>(request.prompt_tokens.size());
+  request.max_tokens = static_cast<int32_t>(std::min<int64_t>(n, std::max<int64_t>(room, 1)));
+  request.sampling.temperature = 0.0f;
   tokenfab::StatusOr<tokenfab::GenerateResult> result = (*engine)->Generate(request);
   if (!result.ok()) {
     std::fprintf(stderr, "%s\n", result.status().ToString().c_str());

@@ -94,14 +94,16 @@ def check(lib, what, status):
                             f"{lib.tf_last_error().decode(errors='replace')}")
 
 
-def n_prompt_tokens(lib, model, prompt):
-    """The prompt's length in tokens, tokenized as the engine will."""
+def tokenize(lib, model, prompt):
+    """The prompt's token ids (a ctypes array), tokenized as `tokenfab run` does."""
     tokens = ctypes.POINTER(ctypes.c_int32)()
     n_tokens = ctypes.c_size_t()
     check(lib, "prompt", lib.tf_tokenize(model, prompt, len(prompt), 1, 1, ctypes.byref(tokens),
                                          ctypes.byref(n_tokens)))
-    lib.tf_tokens_free(tokens)
-    return n_tokens.value
+    try:
+        return (ctypes.c_int32 * n_tokens.value)(*tokens[:n_tokens.value])
+    finally:
+        lib.tf_tokens_free(tokens)
 
 
 def generate(lib, model, prompt, n_predict):
@@ -116,14 +118,16 @@ def generate(lib, model, prompt, n_predict):
     engine = ctypes.c_void_p()
     check(lib, "engine", lib.tf_engine_create(model, ctypes.byref(engine_options), ctypes.byref(engine)))
     try:
-        n_prompt = n_prompt_tokens(lib, model, prompt)
+        prompt_tokens = tokenize(lib, model, prompt)
+        n_prompt = len(prompt_tokens)
         room = engine_options.n_ctx - n_prompt
         if n_prompt == 0 or room < 1:
             raise TokenfabError(f"the prompt has {n_prompt} tokens, which leaves no room in a context of "
                                 f"{engine_options.n_ctx}")
         options = RequestOptions()
         check(lib, "request options", lib.tf_request_options_default(ctypes.byref(options)))
-        options.prompt = prompt
+        options.prompt_tokens = prompt_tokens
+        options.n_prompt_tokens = n_prompt
         if n_predict == 0:
             return b""
         options.max_tokens = min(n_predict, room)

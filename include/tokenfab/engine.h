@@ -189,9 +189,11 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Runs `request` to its end. The request's errors (InvalidArgument naming
-  // the field, ResourceExhausted when the queue is full) come back as is.
-  StatusOr<GenerateResult> Generate(const GenerateRequest& request);
+  // Runs `request` to its end, passing each token to `on_token` (if set; on
+  // the step thread) as it comes. The request's errors (InvalidArgument
+  // naming the field, ResourceExhausted when the queue is full) come back as is.
+  StatusOr<GenerateResult> Generate(const GenerateRequest& request,
+                                    std::function<void(const TokenEvent&)> on_token = {});
   // Queues `request` and returns at once; callbacks report its tokens and
   // end. On error nothing is queued and no callback runs.
   StatusOr<RequestId> Submit(const GenerateRequest& request, Callbacks callbacks);

@@ -59,9 +59,9 @@ StatusOr<std::vector<TokenId>> PromptTokens(const Model::Internals& model, const
 
 Engine::Engine(std::unique_ptr<Internals> internals) : internals_(std::move(internals)) {}
 
-Engine::~Engine() {
-  if (internals_ && internals_->engine) internals_->engine->Shutdown(fab::engine::Clock::now());
-}
+// The inner engine goes first (Internals' member order) and its destructor
+// cancels what still runs and joins the step thread.
+Engine::~Engine() = default;
 
 StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_path, const EngineOptions& options) {
   FAB_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model, Model::Load(model_path));
@@ -72,10 +72,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Model> mo
   if (model == nullptr) return fab::InvalidArgumentError("model is null");
   const fab::model::Model& inner = *model->internals().model;
   const int64_t n_ctx_train = inner.hparams().n_ctx_train;
-  if (options.n_ctx < 0 || options.n_ctx > n_ctx_train) {
-    return fab::InvalidArgumentError("n_ctx " + std::to_string(options.n_ctx) + " is outside [0, " +
-                                     std::to_string(n_ctx_train) + "], the model's training context");
-  }
+  FAB_RETURN_IF_ERROR(fab::CheckContextOption(options.n_ctx, n_ctx_train));
   if (options.n_threads < 0 || options.n_threads > 1024) {
     return fab::InvalidArgumentError("n_threads " + std::to_string(options.n_threads) + " is outside [0, 1024]");
   }
@@ -122,10 +119,12 @@ StatusOr<RequestId> Engine::Submit(const GenerateRequest& request, Callbacks cal
   return id;
 }
 
-StatusOr<GenerateResult> Engine::Generate(const GenerateRequest& request) {
+StatusOr<GenerateResult> Engine::Generate(const GenerateRequest& request,
+                                          std::function<void(const TokenEvent&)> on_token) {
   std::promise<StatusOr<GenerateResult>> done;
   std::future<StatusOr<GenerateResult>> result = done.get_future();
   Callbacks callbacks;
+  callbacks.on_token = std::move(on_token);
   callbacks.on_done = [&done](const StatusOr<GenerateResult>& outcome) { done.set_value(outcome); };
   FAB_RETURN_IF_ERROR(Submit(request, std::move(callbacks)).status());
   return result.get();

@@ -2,7 +2,6 @@
 // through the public API (tokenfab::Engine), as an embedder would.
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <cstdio>
 #include <vector>
 
@@ -60,21 +59,14 @@ int RunGenerate(const RunOptions& options) {
     WriteOut("\n");
     return 0;
   }
-  int64_t n_generated = 0;
-  tokenfab::Callbacks callbacks;
-  callbacks.on_token = [&n_generated](const tokenfab::TokenEvent& event) {
-    WriteOut(event.text);
-    if (event.token != tokenfab::kNoToken) ++n_generated;
-  };
-  std::promise<StatusOr<tokenfab::GenerateResult>> done;
-  callbacks.on_done = [&done](const StatusOr<tokenfab::GenerateResult>& result) { done.set_value(result); };
-  const int64_t n_prompt = static_cast<int64_t>(request.prompt_tokens.size());
-  if (auto id = (*engine)->Submit(request, std::move(callbacks)); !id.ok()) return ReportError(id.status());
-  StatusOr<tokenfab::GenerateResult> result = done.get_future().get();
+  StatusOr<tokenfab::GenerateResult> result =
+      (*engine)->Generate(request, [](const tokenfab::TokenEvent& event) { WriteOut(event.text); });
   if (!result.ok()) return ReportError(result.status());
   WriteOut("\n");
+  const int64_t n_prompt = static_cast<int64_t>(request.prompt_tokens.size());
   // An end-of-generation token ends the text and is not counted.
-  if (!result->tokens.empty() && result->finish_reason == FinishReason::kStopToken) --n_generated;
+  int64_t n_generated = static_cast<int64_t>(result->tokens.size());
+  if (n_generated > 0 && result->finish_reason == FinishReason::kStopToken) --n_generated;
   const double prompt_seconds = std::max(result->time_to_first_token_s, 1e-9);
   const double gen_seconds = std::max(result->total_s - result->time_to_first_token_s, 1e-9);
   std::fprintf(stderr, "\nprompt: %lld tokens, %.2f tok/s | generation: %lld tokens, %.2f tok/s | %d threads, seed %llu\n",

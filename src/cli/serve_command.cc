@@ -8,7 +8,6 @@
 #include <memory>
 #include <thread>
 
-#include "api/engine_setup.h"
 #include "api/internals.h"
 #include "cli/model_loader.h"
 #include "engine/engine.h"
@@ -59,8 +58,8 @@ std::string DefaultServedName(const std::string& model_path) {
 
 // The engine options `tokenfab serve` runs with: its flags, a KV pool of
 // min(n_ctx x max-num-seqs, kDefaultServeKvTokens) tokens when --kv-cache is
-// not given, and a context of the model's, at most what the pool holds.
-StatusOr<tokenfab::EngineOptions> ServeEngineOptions(const model::Model& model, const ServeOptions& o) {
+// not given, and the model's context (Engine::Create caps it at the pool).
+tokenfab::EngineOptions ServeEngineOptions(const model::Model& model, const ServeOptions& o) {
   tokenfab::EngineOptions options;
   options.n_threads = o.n_threads;
   options.kv_cache = o.kv_cache;
@@ -69,22 +68,22 @@ StatusOr<tokenfab::EngineOptions> ServeEngineOptions(const model::Model& model, 
   options.max_waiting = o.max_waiting;
   options.max_step_tokens = o.max_num_batched_tokens;
   options.stall_timeout_s = static_cast<int32_t>(o.stall_timeout_s);
-  const int64_t n_ctx_train = model.hparams().n_ctx_train;
-  const int64_t n_ctx = std::min(n_ctx_train, kDefaultServeKvTokens);
-  const int64_t default_pool = std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens);
-  if (options.kv_cache.empty()) options.kv_cache = std::to_string(default_pool);
-  FAB_ASSIGN_OR_RETURN(engine::EngineConfig config, api::MakeEngineConfig(model, options, default_pool));
-  options.n_ctx = std::min(n_ctx_train, config.scheduler.kv_cache.capacity_tokens);
+  options.n_ctx = model.hparams().n_ctx_train;
+  if (options.kv_cache.empty()) {
+    const int64_t n_ctx = std::min(options.n_ctx, kDefaultServeKvTokens);
+    options.kv_cache = std::to_string(std::min(n_ctx * o.max_num_seqs, kDefaultServeKvTokens));
+  }
   return options;
 }
 
-StatusOr<server::ServedModel> MakeServedModel(const LoadedModel& loaded, const ServeOptions& o, int64_t n_ctx) {
-  const tokenfab::Model::Internals& model = loaded.handle->internals();
-  if (!model.chat_template_error.ok()) return model.chat_template_error;
+// The model as the handler serves it; the chat template is the one
+// tokenfab::Model::Load parsed (its own, or nullopt for the fallback).
+server::ServedModel MakeServedModel(const LoadedModel& loaded, const ServeOptions& o, int64_t n_ctx) {
+  const tokenfab::Model& model = *loaded.handle;
   server::ServedModel served;
   served.name = o.served_model_name.empty() ? DefaultServedName(loaded.path) : o.served_model_name;
   served.tokenizer = loaded.tokenizer;
-  FAB_ASSIGN_OR_RETURN(served.chat_template, ModelChatTemplate(*loaded.tokenizer));
+  if (model.info().has_chat_template) served.chat_template = *model.internals().chat_template;
   served.n_context = n_ctx;
   served.created = static_cast<int64_t>(std::time(nullptr));
   return served;
@@ -125,17 +124,17 @@ int RunServe(const ServeOptions& options) {
 
   StatusOr<LoadedModel> loaded = LoadModelForCli(options.model_path, /*show_progress=*/true);
   if (!loaded.ok()) return ReportError(loaded.status());
-  StatusOr<tokenfab::EngineOptions> engine_options = ServeEngineOptions(*loaded->model, options);
-  if (!engine_options.ok()) return ReportError(engine_options.status());
-  StatusOr<server::ServedModel> served = MakeServedModel(*loaded, options, engine_options->n_ctx);
-  if (!served.ok()) return ReportError(served.status());
-
-  server::ServerMetrics metrics(served->name);
-  StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine = tokenfab::Engine::Create(loaded->handle, *engine_options);
+  // A chat template that does not parse would 400 every chat: refuse to start.
+  if (const Status& broken = loaded->handle->internals().chat_template_error; !broken.ok()) return ReportError(broken);
+  StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine =
+      tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options));
   if (!api_engine.ok()) return ReportError(api_engine.status());
+  const server::ServedModel served = MakeServedModel(*loaded, options, (*api_engine)->n_ctx());
+
+  server::ServerMetrics metrics(served.name);
   engine::Engine& engine = *(*api_engine)->internals().engine;
   const engine::EngineConfig& config = (*api_engine)->internals().config;
-  server::OpenAiHandler handler(*served, engine, metrics);
+  server::OpenAiHandler handler(served, engine, metrics);
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -152,7 +151,7 @@ int RunServe(const ServeOptions& options) {
                                                  std::to_string(options.port)));
   }
   std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
-               served->name.c_str(), (*api_engine)->internals().pool->n_threads(),
+               served.name.c_str(), (*api_engine)->internals().pool->n_threads(),
                static_cast<long long>(config.scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
                options.max_num_seqs);
   PrintListening(BaseUrl(options.host, (*http)->port()));

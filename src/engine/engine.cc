@@ -30,10 +30,7 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, Thre
   FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
                        runtime::Executor::Create(model, pool, config.executor));
   const int64_t n_ctx_train = model.hparams().n_ctx_train;
-  if (config.n_ctx < 0 || config.n_ctx > n_ctx_train) {
-    return InvalidArgumentError("n_ctx " + std::to_string(config.n_ctx) + " is outside [0, " +
-                                std::to_string(n_ctx_train) + "], the model's training context");
-  }
+  FAB_RETURN_IF_ERROR(CheckContextOption(config.n_ctx, n_ctx_train));
   const ModelLimits limits{model.hparams().n_vocab, config.n_ctx > 0 ? config.n_ctx : n_ctx_train};
   return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)));
 }

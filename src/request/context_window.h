@@ -11,11 +11,22 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+
+#include "base/status.h"
 
 namespace fab {
 
 inline bool FitsContext(int64_t n_prompt, int64_t max_new_tokens, int64_t n_ctx) {
   return n_prompt + max_new_tokens <= n_ctx;
+}
+
+// A context option (0: the model's own) must lie in [0, n_ctx_train]:
+// InvalidArgument naming it otherwise.
+inline Status CheckContextOption(int64_t n_ctx, int64_t n_ctx_train) {
+  if (n_ctx >= 0 && n_ctx <= n_ctx_train) return OkStatus();
+  return InvalidArgumentError("n_ctx " + std::to_string(n_ctx) + " is outside [0, " + std::to_string(n_ctx_train) +
+                              "], the model's training context");
 }
 
 // The most tokens a prompt of n_prompt tokens leaves room for: >= 0.
