@@ -4,16 +4,12 @@
 #include "tokenfab/tokenfab.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "model/synth.h"
-#include "platform/thread_pool.h"
+#include "api_test_model.h"
 #include "tokenfab/engine.h"
 
 namespace {
@@ -21,24 +17,8 @@ namespace {
 // Generous: a bug fails the test instead of hanging it.
 constexpr int32_t kPollTimeoutMs = 60'000;
 
-// A llama-shaped model small enough for a test: 2 layers, 600 tokens of
-// generated vocabulary, a context of 256. Written once per test process.
-const std::string& ModelPath() {
-  static const std::string path = [] {
-    static const fab::model::SynthShape shape{"c-api-test", "llama", 128, 2, 4, 2, 256, 600, 256, 10000.0f, false,
-                                              false};
-    fab::ThreadPool pool(2);
-    fab::model::SynthOptions options;
-    options.shape = &shape;
-    options.out_path =
-        (std::filesystem::temp_directory_path() / ("tokenfab_c_api_test_" + std::to_string(getpid()) + ".gguf"))
-            .string();
-    const fab::Status written = fab::model::SynthesizeModel(options, pool);
-    EXPECT_TRUE(written.ok()) << written.ToString();
-    return options.out_path;
-  }();
-  return path;
-}
+// The tests' model (api_test_model.h) with a context of 256.
+const std::string& ModelPath() { return fab::api_test::SynthesizedModelPath(256); }
 
 tf_engine_options SmallEngineOptions() {
   tf_engine_options options;

@@ -1,39 +1,21 @@
 // The public C++ API (include/tokenfab/engine.h) against a small synthesized
 // model: loading, blocking and streamed generation, stop strings, cancel,
 // chat messages, stats, tokenization, and precise errors for bad input.
-#include <unistd.h>
-
 #include <atomic>
-#include <filesystem>
 #include <future>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "model/synth.h"
-#include "platform/thread_pool.h"
+#include "api_test_model.h"
 #include "tokenfab/engine.h"
 
 namespace tokenfab {
 namespace {
 
-const std::string& TinyModelPath() {
-  static const std::string path = [] {
-    static const fab::model::SynthShape shape{"api-test", "llama", 128, 2, 4, 2, 256, 600, 512,
-                                              10000.0f, /*tied_embeddings=*/false, /*llama3_rope_factors=*/false};
-    fab::ThreadPool pool(2);
-    fab::model::SynthOptions options;
-    options.shape = &shape;
-    options.quant = fab::DType::kQ8_0;
-    options.out_path =
-        (std::filesystem::temp_directory_path() / ("tokenfab_api_test_" + std::to_string(getpid()) + ".gguf")).string();
-    const Status written = fab::model::SynthesizeModel(options, pool);
-    EXPECT_TRUE(written.ok()) << written.ToString();
-    return options.out_path;
-  }();
-  return path;
-}
+// The tests' model (api_test_model.h) with a context of 512.
+const std::string& TinyModelPath() { return fab::api_test::SynthesizedModelPath(512); }
 
 std::shared_ptr<const Model> TinyModel() {
   static const std::shared_ptr<const Model> model = [] {
