@@ -23,6 +23,9 @@ enum class StatusCode {
   kUnimplemented = 7,      // valid input we do not support (yet)
   kUnavailable = 8,        // try again later
   kInternal = 9,           // a bug or an OS failure
+  kUnauthenticated = 10,   // no valid credentials (a missing, unknown, revoked or expired key)
+  kPermissionDenied = 11,  // valid credentials that may not do this
+  kDeadlineExceeded = 12,  // a deadline passed before the work finished
 };
 
 // "OK", "INVALID_ARGUMENT", ...

@@ -76,7 +76,10 @@ typedef enum tf_status {
   TF_DATA_LOSS = 6,           /* a file is corrupt or truncated */
   TF_UNIMPLEMENTED = 7,       /* valid input not supported (yet) */
   TF_UNAVAILABLE = 8,         /* try again later */
-  TF_INTERNAL = 9             /* a bug or an OS failure (out of memory included) */
+  TF_INTERNAL = 9,            /* a bug or an OS failure (out of memory included) */
+  TF_UNAUTHENTICATED = 10,    /* no valid credentials */
+  TF_PERMISSION_DENIED = 11,  /* valid credentials that may not do this */
+  TF_DEADLINE_EXCEEDED = 12   /* a deadline passed before the work finished */
 } tf_status;
 
 /* "OK", "INVALID_ARGUMENT", ...; "UNKNOWN" for other values. Static storage. */

@@ -32,6 +32,9 @@ static_assert(TF_DATA_LOSS == static_cast<int>(tokenfab::StatusCode::kDataLoss))
 static_assert(TF_UNIMPLEMENTED == static_cast<int>(tokenfab::StatusCode::kUnimplemented));
 static_assert(TF_UNAVAILABLE == static_cast<int>(tokenfab::StatusCode::kUnavailable));
 static_assert(TF_INTERNAL == static_cast<int>(tokenfab::StatusCode::kInternal));
+static_assert(TF_UNAUTHENTICATED == static_cast<int>(tokenfab::StatusCode::kUnauthenticated));
+static_assert(TF_PERMISSION_DENIED == static_cast<int>(tokenfab::StatusCode::kPermissionDenied));
+static_assert(TF_DEADLINE_EXCEEDED == static_cast<int>(tokenfab::StatusCode::kDeadlineExceeded));
 
 // Text longer than this is refused unread by tf_tokenize.
 constexpr size_t kMaxTokenizeBytes = size_t{1} << 30;
@@ -82,7 +85,7 @@ extern "C" {
 
 const char* tf_status_name(tf_status status) {
   const int code = static_cast<int>(status);
-  if (code < TF_OK || code > TF_INTERNAL) return "UNKNOWN";
+  if (code < TF_OK || code > TF_DEADLINE_EXCEEDED) return "UNKNOWN";
   return tokenfab::StatusCodeName(static_cast<tokenfab::StatusCode>(code));
 }
 

@@ -29,6 +29,9 @@ Status DataLossError(std::string message);
 Status UnimplementedError(std::string message);
 Status UnavailableError(std::string message);
 Status InternalError(std::string message);
+Status UnauthenticatedError(std::string message);
+Status PermissionDeniedError(std::string message);
+Status DeadlineExceededError(std::string message);
 
 }  // namespace fab
 

@@ -1,6 +1,6 @@
 // The options of every `tokenfab` subcommand as plain structs, and the
-// functions that run them. commands.cc parses argv into these (the only file
-// that knows CLI11); each subcommand lives in its own file.
+// functions that run them. commands.cc parses argv into these (it and
+// commands_admin.cc are the only files that know CLI11); each subcommand lives in its own file.
 // Every function returns a process exit code: 0 ok, 1 failure (message on stderr).
 #pragma once
 

@@ -8,6 +8,7 @@
 #include "cli/bench_serve_options.h"
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
+#include "cli/commands_admin.h"
 #include "cli/serve_command.h"
 
 namespace fab::cli {
@@ -61,6 +62,10 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("--drain-timeout", o.drain_timeout_s, "Seconds in-flight requests may run after SIGTERM");
   cmd->add_option("--stall-timeout", o.stall_timeout_s, "Seconds one engine step may run before /ready says 503");
   cmd->add_option("--log-file", o.log_file, "Append the JSON request log here (default: stderr)");
+  cmd->add_flag("--auth", o.auth, "Require 'Authorization: Bearer KEY' on every route but the public ones");
+  cmd->add_option("--public-route", o.public_routes,
+                  "A path open without a key under --auth (repeatable; default /health and /ready)");
+  AddBooksFlags(cmd, o.db_url, o.secret_file);
   cmd->callback([&] { code = RunServe(o); });
 }
 
@@ -233,6 +238,8 @@ int Main(int argc, char** argv) {
   AddBenchServe(app.get_subcommand("bench"), bench_serve, code);
   ChatTemplateOptions chat_template;
   AddChatTemplate(app, chat_template, code);
+  AdminOptions admin;
+  AddAdminCommands(app, admin, code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,6 +10,8 @@
 
 #include "api/internals.h"
 #include "cli/model_loader.h"
+#include "control/authenticator.h"
+#include "control/books.h"
 #include "engine/engine.h"
 #include "platform/thread_pool.h"
 #include "server/http_server.h"
@@ -46,6 +48,7 @@ Status ValidateFlags(const ServeOptions& o) {
   FAB_RETURN_IF_ERROR(CheckRange("--http-threads", o.http_threads, 1, 256));
   FAB_RETURN_IF_ERROR(CheckRange("--write-timeout", o.write_timeout_s, 1, kMaxTimeoutSeconds));
   FAB_RETURN_IF_ERROR(CheckRange("--stall-timeout", o.stall_timeout_s, 1, kMaxTimeoutSeconds));
+  for (const std::string& route : o.public_routes) FAB_RETURN_IF_ERROR(server::CheckPublicRoute(route));
   return CheckRange("--drain-timeout", o.drain_timeout_s, 0, kMaxTimeoutSeconds);
 }
 
@@ -94,11 +97,11 @@ std::string BaseUrl(const std::string& host, uint16_t port) {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-void PrintListening(const std::string& url) {
+void PrintListening(const std::string& url, bool auth) {
   std::printf("tokenfab serve: listening on %s\n", url.c_str());
-  std::printf("  try: curl %s/v1/completions -H 'Content-Type: application/json' "
+  std::printf("  try: curl %s/v1/completions -H 'Content-Type: application/json'%s "
               "-d '{\"prompt\":\"Once upon a time\",\"max_tokens\":32}'\n",
-              url.c_str());
+              url.c_str(), auth ? " -H \"Authorization: Bearer $TOKENFAB_API_KEY\"" : "");
   std::fflush(stdout);
 }
 
@@ -114,6 +117,35 @@ void Drain(server::OpenAiHandler& handler, server::HttpServer& http, engine::Eng
   engine_drain.join();
 }
 
+// The books and the authenticator over them, when --auth or --db asks for
+// them; the access rules the handler applies.
+struct Governance {
+  std::unique_ptr<control::Books> books;
+  std::unique_ptr<control::Authenticator> authenticator;
+
+  server::AccessControl Access(const ServeOptions& o) const {
+    server::AccessOptions access;
+    access.authenticator = authenticator.get();
+    if (!o.public_routes.empty()) access.public_routes = o.public_routes;
+    return server::AccessControl(std::move(access));
+  }
+};
+
+StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
+  Governance governance;
+  if (!o.auth && o.db_url.empty()) return governance;
+  StatusOr<std::unique_ptr<control::Books>> books =
+      control::Books::Open(o.db_url.empty() ? control::DefaultDatabaseUrl() : o.db_url,
+                           o.secret_file.empty() ? control::DefaultSecretPath() : o.secret_file);
+  if (!books.ok()) return books.status();
+  governance.books = std::move(books).value();
+  if (o.auth) {
+    governance.authenticator =
+        std::make_unique<control::Authenticator>(governance.books->tenants(), governance.books->secret());
+  }
+  return governance;
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
@@ -121,6 +153,9 @@ int RunServe(const ServeOptions& options) {
   if (Status log = server::ConfigureRequestLog(options.log_file); !log.ok()) return ReportError(log);
   // A client or a log reader that goes away must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
+
+  StatusOr<Governance> governance = OpenGovernance(options);
+  if (!governance.ok()) return ReportError(governance.status());
 
   StatusOr<LoadedModel> loaded = LoadModelForCli(options.model_path, /*show_progress=*/true);
   if (!loaded.ok()) return ReportError(loaded.status());
@@ -134,7 +169,7 @@ int RunServe(const ServeOptions& options) {
   server::ServerMetrics metrics(served.name);
   engine::Engine& engine = *(*api_engine)->internals().engine;
   const engine::EngineConfig& config = (*api_engine)->internals().config;
-  server::OpenAiHandler handler(served, engine, metrics);
+  server::OpenAiHandler handler(served, engine, metrics, governance->Access(options));
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -154,7 +189,11 @@ int RunServe(const ServeOptions& options) {
                served.name.c_str(), (*api_engine)->internals().pool->n_threads(),
                static_cast<long long>(config.scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
                options.max_num_seqs);
-  PrintListening(BaseUrl(options.host, (*http)->port()));
+  if (governance->books) {
+    std::fprintf(stderr, "tokenfab serve: books %s, authentication %s\n", governance->books->url().c_str(),
+                 options.auth ? "on (Authorization: Bearer KEY)" : "off");
+  }
+  PrintListening(BaseUrl(options.host, (*http)->port()), options.auth);
 
   const int signal_number = (*http)->WaitForTerminationSignal();
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,

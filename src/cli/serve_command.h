@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fab::cli {
 
@@ -26,6 +27,10 @@ struct ServeOptions {
   int64_t drain_timeout_s = 30;   // SIGTERM: in-flight requests may run this long
   int64_t stall_timeout_s = 60;   // /ready says 503 while one engine step runs longer
   std::string log_file;           // JSON request log; empty: stderr
+  bool auth = false;              // every non-public route needs a key (--auth)
+  std::string db_url;             // the books; empty: control::DefaultDatabaseUrl()
+  std::string secret_file;        // empty: control::DefaultSecretPath()
+  std::vector<std::string> public_routes;  // --public-route; empty: /health and /ready
 };
 
 // Without --kv-cache the pool holds max_num_seqs full contexts, capped at

@@ -13,12 +13,12 @@
 
 namespace fab::server {
 
-HandlerResult HandleChatCompletions(const HandlerContext& context, const HttpRequest& request,
+HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller& caller, const HttpRequest& request,
                                     std::chrono::steady_clock::time_point received) {
   ApiResult<ChatRequest> parsed = ParseChatRequest(request.body);
   if (!parsed.ok()) return ErrorResponse(parsed.error());
   const ChatRequest& chat = parsed.value();
-  if (auto error = CheckModelName(context, chat.model)) return ErrorResponse(*error);
+  if (auto error = CheckModelName(context, caller, chat.model)) return ErrorResponse(*error);
   const Tokenizer& tokenizer = context.tokenizer();
 
   ApiResult<std::vector<TokenId>> prompt =

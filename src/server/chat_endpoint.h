@@ -12,7 +12,7 @@
 
 namespace fab::server {
 
-HandlerResult HandleChatCompletions(const HandlerContext& context, const HttpRequest& request,
+HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller& caller, const HttpRequest& request,
                                     std::chrono::steady_clock::time_point received);
 
 }  // namespace fab::server

@@ -37,12 +37,12 @@ ApiResult<JobPrompt> TokenizePrompt(const Tokenizer& tokenizer, const Prompt& pr
 
 }  // namespace
 
-HandlerResult HandleCompletions(const HandlerContext& context, const HttpRequest& request,
+HandlerResult HandleCompletions(const HandlerContext& context, const Caller& caller, const HttpRequest& request,
                                 std::chrono::steady_clock::time_point received) {
   ApiResult<CompletionRequest> parsed = ParseCompletionRequest(request.body);
   if (!parsed.ok()) return ErrorResponse(parsed.error());
   const CompletionRequest& completion = parsed.value();
-  if (auto error = CheckModelName(context, completion.model)) return ErrorResponse(*error);
+  if (auto error = CheckModelName(context, caller, completion.model)) return ErrorResponse(*error);
   const Tokenizer& tokenizer = context.tokenizer();
   if (auto error = CheckTokenIdsInVocabulary(completion.prompts, tokenizer.n_vocab())) return ErrorResponse(*error);
 

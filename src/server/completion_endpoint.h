@@ -13,7 +13,7 @@
 
 namespace fab::server {
 
-HandlerResult HandleCompletions(const HandlerContext& context, const HttpRequest& request,
+HandlerResult HandleCompletions(const HandlerContext& context, const Caller& caller, const HttpRequest& request,
                                 std::chrono::steady_clock::time_point received);
 
 }  // namespace fab::server

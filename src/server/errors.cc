@@ -33,6 +33,12 @@ ApiError ErrorFromStatus(const Status& status) {
       return Make(501, kInvalidRequestError, std::move(message), "not_implemented");
     case StatusCode::kUnavailable:
       return Make(503, kServerError, std::move(message));
+    case StatusCode::kUnauthenticated:
+      return UnauthenticatedError(std::move(message));
+    case StatusCode::kPermissionDenied:
+      return PermissionDeniedError(std::move(message));
+    case StatusCode::kDeadlineExceeded:
+      return DeadlineExceededError(std::move(message));
     case StatusCode::kDataLoss:
     case StatusCode::kInternal:
     case StatusCode::kOk:

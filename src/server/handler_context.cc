@@ -38,9 +38,10 @@ HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, S
   FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
 }
 
-std::optional<ApiError> CheckModelName(const HandlerContext& context, const std::string& requested) {
-  if (requested.empty() || requested == context.model.name) return std::nullopt;
-  return ModelNotFoundError(requested);
+std::optional<ApiError> CheckModelName(const HandlerContext& context, const Caller& caller,
+                                       const std::string& requested) {
+  if (!requested.empty() && requested != context.model.name) return ModelNotFoundError(requested);
+  return CheckModelAllowed(caller, context.model.name);
 }
 
 }  // namespace fab::server

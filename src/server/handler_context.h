@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "server/access_control.h"
 #include "server/errors.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
@@ -46,7 +47,9 @@ struct HandlerContext {
 };
 
 // nullopt when `requested` names the served model (or is empty, meaning
-// it); else 404 model_not_found.
-std::optional<ApiError> CheckModelName(const HandlerContext& context, const std::string& requested);
+// it) and the caller may use it; else 404 model_not_found or 403
+// model_not_allowed.
+std::optional<ApiError> CheckModelName(const HandlerContext& context, const Caller& caller,
+                                       const std::string& requested);
 
 }  // namespace fab::server

@@ -16,8 +16,8 @@
 
 namespace fab::server {
 
-OpenAiHandler::OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics)
-    : context_(std::make_unique<HandlerContext>(std::move(model), engine, metrics)) {}
+OpenAiHandler::OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access)
+    : context_(std::make_unique<HandlerContext>(std::move(model), engine, metrics)), access_(std::move(access)) {}
 
 OpenAiHandler::~OpenAiHandler() = default;
 
@@ -60,6 +60,12 @@ HandlerResult OpenAiHandler::Handle(const HttpRequest& request) {
 }
 
 HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received) {
+  ApiResult<Caller> admitted = access_.Admit(request);
+  if (!admitted.ok()) return ErrorResponse(admitted.error());
+  const Caller& caller = admitted.value();
+  if (request.target.rfind("/admin/", 0) == 0) {
+    if (auto error = CheckAdmin(caller)) return ErrorResponse(*error);
+  }
   ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);
   if (!route.ok()) return ErrorResponse(route.error());
   if (RouteMethod(route.value()) == "POST") {
@@ -72,15 +78,15 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
   }
   switch (route.value()) {
     case ApiRoute::kCompletions:
-      return HandleCompletions(context, request, received);
+      return HandleCompletions(context, caller, request, received);
     case ApiRoute::kChatCompletions:
-      return HandleChatCompletions(context, request, received);
+      return HandleChatCompletions(context, caller, request, received);
     case ApiRoute::kModels:
-      return HandleModels(context);
+      return HandleModels(context, caller);
     case ApiRoute::kTokenize:
-      return HandleTokenize(context, request);
+      return HandleTokenize(context, caller, request);
     case ApiRoute::kDetokenize:
-      return HandleDetokenize(context, request);
+      return HandleDetokenize(context, caller, request);
     case ApiRoute::kHealth:
       return HandleHealth();
     case ApiRoute::kReady:

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "engine/engine.h"
+#include "server/access_control.h"
 #include "server/http_exchange.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
@@ -24,8 +25,9 @@ struct HandlerContext;  // what the endpoints share (server/handler_context.h)
 
 class OpenAiHandler final : public RequestHandler {
  public:
-  // `model.tokenizer`, `engine` and `metrics` must outlive the handler.
-  OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics);
+  // `model.tokenizer`, `engine` and `metrics` must outlive the handler, and
+  // so must the authenticator that `access` names, if any.
+  OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access = {});
   ~OpenAiHandler() override;
   OpenAiHandler(const OpenAiHandler&) = delete;
   OpenAiHandler& operator=(const OpenAiHandler&) = delete;
@@ -42,6 +44,7 @@ class OpenAiHandler final : public RequestHandler {
   HandlerResult Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received);
 
   std::unique_ptr<HandlerContext> context_;
+  const AccessControl access_;
   std::atomic<bool> draining_{false};
 };
 

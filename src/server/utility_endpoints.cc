@@ -45,13 +45,16 @@ HttpResponse HandleReady(const HandlerContext& context, bool draining) {
   return JsonResponse(json::object{{"status", "ready"}});
 }
 
-HttpResponse HandleModels(const HandlerContext& context) {
+HttpResponse HandleModels(const HandlerContext& context, const Caller& caller) {
   json::object model{{"id", context.model.name},
                      {"object", "model"},
                      {"created", context.model.created},
                      {"owned_by", "tokenfab"},
                      {"max_model_len", context.model.n_context}};
-  return JsonResponse(json::object{{"object", "list"}, {"data", json::array{std::move(model)}}});
+  json::array data;
+  // A tenant sees only the models it may use.
+  if (!CheckModelAllowed(caller, context.model.name)) data.push_back(std::move(model));
+  return JsonResponse(json::object{{"object", "list"}, {"data", std::move(data)}});
 }
 
 HttpResponse HandleMetrics(const HandlerContext& context) {
@@ -61,10 +64,10 @@ HttpResponse HandleMetrics(const HandlerContext& context) {
   return response;
 }
 
-HttpResponse HandleTokenize(const HandlerContext& context, const HttpRequest& request) {
+HttpResponse HandleTokenize(const HandlerContext& context, const Caller& caller, const HttpRequest& request) {
   ApiResult<TokenizeRequest> parsed = ParseTokenizeRequest(request.body);
   if (!parsed.ok()) return ErrorResponse(parsed.error());
-  if (auto error = CheckModelName(context, parsed->model)) return ErrorResponse(*error);
+  if (auto error = CheckModelName(context, caller, parsed->model)) return ErrorResponse(*error);
   ApiResult<std::vector<TokenId>> ids = TokenizeBody(context, parsed.value());
   if (!ids.ok()) return ErrorResponse(ids.error());
   json::array tokens;
@@ -74,10 +77,10 @@ HttpResponse HandleTokenize(const HandlerContext& context, const HttpRequest& re
                                    {"tokens", std::move(tokens)}});
 }
 
-HttpResponse HandleDetokenize(const HandlerContext& context, const HttpRequest& request) {
+HttpResponse HandleDetokenize(const HandlerContext& context, const Caller& caller, const HttpRequest& request) {
   ApiResult<DetokenizeRequest> parsed = ParseDetokenizeRequest(request.body);
   if (!parsed.ok()) return ErrorResponse(parsed.error());
-  if (auto error = CheckModelName(context, parsed->model)) return ErrorResponse(*error);
+  if (auto error = CheckModelName(context, caller, parsed->model)) return ErrorResponse(*error);
   const Tokenizer& tokenizer = context.tokenizer();
   const std::vector<TokenId>& ids = parsed->tokens;
   for (size_t index = 0; index < ids.size(); ++index) {

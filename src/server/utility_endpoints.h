@@ -15,15 +15,15 @@ HttpResponse HandleHealth();
 // or while an engine step has run past its stall limit (Engine::CheckStepping).
 HttpResponse HandleReady(const HandlerContext& context, bool draining);
 // {"object":"list","data":[{"id","object":"model","created","owned_by":"tokenfab","max_model_len"}]}.
-HttpResponse HandleModels(const HandlerContext& context);
+HttpResponse HandleModels(const HandlerContext& context, const Caller& caller);
 // 200 text/plain; version=0.0.4: the metrics rendered over the engine's stats now.
 HttpResponse HandleMetrics(const HandlerContext& context);
 // {"count","max_model_len","tokens"}. A prompt is tokenized with
 // add_special_tokens as asked and control-token texts parsed; messages give
 // exactly the ids /v1/chat/completions would feed the engine.
-HttpResponse HandleTokenize(const HandlerContext& context, const HttpRequest& request);
+HttpResponse HandleTokenize(const HandlerContext& context, const Caller& caller, const HttpRequest& request);
 // {"prompt": text}: the ids' text as valid UTF-8 (the SPM leading space of
 // the first word dropped); 400 param "tokens" for an id outside the vocabulary.
-HttpResponse HandleDetokenize(const HandlerContext& context, const HttpRequest& request);
+HttpResponse HandleDetokenize(const HandlerContext& context, const Caller& caller, const HttpRequest& request);
 
 }  // namespace fab::server

@@ -423,6 +423,9 @@ TEST(CApiVersion, StatusNamesAndVersionAreStable) {
   EXPECT_STREQ(tf_status_name(TF_OK), "OK");
   EXPECT_STREQ(tf_status_name(TF_INVALID_ARGUMENT), "INVALID_ARGUMENT");
   EXPECT_STREQ(tf_status_name(TF_INTERNAL), "INTERNAL");
+  EXPECT_STREQ(tf_status_name(TF_UNAUTHENTICATED), "UNAUTHENTICATED");
+  EXPECT_STREQ(tf_status_name(TF_PERMISSION_DENIED), "PERMISSION_DENIED");
+  EXPECT_STREQ(tf_status_name(TF_DEADLINE_EXCEEDED), "DEADLINE_EXCEEDED");
   EXPECT_STREQ(tf_status_name(static_cast<tf_status>(15)), "UNKNOWN");
   const std::string version = std::to_string(TF_VERSION_MAJOR) + "." + std::to_string(TF_VERSION_MINOR) + "." +
                               std::to_string(TF_VERSION_PATCH);

@@ -42,6 +42,9 @@ TEST(ErrorFromStatus, MapsEveryStatusCodeToOneHttpStatusAndType) {
       {UnavailableError("m"), 503, kServerError, false},
       {DataLossError("m"), 500, kServerError, false},
       {InternalError("m"), 500, kServerError, false},
+      {fab::UnauthenticatedError("m"), 401, kAuthenticationError, false},
+      {fab::PermissionDeniedError("m"), 403, kPermissionError, false},
+      {fab::DeadlineExceededError("m"), 504, kServerError, false},
   };
   for (const StatusCase& c : cases) {
     SCOPED_TRACE(c.status.ToString());
@@ -52,6 +55,13 @@ TEST(ErrorFromStatus, MapsEveryStatusCodeToOneHttpStatusAndType) {
     EXPECT_EQ(error.retry_after_s.has_value(), c.has_retry_after);
     EXPECT_FALSE(error.param.has_value());
   }
+}
+
+TEST(ErrorFromStatus, AnswersAnUnauthenticatedCallerWithTheInvalidApiKeyCode) {
+  const ApiError error = ErrorFromStatus(fab::UnauthenticatedError("the API key was revoked"));
+  EXPECT_EQ(error.http_status, 401);
+  EXPECT_EQ(error.code, "invalid_api_key");
+  EXPECT_EQ(error.message, "the API key was revoked");
 }
 
 TEST(ErrorFromStatus, AnswersAFullQueueWithRetryAfterAndTheQueueFullCode) {
