@@ -211,6 +211,11 @@ class Engine {
 
   struct Internals;  // the engine's own objects; see src/api/
   Internals& internals() { return *internals_; }
+  // Settings only front ends inside tokenfab can make (src/api/internals.h),
+  // such as the power meter the engine books energy from.
+  struct Setup;
+  static StatusOr<std::unique_ptr<Engine>> Create(std::shared_ptr<const Model> model, const EngineOptions& options,
+                                                  const Setup& setup);
 
  private:
   explicit Engine(std::unique_ptr<Internals> internals);

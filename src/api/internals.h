@@ -7,6 +7,8 @@
 
 #include "engine/engine.h"
 #include "model/model.h"
+#include "platform/model_power_source.h"
+#include "platform/power_source.h"
 #include "platform/thread_pool.h"
 #include "tokenfab/engine.h"
 #include "tokenizer/chat_template.h"
@@ -21,6 +23,12 @@ struct tokenfab::Model::Internals {
   // why: chat requests fail with it, a server refuses to start).
   std::unique_ptr<fab::ChatTemplate> chat_template;
   fab::Status chat_template_error;
+};
+
+struct tokenfab::Engine::Setup {
+  // Where each step's energy is read; null: the energy model below.
+  std::shared_ptr<fab::PowerSource> power_source;
+  fab::EnergyModelOptions energy_model;
 };
 
 // Members are destroyed bottom-up: the engine (whose step thread uses the

@@ -69,6 +69,11 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_path, 
 }
 
 StatusOr<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Model> model, const EngineOptions& options) {
+  return Create(std::move(model), options, Setup{});
+}
+
+StatusOr<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Model> model, const EngineOptions& options,
+                                                 const Setup& setup) {
   if (model == nullptr) return fab::InvalidArgumentError("model is null");
   const fab::model::Model& inner = *model->internals().model;
   const int64_t n_ctx_train = inner.hparams().n_ctx_train;
@@ -83,6 +88,8 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Model> mo
   internals->n_ctx = std::min(internals->n_ctx, internals->config.scheduler.kv_cache.capacity_tokens);
   internals->config.n_ctx = internals->n_ctx;
   internals->config.stall_limit = std::chrono::seconds(options.stall_timeout_s);
+  internals->config.power_source = setup.power_source;
+  internals->config.energy_model = setup.energy_model;
   internals->pool = std::make_unique<fab::ThreadPool>(options.n_threads > 0 ? options.n_threads
                                                                             : fab::DefaultThreadCount());
   FAB_ASSIGN_OR_RETURN(internals->engine, fab::engine::Engine::Create(inner, *internals->pool, internals->config));

@@ -14,6 +14,8 @@
 #include "control/api_key.h"
 #include "control/audit_log.h"
 #include "control/books.h"
+#include "control/books_json.h"
+#include "control/usage_report.h"
 
 namespace fab::cli {
 namespace {
@@ -39,35 +41,9 @@ int64_t NowMs() {
       .count();
 }
 
-// "2026-12-07T12:47:04Z", or "-" for none.
-std::string TimeText(std::optional<int64_t> ms) {
-  if (!ms) return "-";
-  const std::time_t seconds = static_cast<std::time_t>(*ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
-json::object TenantJson(const Tenant& t) {
-  return {{"id", t.id},
-          {"name", t.name},
-          {"policy", json::parse(control::PolicyToJson(t.policy))},
-          {"created_at", TimeText(t.created_at_ms)}};
-}
-
-json::object KeyJson(const ApiKeyRecord& k) {
-  json::object out{{"id", k.id},
-                   {"tenant", k.tenant_name},
-                   {"hint", k.hint},
-                   {"admin", k.admin},
-                   {"policy", json::parse(control::PolicyToJson(k.policy))},
-                   {"created_at", TimeText(k.created_at_ms)}};
-  out["expires_at"] = k.expires_at_ms ? json::value(TimeText(k.expires_at_ms)) : json::value(nullptr);
-  out["revoked_at"] = k.revoked_at_ms ? json::value(TimeText(k.revoked_at_ms)) : json::value(nullptr);
-  return out;
-}
+using control::KeyJson;
+using control::TenantJson;
+using control::UtcTime;
 
 void PrintTenants(const std::vector<Tenant>& tenants, bool as_json) {
   if (as_json) {
@@ -78,7 +54,7 @@ void PrintTenants(const std::vector<Tenant>& tenants, bool as_json) {
   }
   std::printf("%-24s %-20s %-20s %s\n", "NAME", "ID", "CREATED", "POLICY");
   for (const Tenant& t : tenants) {
-    std::printf("%-24s %-20s %-20s %s\n", t.name.c_str(), t.id.c_str(), TimeText(t.created_at_ms).c_str(),
+    std::printf("%-24s %-20s %-20s %s\n", t.name.c_str(), t.id.c_str(), UtcTime(t.created_at_ms).c_str(),
                 control::PolicyToJson(t.policy).c_str());
   }
 }
@@ -94,8 +70,8 @@ void PrintKeys(const std::vector<ApiKeyRecord>& keys, bool as_json) {
               "REVOKED", "POLICY");
   for (const ApiKeyRecord& k : keys) {
     std::printf("%-20s %-16s %-10s %-5s %-20s %-20s %-20s %s\n", k.id.c_str(), k.tenant_name.c_str(), k.hint.c_str(),
-                k.admin ? "yes" : "no", TimeText(k.created_at_ms).c_str(), TimeText(k.expires_at_ms).c_str(),
-                TimeText(k.revoked_at_ms).c_str(), control::PolicyToJson(k.policy).c_str());
+                k.admin ? "yes" : "no", UtcTime(k.created_at_ms).c_str(), UtcTime(k.expires_at_ms).c_str(),
+                UtcTime(k.revoked_at_ms).c_str(), control::PolicyToJson(k.policy).c_str());
   }
 }
 
@@ -163,7 +139,7 @@ int RunKeysCreate(const AdminOptions& o) {
   std::fflush(stdout);
   std::fprintf(stderr, "tokenfab: %skey %s for tenant %s%s; it is shown only now\n", o.admin ? "admin " : "",
                key->record.id.c_str(), tenant.c_str(),
-               expires_at_ms ? (", expires " + TimeText(expires_at_ms)).c_str() : "");
+               expires_at_ms ? (", expires " + UtcTime(expires_at_ms)).c_str() : "");
   return 0;
 }
 
@@ -204,12 +180,7 @@ int RunAuditVerify(const AdminOptions& o) {
   StatusOr<control::AuditVerdict> verdict = control::VerifyAudit((*books)->database(), (*books)->secret());
   if (!verdict.ok()) return ReportError(verdict.status());
   if (o.json) {
-    json::object out{{"intact", verdict->intact}, {"entries", verdict->n_entries}};
-    if (!verdict->intact) {
-      out["first_bad_seq"] = verdict->first_bad_seq;
-      out["problem"] = verdict->problem;
-    }
-    std::printf("%s\n", json::serialize(out).c_str());
+    std::printf("%s\n", json::serialize(control::AuditVerdictJson(*verdict)).c_str());
   } else if (verdict->intact) {
     std::printf("audit log intact: %lld entries\n", static_cast<long long>(verdict->n_entries));
   } else {
@@ -226,21 +197,76 @@ int RunAuditList(const AdminOptions& o) {
   if (!entries.ok()) return ReportError(entries.status());
   if (o.json) {
     json::array array;
-    for (const control::AuditEntry& e : *entries) {
-      array.push_back(json::object{{"seq", e.seq},
-                                   {"at", TimeText(e.at_ms)},
-                                   {"actor", e.actor},
-                                   {"action", e.action},
-                                   {"subject", e.subject},
-                                   {"details", e.details}});
-    }
+    for (const control::AuditEntry& e : *entries) array.push_back(control::AuditJson(e));
     std::printf("%s\n", json::serialize(array).c_str());
     return 0;
   }
   std::printf("%-6s %-20s %-16s %-14s %-20s %s\n", "SEQ", "AT", "ACTOR", "ACTION", "SUBJECT", "DETAILS");
   for (const control::AuditEntry& e : *entries) {
-    std::printf("%-6lld %-20s %-16s %-14s %-20s %s\n", static_cast<long long>(e.seq), TimeText(e.at_ms).c_str(),
+    std::printf("%-6lld %-20s %-16s %-14s %-20s %s\n", static_cast<long long>(e.seq), UtcTime(e.at_ms).c_str(),
                 e.actor.c_str(), e.action.c_str(), e.subject.c_str(), e.details.c_str());
+  }
+  return 0;
+}
+
+namespace {
+
+std::string Seconds(std::optional<double> s) {
+  if (!s) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", *s);
+  return buffer;
+}
+
+void PrintUsageTable(const std::vector<control::UsageTotals>& report) {
+  std::printf("%-16s %8s %10s %10s %8s %10s %9s %12s %11s %8s %8s %8s %8s %s\n", "TENANT", "REQUESTS", "PROMPT",
+              "COMPLETION", "CACHED", "kWh", "J/TOKEN", "COST", "COST/MTOK", "E2E_P50", "E2E_P99", "TTFT_P50",
+              "TTFT_P99", "SOURCE");
+  for (const control::UsageTotals& u : report) {
+    std::printf("%-16s %8lld %10lld %10lld %8lld %10.6f %9.4f %12.6f %11.4f %8s %8s %8s %8s %s\n", u.tenant.c_str(),
+                static_cast<long long>(u.requests), static_cast<long long>(u.prompt_tokens),
+                static_cast<long long>(u.completion_tokens), static_cast<long long>(u.cached_tokens), u.kwh(),
+                u.joules_per_token(), u.cost, u.cost_per_mtok(), Seconds(u.e2e_p50_s).c_str(),
+                Seconds(u.e2e_p99_s).c_str(), Seconds(u.ttft_p50_s).c_str(), Seconds(u.ttft_p99_s).c_str(),
+                u.energy_sources.c_str());
+  }
+}
+
+void PrintUsageCsv(const std::vector<control::UsageTotals>& report) {
+  std::printf("tenant,requests,prompt_tokens,completion_tokens,cached_tokens,joules,kwh,joules_per_token,cost,"
+              "cost_per_mtok,e2e_p50_s,e2e_p99_s,ttft_p50_s,ttft_p99_s,energy_source\n");
+  const auto optional = [](std::optional<double> x) { return x ? std::to_string(*x) : std::string(); };
+  for (const control::UsageTotals& u : report) {
+    std::printf("%s,%lld,%lld,%lld,%lld,%.6f,%.9f,%.6f,%.9f,%.6f,%s,%s,%s,%s,%s\n", u.tenant.c_str(),
+                static_cast<long long>(u.requests), static_cast<long long>(u.prompt_tokens),
+                static_cast<long long>(u.completion_tokens), static_cast<long long>(u.cached_tokens), u.joules,
+                u.kwh(), u.joules_per_token(), u.cost, u.cost_per_mtok(), optional(u.e2e_p50_s).c_str(),
+                optional(u.e2e_p99_s).c_str(), optional(u.ttft_p50_s).c_str(), optional(u.ttft_p99_s).c_str(),
+                u.energy_sources.c_str());
+  }
+}
+
+}  // namespace
+
+int RunUsage(const AdminOptions& o) {
+  if (o.json && o.csv) return ReportError(InvalidArgumentError("usage: --json and --csv exclude each other"));
+  const int64_t now = NowMs();
+  StatusOr<int64_t> since = control::ParseSince(o.since, now);
+  if (!since.ok()) return ReportError(since.status());
+  StatusOr<std::unique_ptr<Books>> books = OpenBooks(o);
+  if (!books.ok()) return ReportError(books.status());
+  StatusOr<std::vector<control::UsageTotals>> report = control::QueryUsage(
+      (*books)->database(), o.tenant.empty() ? std::nullopt : std::optional<std::string>(o.tenant), *since, now + 1);
+  if (!report.ok()) return ReportError(report.status());
+  if (o.json) {
+    json::array array;
+    for (const control::UsageTotals& u : *report) array.push_back(control::UsageJson(u));
+    std::printf("%s\n", json::serialize(array).c_str());
+  } else if (o.csv) {
+    PrintUsageCsv(*report);
+  } else {
+    std::printf("usage since %s\n", UtcTime(*since).c_str());
+    PrintUsageTable(*report);
   }
   return 0;
 }

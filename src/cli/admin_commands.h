@@ -1,6 +1,6 @@
 // The operator's commands over the books (control/books.h): `tokenfab
-// tenants create|list|set`, `keys create|list|revoke|set` and `audit
-// verify|list`. Each opens the database at --db with the --secret-file
+// tenants create|list|set`, `keys create|list|revoke|set`, `audit
+// verify|list` and `usage`. Each opens the database at --db with the --secret-file
 // that `tokenfab serve --db` uses, acts in one transaction that is also
 // audited (actor "cli:USER"), prints a table (or JSON with --json) and
 // returns 0, or 1 with "tokenfab: <error>" on stderr.
@@ -22,6 +22,8 @@ struct AdminOptions {
   bool admin = false;       // keys create --admin
   bool json = false;
   int64_t limit = 50;       // audit list
+  std::string since = "30d";  // usage: a duration back from now or a UTC date
+  bool csv = false;           // usage
   // Policy flags in the order given: (policy field, text); see
   // control::PolicyChangeFromFlags.
   std::vector<std::pair<std::string, std::string>> policy;
@@ -40,5 +42,8 @@ int RunKeysSet(const AdminOptions& options);
 // Exit 0 when the chain is intact, 1 (and where it breaks) otherwise.
 int RunAuditVerify(const AdminOptions& options);
 int RunAuditList(const AdminOptions& options);
+// Totals per tenant (or of --tenant) since --since: a table, --json or
+// --csv (control/usage_report.h).
+int RunUsage(const AdminOptions& options);
 
 }  // namespace fab::cli

@@ -66,6 +66,9 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("--public-route", o.public_routes,
                   "A path open without a key under --auth (repeatable; default /health and /ready)");
   AddBooksFlags(cmd, o.db_url, o.secret_file);
+  cmd->add_option("--cost-config", o.cost_config,
+                  "TOML file: electricity price, PUE, hardware cost per hour, energy source (see docs/operations.md)");
+  cmd->add_option("--node-id", o.node_id, "This server's name among those sharing --db (default HOST:PORT)");
   cmd->callback([&] { code = RunServe(o); });
 }
 

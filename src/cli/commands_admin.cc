@@ -72,6 +72,16 @@ void AddKeys(CLI::App& app, AdminOptions& o, int& code) {
   for (CLI::App* cmd : {list, revoke, set}) cmd->add_flag("--json", o.json, "Print JSON");
 }
 
+void AddUsage(CLI::App& app, AdminOptions& o, int& code) {
+  CLI::App* usage = app.add_subcommand("usage", "Tokens, energy, cost and latency per tenant, from the ledger");
+  usage->add_option("--tenant", o.tenant, "Only this tenant");
+  usage->add_option("--since", o.since, "From: a duration back (24h, 7d) or a UTC date (2026-12-01); default 30d");
+  usage->add_flag("--json", o.json, "Print JSON (token counts under OpenAI's usage names)");
+  usage->add_flag("--csv", o.csv, "Print CSV");
+  AddBooksFlags(usage, o.db_url, o.secret_file);
+  usage->callback([&] { code = RunUsage(o); });
+}
+
 void AddAudit(CLI::App& app, AdminOptions& o, int& code) {
   CLI::App* audit = app.add_subcommand("audit", "Check and read the audit log of admin actions");
   audit->require_subcommand(1);
@@ -101,6 +111,7 @@ void AddAdminCommands(CLI::App& app, AdminOptions& o, int& code) {
   AddTenants(app, o, code);
   AddKeys(app, o, code);
   AddAudit(app, o, code);
+  AddUsage(app, o, code);
 }
 
 }  // namespace fab::cli

@@ -8,10 +8,18 @@
 #include <memory>
 #include <thread>
 
+#include <unistd.h>
+
 #include "api/internals.h"
 #include "cli/model_loader.h"
 #include "control/authenticator.h"
 #include "control/books.h"
+#include "control/cost_model.h"
+#include "control/governor.h"
+#include "platform/nvml_power_source.h"
+#include "platform/power_source.h"
+#include "platform/rapl_power_source.h"
+#include "server/prometheus_power_source.h"
 #include "engine/engine.h"
 #include "platform/thread_pool.h"
 #include "server/http_server.h"
@@ -117,11 +125,16 @@ void Drain(server::OpenAiHandler& handler, server::HttpServer& http, engine::Eng
   engine_drain.join();
 }
 
-// The books and the authenticator over them, when --auth or --db asks for
-// them; the access rules the handler applies.
+// The books and the authenticator and governor over them, when --auth or
+// --db asks for them; the prices and energy settings of --cost-config; the
+// access rules and metering the handler applies.
 struct Governance {
+  control::CostConfig cost;
   std::unique_ptr<control::Books> books;
   std::unique_ptr<control::Authenticator> authenticator;
+  std::unique_ptr<control::Governor> governor;
+
+  server::Metering Metering() const { return server::Metering{governor.get(), cost.cost}; }
 
   server::AccessControl Access(const ServeOptions& o) const {
     server::AccessOptions access;
@@ -131,8 +144,17 @@ struct Governance {
   }
 };
 
+std::string DefaultNodeId(const ServeOptions& o) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  return std::string(host) + ":" + std::to_string(o.port);
+}
+
 StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
   Governance governance;
+  if (!o.cost_config.empty()) {
+    FAB_ASSIGN_OR_RETURN(governance.cost, control::LoadCostConfig(o.cost_config));
+  }
   if (!o.auth && o.db_url.empty()) return governance;
   StatusOr<std::unique_ptr<control::Books>> books =
       control::Books::Open(o.db_url.empty() ? control::DefaultDatabaseUrl() : o.db_url,
@@ -143,7 +165,31 @@ StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
     governance.authenticator =
         std::make_unique<control::Authenticator>(governance.books->tenants(), governance.books->secret());
   }
+  FAB_ASSIGN_OR_RETURN(governance.governor,
+                       control::Governor::Open(*governance.books, governance.cost.cost,
+                                               o.node_id.empty() ? DefaultNodeId(o) : o.node_id));
   return governance;
+}
+
+// The meter --cost-config's [energy] source names; null for "model" (the
+// engine then builds the model over its own threads).
+StatusOr<std::shared_ptr<PowerSource>> OpenPowerSource(const control::EnergySettings& energy) {
+  const auto shared = [](auto opened) -> StatusOr<std::shared_ptr<PowerSource>> {
+    if (!opened.ok()) return opened.status().WithContext("--cost-config [energy]");
+    return std::shared_ptr<PowerSource>(std::move(opened).value());
+  };
+  if (energy.source == "rapl") return shared(RaplPowerSource::Open(energy.rapl_root));
+  if (energy.source == "nvml") return shared(NvmlPowerSource::Open(energy.nvml_library));
+  if (energy.source == "prometheus") {
+    server::PrometheusSourceOptions options;
+    options.url = energy.prometheus_url;
+    options.metric = energy.prometheus_metric;
+    options.label_filter = energy.prometheus_labels;
+    options.kind = energy.prometheus_kind == "gauge" ? server::PrometheusSourceOptions::Kind::kGaugeWatts
+                                                     : server::PrometheusSourceOptions::Kind::kCounterJoules;
+    return shared(server::PrometheusPowerSource::Start(options));
+  }
+  return std::shared_ptr<PowerSource>();  // "model": the engine builds it over its own threads
 }
 
 }  // namespace
@@ -161,15 +207,18 @@ int RunServe(const ServeOptions& options) {
   if (!loaded.ok()) return ReportError(loaded.status());
   // A chat template that does not parse would 400 every chat: refuse to start.
   if (const Status& broken = loaded->handle->internals().chat_template_error; !broken.ok()) return ReportError(broken);
+  StatusOr<std::shared_ptr<PowerSource>> power = OpenPowerSource(governance->cost.energy);
+  if (!power.ok()) return ReportError(power.status());
+  tokenfab::Engine::Setup setup{*power, governance->cost.energy.model};
   StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine =
-      tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options));
+      tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options), setup);
   if (!api_engine.ok()) return ReportError(api_engine.status());
   const server::ServedModel served = MakeServedModel(*loaded, options, (*api_engine)->n_ctx());
 
   server::ServerMetrics metrics(served.name);
   engine::Engine& engine = *(*api_engine)->internals().engine;
   const engine::EngineConfig& config = (*api_engine)->internals().config;
-  server::OpenAiHandler handler(served, engine, metrics, governance->Access(options));
+  server::OpenAiHandler handler(served, engine, metrics, governance->Access(options), governance->Metering());
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -189,6 +238,10 @@ int RunServe(const ServeOptions& options) {
                served.name.c_str(), (*api_engine)->internals().pool->n_threads(),
                static_cast<long long>(config.scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
                options.max_num_seqs);
+  std::fprintf(stderr, "tokenfab serve: energy from %s, cost in %s at %g per kWh (PUE %g) and %g per machine hour\n",
+               governance->cost.energy.source.c_str(), governance->cost.cost.currency.c_str(),
+               governance->cost.cost.price_per_kwh, governance->cost.cost.pue,
+               governance->cost.cost.hardware_cost_per_hour);
   if (governance->books) {
     std::fprintf(stderr, "tokenfab serve: books %s, authentication %s\n", governance->books->url().c_str(),
                  options.auth ? "on (Authorization: Bearer KEY)" : "off");
@@ -199,6 +252,8 @@ int RunServe(const ServeOptions& options) {
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,
                static_cast<long long>(options.drain_timeout_s));
   Drain(handler, **http, engine, std::chrono::seconds(options.drain_timeout_s));
+  // Every finished request's row is written before the books close.
+  if (governance->governor) governance->governor->ledger().Flush();
   std::fprintf(stderr, "tokenfab serve: stopped\n");
   return 0;
 }

@@ -31,6 +31,8 @@ struct ServeOptions {
   std::string db_url;             // the books; empty: control::DefaultDatabaseUrl()
   std::string secret_file;        // empty: control::DefaultSecretPath()
   std::vector<std::string> public_routes;  // --public-route; empty: /health and /ready
+  std::string cost_config;        // TOML: prices and the energy source (control/cost_model.h)
+  std::string node_id;            // names this server's quota reservations; empty: HOST:PORT
 };
 
 // Without --kv-cache the pool holds max_num_seqs full contexts, capped at

@@ -37,7 +37,8 @@ StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization) 
   if (record.expires_at_ms && *record.expires_at_ms <= NowMs()) {
     return UnauthenticatedError("the API key " + record.id + " has expired");
   }
-  return Principal{record.id, record.tenant_id, record.tenant_name, record.admin, record.EffectivePolicy()};
+  return Principal{record.id,       record.tenant_id, record.tenant_name, record.admin, record.EffectivePolicy(),
+                   record.tenant_policy, record.policy};
 }
 
 StatusOr<ApiKeyRecord> Authenticator::LookUp(const std::string& digest) {

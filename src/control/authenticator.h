@@ -25,7 +25,9 @@ struct Principal {
   std::string tenant_id;
   std::string tenant_name;
   bool admin = false;
-  Policy policy;  // effective: key over tenant
+  Policy policy;         // effective: key over tenant (models, tier)
+  Policy tenant_policy;  // limits and budgets counted over the whole tenant
+  Policy key_policy;     // limits and budgets counted over this key alone
 };
 
 class Authenticator {

@@ -26,7 +26,13 @@ StatusOr<std::unique_ptr<Books>> Books::Open(const std::string& database_url, co
   auto database = std::make_unique<Database>(std::move(connection).value());
   FAB_RETURN_IF_ERROR(MigrateSchema(*database).WithContext("--db " + redacted));
   FAB_RETURN_IF_ERROR(BindServerSecret(*database, secret).WithContext("--db " + redacted));
-  return std::unique_ptr<Books>(new Books(redacted, std::move(secret), std::move(database)));
+  return std::unique_ptr<Books>(new Books(database_url, redacted, std::move(secret), std::move(database)));
+}
+
+StatusOr<std::unique_ptr<Database>> Books::OpenDatabase() const {
+  StatusOr<std::unique_ptr<SqlConnection>> connection = OpenSqlConnection(raw_url_);
+  if (!connection.ok()) return connection.status();
+  return std::make_unique<Database>(std::move(connection).value());
 }
 
 }  // namespace fab::control

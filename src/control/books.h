@@ -26,15 +26,18 @@ class Books {
   static StatusOr<std::unique_ptr<Books>> Open(const std::string& database_url, const std::string& secret_path);
 
   const std::string& url() const { return url_; }  // redacted
+  // A second connection to the same database (the ledger writer's own).
+  StatusOr<std::unique_ptr<Database>> OpenDatabase() const;
   const ServerSecret& secret() const { return secret_; }
   Database& database() { return *database_; }
   TenantStore& tenants() { return tenants_; }
 
  private:
-  Books(std::string url, ServerSecret secret, std::unique_ptr<Database> database)
-      : url_(std::move(url)), secret_(std::move(secret)), database_(std::move(database)),
-        tenants_(*database_, secret_) {}
+  Books(std::string raw_url, std::string url, ServerSecret secret, std::unique_ptr<Database> database)
+      : raw_url_(std::move(raw_url)), url_(std::move(url)), secret_(std::move(secret)),
+        database_(std::move(database)), tenants_(*database_, secret_) {}
 
+  const std::string raw_url_;
   const std::string url_;
   const ServerSecret secret_;
   std::unique_ptr<Database> database_;

@@ -24,9 +24,10 @@ class Database {
   }
 
   // SqlConnection::Transaction under the lock.
-  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive = true) {
+  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive = true,
+                     bool durable = true) {
     std::lock_guard<std::mutex> lock(mutex_);
-    return connection_->Transaction(body, exclusive);
+    return connection_->Transaction(body, exclusive, durable);
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 
 namespace fab::control {
 namespace {
@@ -144,6 +145,15 @@ std::optional<BudgetPeriod> ParseBudgetPeriod(std::string_view name) {
   if (name == "day") return BudgetPeriod::kDay;
   if (name == "month") return BudgetPeriod::kMonth;
   return std::nullopt;
+}
+
+std::string PeriodKey(BudgetPeriod period, int64_t at_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(at_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, period == BudgetPeriod::kDay ? "day:%Y-%m-%d" : "month:%Y-%m", &utc);
+  return buffer;
 }
 
 Policy Overlay(const Policy& base, const Policy& over) {

@@ -31,6 +31,10 @@ std::optional<Tier> ParseTier(std::string_view name);
 std::string_view BudgetPeriodName(BudgetPeriod period);
 std::optional<BudgetPeriod> ParseBudgetPeriod(std::string_view name);
 
+// The budget period that holds `at_ms` (Unix milliseconds, UTC):
+// "day:2026-12-07" or "month:2026-12".
+std::string PeriodKey(BudgetPeriod period, int64_t at_ms);
+
 // Caps on what a policy may hold, so that no input makes an absurd one.
 inline constexpr int64_t kMaxPolicyCount = int64_t{1} << 50;  // requests, tokens, concurrency
 inline constexpr double kMaxPolicyAmount = 1e15;              // kWh, money

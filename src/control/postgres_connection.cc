@@ -86,13 +86,14 @@ class PostgresConnection final : public SqlConnection {
     return rows;
   }
 
-  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive) override {
+  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive, bool durable) override {
     Status last;
     for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
       last = Execute("BEGIN");
       if (last.ok()) {
         in_transaction_ = true;
-        if (exclusive) last = Execute(kBooksLockSql);
+        if (!durable) last = Execute("SET LOCAL synchronous_commit TO off");
+        if (last.ok() && exclusive) last = Execute(kBooksLockSql);
         if (last.ok()) last = body(*this);
         if (last.ok()) last = Execute("COMMIT");
         if (!last.ok()) (void)Execute("ROLLBACK");

@@ -40,6 +40,59 @@ const std::vector<std::vector<std::string_view>>& Migrations() {
           " prev_hash TEXT NOT NULL,"
           " hash TEXT NOT NULL)",
       },
+      {
+          // One row per request, written once (idempotent on request_id).
+          "CREATE TABLE ledger ("
+          " request_id TEXT PRIMARY KEY,"
+          " tenant_id TEXT NOT NULL,"
+          " tenant TEXT NOT NULL,"
+          " key_id TEXT NOT NULL,"
+          " model TEXT NOT NULL,"
+          " tier TEXT NOT NULL,"
+          " arrival_ms BIGINT NOT NULL,"
+          " queue_s DOUBLE PRECISION NOT NULL,"
+          " ttft_s DOUBLE PRECISION,"
+          " e2e_s DOUBLE PRECISION NOT NULL,"
+          " prompt_tokens BIGINT NOT NULL,"
+          " cached_tokens BIGINT NOT NULL,"
+          " completion_tokens BIGINT NOT NULL,"
+          " finish_reason TEXT NOT NULL,"
+          " joules DOUBLE PRECISION NOT NULL,"
+          " energy_source TEXT NOT NULL,"
+          " cost DOUBLE PRECISION NOT NULL)",
+          "CREATE INDEX ledger_tenant_arrival ON ledger(tenant_id, arrival_ms)",
+          // Committed usage per scope ("tenant:ID", "key:ID") and period
+          // ("day:2026-12-07", "month:2026-12"), of the requests that
+          // arrived in it: always the sums of the ledger's rows.
+          "CREATE TABLE quota_usage ("
+          " scope TEXT NOT NULL,"
+          " period TEXT NOT NULL,"
+          " tokens BIGINT NOT NULL,"
+          " joules DOUBLE PRECISION NOT NULL,"
+          " money DOUBLE PRECISION NOT NULL,"
+          " PRIMARY KEY (scope, period))",
+          // Requests admitted and not yet settled: what they may still cost.
+          "CREATE TABLE reservations ("
+          " request_id TEXT PRIMARY KEY,"
+          " tenant_scope TEXT NOT NULL,"
+          " key_scope TEXT NOT NULL,"
+          " tokens BIGINT NOT NULL,"
+          " joules DOUBLE PRECISION NOT NULL,"
+          " money DOUBLE PRECISION NOT NULL,"
+          " node TEXT NOT NULL,"
+          " expires_ms BIGINT NOT NULL)",
+          "CREATE INDEX reservations_tenant ON reservations(tenant_scope)",
+          "CREATE INDEX reservations_key ON reservations(key_scope)",
+          // Admissions of the last minutes, for sliding-window rate limits.
+          "CREATE TABLE rate_events ("
+          " request_id TEXT PRIMARY KEY,"
+          " tenant_scope TEXT NOT NULL,"
+          " key_scope TEXT NOT NULL,"
+          " at_ms BIGINT NOT NULL,"
+          " tokens BIGINT NOT NULL)",
+          "CREATE INDEX rate_events_tenant ON rate_events(tenant_scope, at_ms)",
+          "CREATE INDEX rate_events_key ON rate_events(key_scope, at_ms)",
+      },
   };
   return migrations;
 }

@@ -1,5 +1,7 @@
 #include "control/sql_connection.h"
 
+#include <cmath>
+
 #include "control/postgres_connection.h"
 #include "control/sqlite_connection.h"
 
@@ -7,6 +9,8 @@ namespace fab::control {
 
 int64_t SqlInt(const SqlValue& value, int64_t fallback) {
   if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+  // PostgreSQL's SUM over BIGINT is NUMERIC, read as a double.
+  if (const auto* d = std::get_if<double>(&value)) return static_cast<int64_t>(std::llround(*d));
   return fallback;
 }
 

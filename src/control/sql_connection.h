@@ -25,7 +25,8 @@ using SqlParams = std::vector<SqlValue>;
 enum class SqlDialect { kSqlite, kPostgres };
 
 // Typed reads of a result cell; a NULL or a value of another type gives
-// the fallback (integers widen to double).
+// the fallback (integers widen to double; a double reads as the nearest
+// integer, since PostgreSQL sums integers as NUMERIC).
 int64_t SqlInt(const SqlValue& value, int64_t fallback = 0);
 double SqlDouble(const SqlValue& value, double fallback = 0.0);
 std::string SqlText(const SqlValue& value, std::string fallback = "");
@@ -50,7 +51,12 @@ class SqlConnection {
   // back otherwise. A transient conflict (SQLITE_BUSY past the timeout, a
   // PostgreSQL serialization failure or deadlock) reruns `body` from the
   // start, a few times, so `body` must only act through this connection.
-  virtual Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive = true) = 0;
+  // A transaction that is not `durable` may be lost in a power failure
+  // (never torn): SQLite commits it without an fsync (synchronous=NORMAL
+  // in WAL mode), PostgreSQL with synchronous_commit off. Quota
+  // reservations use that; the ledger never does.
+  virtual Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive = true,
+                             bool durable = true) = 0;
 };
 
 // Opens `url`: "sqlite://PATH" (PATH as written, relative to the working

@@ -49,7 +49,11 @@ class SqliteConnection final : public SqlConnection {
     return rows;
   }
 
-  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive) override {
+  Status Transaction(const std::function<Status(SqlConnection&)>& body, bool exclusive, bool durable) override {
+    if (durable != durable_) {
+      FAB_RETURN_IF_ERROR(Execute(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+      durable_ = durable;
+    }
     Status last;
     for (int attempt = 0; attempt < kTransactionAttempts; ++attempt) {
       last = Execute(exclusive ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -107,6 +111,7 @@ class SqliteConnection final : public SqlConnection {
 
   sqlite3* db_;
   std::string path_;
+  bool durable_ = true;  // synchronous=FULL (set at open)
 };
 
 }  // namespace

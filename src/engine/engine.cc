@@ -5,7 +5,10 @@
 #include <utility>
 #include <vector>
 
+#include <pthread.h>
+
 #include "base/check.h"
+#include "platform/model_power_source.h"
 #include "request/context_window.h"
 #include "request/limits.h"
 #include "runtime/executor.h"
@@ -32,28 +35,38 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, Thre
   const int64_t n_ctx_train = model.hparams().n_ctx_train;
   FAB_RETURN_IF_ERROR(CheckContextOption(config.n_ctx, n_ctx_train));
   const ModelLimits limits{model.hparams().n_vocab, config.n_ctx > 0 ? config.n_ctx : n_ctx_train};
-  return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)));
+  return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)), &pool);
 }
 
 StatusOr<std::unique_ptr<Engine>> Engine::CreateWithExecutor(const ModelLimits& limits, const EngineConfig& config,
-                                                             std::unique_ptr<StepExecutor> executor) {
+                                                             std::unique_ptr<StepExecutor> executor,
+                                                             const ThreadPool* pool) {
   FAB_RETURN_IF_ERROR(config.Validate());
   if (limits.n_vocab < 1 || limits.n_ctx < 1) return InvalidArgumentError("engine model limits must be positive");
   FAB_CHECK(executor != nullptr);
   FAB_ASSIGN_OR_RETURN(scheduler::Scheduler scheduler, scheduler::Scheduler::Create(config.scheduler));
-  std::unique_ptr<Engine> engine(new Engine(limits, config, std::move(scheduler), std::move(executor)));
+  std::unique_ptr<Engine> engine(new Engine(limits, config, std::move(scheduler), std::move(executor), pool));
   engine->PublishStats();
   engine->step_thread_ = std::thread([raw = engine.get()] { raw->Run(); });
   return engine;
 }
 
 Engine::Engine(const ModelLimits& limits, const EngineConfig& config, scheduler::Scheduler scheduler,
-               std::unique_ptr<StepExecutor> executor)
+               std::unique_ptr<StepExecutor> executor, const ThreadPool* pool)
     : limits_(limits),
       config_(config),
       inbox_(config.max_waiting),
       scheduler_(std::move(scheduler)),
-      executor_(std::move(executor)) {}
+      executor_(std::move(executor)),
+      power_(config.power_source) {
+  if (power_ == nullptr) {
+    // Read on the step thread only, so "this thread" is the step thread.
+    power_ = std::make_shared<ModelPowerSource>(config.energy_model, [pool] {
+      return ThreadCpuSeconds(pthread_self()) + (pool != nullptr ? pool->WorkersCpuSeconds() : 0.0);
+    });
+  }
+  tracker_.SetEnergySource(power_->label());
+}
 
 Engine::~Engine() { Shutdown(Clock::now()); }
 
@@ -171,7 +184,9 @@ void Engine::Step() {
   n_kv_blocks_used_peak_ = std::max(n_kv_blocks_used_peak_, scheduler_.kv_cache().pool().n_used());
   tracker_.MarkStarted(plan, Clock::now(), [this](RequestId id) { return scheduler_.Snapshot(id)->counters; });
   if (!plan.empty()) tracker_.CountStep();
+  const EnergyReading before = ReadEnergy();
   StatusOr<StepResult> result = executor_->Execute(plan);
+  BookStepEnergy(plan, before, ReadEnergy());
   if (result.ok()) {
     tracker_.AddPromptScores(result->prompt_scores);
     Deliver(scheduler_.Update(*result));
@@ -181,6 +196,25 @@ void Engine::Step() {
   inbox_.SetWaitingInScheduler(scheduler_.n_waiting());
   PublishStats();
   tracker_.FlushEvents();
+}
+
+Engine::EnergyReading Engine::ReadEnergy() {
+  const StatusOr<double> joules = power_->EnergyJoules();
+  return {joules.ok() ? std::optional<double>(*joules) : std::nullopt, Clock::now()};
+}
+
+void Engine::BookStepEnergy(const StepPlan& plan, const EnergyReading& before, const EnergyReading& after) {
+  // A meter that could not be read leaves that stretch unbooked.
+  if (last_energy_.joules && before.joules) tracker_.AddIdleEnergy(std::max(0.0, *before.joules - *last_energy_.joules));
+  if (before.joules && after.joules) {
+    const double joules = std::max(0.0, *after.joules - *before.joules);
+    if (plan.empty()) {
+      tracker_.AddIdleEnergy(joules);
+    } else {
+      tracker_.AddStepEnergy(plan, joules, std::chrono::duration<double>(after.time - before.time).count());
+    }
+  }
+  last_energy_ = after;
 }
 
 void Engine::AddRequest(Submission submission) {

@@ -6,12 +6,17 @@
 // called on the step thread. The thread pool belongs to the engine while it
 // runs: no one else may call pool.Run meanwhile. An Execute error ends the
 // requests of that step with FinishReason::kError; the engine keeps serving.
+// Energy: each step reads the power source (EngineConfig::power_source)
+// before and after Execute and shares the difference among the step's
+// requests by tokens fed (engine/step_energy.h); energy between steps is
+// idle. Requests carry their share in RequestSummary::joules.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -37,8 +42,11 @@ class Engine {
   static StatusOr<std::unique_ptr<Engine>> Create(const model::Model& model, ThreadPool& pool,
                                                   const EngineConfig& config);
   // The same over any executor (config.executor is then only validated).
+  // `pool`, when given, is whose worker threads' CPU time the default
+  // energy model counts (with the step thread's).
   static StatusOr<std::unique_ptr<Engine>> CreateWithExecutor(const ModelLimits& limits, const EngineConfig& config,
-                                                              std::unique_ptr<StepExecutor> executor);
+                                                              std::unique_ptr<StepExecutor> executor,
+                                                              const ThreadPool* pool = nullptr);
   // Shutdown(now): cancels whatever is still live.
   ~Engine();
   Engine(const Engine&) = delete;
@@ -78,7 +86,16 @@ class Engine {
 
  private:
   Engine(const ModelLimits& limits, const EngineConfig& config, scheduler::Scheduler scheduler,
-         std::unique_ptr<StepExecutor> executor);
+         std::unique_ptr<StepExecutor> executor, const ThreadPool* pool);
+
+  struct EnergyReading {
+    std::optional<double> joules;  // nullopt: the meter could not be read
+    Clock::time_point time;
+  };
+  EnergyReading ReadEnergy();
+  // Books the energy from the previous step's end to `before` as idle, and
+  // from `before` to `after` to the plan's requests (idle if it is empty).
+  void BookStepEnergy(const StepPlan& plan, const EnergyReading& before, const EnergyReading& after);
 
   Status Validate(const GenerationRequest& request) const;
   // The step thread's body.
@@ -103,6 +120,8 @@ class Engine {
   scheduler::Scheduler scheduler_;
   std::unique_ptr<StepExecutor> executor_;
   RequestTracker tracker_;
+  std::shared_ptr<PowerSource> power_;  // read on the step thread only
+  EnergyReading last_energy_;           // the end of the previous step
   int32_t n_kv_blocks_used_peak_ = 0;
 
   // Written by the step thread, read by CheckStepping: when the step in

@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 #include "base/status.h"
+#include "platform/model_power_source.h"
+#include "platform/power_source.h"
 #include "runtime/executor.h"
 #include "scheduler/scheduler_config.h"
 
@@ -27,6 +30,11 @@ struct EngineConfig {
   // Tokens per sequence (prompt + generated, FitsContext); 0: the model's
   // training context, which Create refuses to exceed.
   int64_t n_ctx = 0;
+  // Where each step's energy is read (engine/step_energy.h); null: a
+  // ModelPowerSource over the step thread and the pool's workers, with
+  // `energy_model`'s watts.
+  std::shared_ptr<PowerSource> power_source;
+  EnergyModelOptions energy_model;
 
   // InvalidArgument naming the field: out-of-range limits (max_waiting,
   // stall_limit), or executor

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "engine/request_summary.h"
 
@@ -34,6 +35,13 @@ struct EngineStats {
   int64_t n_finished = 0;  // every reason
   std::array<int64_t, kNumFinishReasons> n_finished_by_reason{};
   int64_t n_steps = 0;  // non-empty plans executed
+
+  // Energy since the engine started, from its power source (label): spent
+  // in steps that computed requests (attributed to them), and between or
+  // in empty steps (idle, attributed to no one).
+  std::string energy_source;
+  double attributed_joules = 0.0;
+  double idle_joules = 0.0;
 };
 
 }  // namespace fab::engine

@@ -39,6 +39,10 @@ struct RequestSummary {
   Status error;  // non-OK only for FinishReason::kError
   RequestCounters counters;
   RequestTimings timings;
+  // Its shares of the steps that computed it (engine/step_energy.h): energy
+  // in joules, as the engine's power source measured it, and machine time.
+  double joules = 0.0;
+  double machine_seconds = 0.0;
 };
 
 }  // namespace fab::engine

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/check.h"
+#include "engine/step_energy.h"
 
 namespace fab::engine {
 
@@ -64,12 +65,26 @@ void RequestTracker::Finish(RequestId id, FinishReason reason, const RequestCoun
   summary.counters = counters;
   summary.timings = std::move(it->second.timings);
   summary.timings.finished = now;
+  summary.joules = it->second.joules;
+  summary.machine_seconds = it->second.machine_seconds;
   totals_.n_prompt_tokens += counters.n_prompt_tokens;
   totals_.n_cached_prompt_tokens += counters.n_cached_prompt_tokens;
   ++totals_.n_finished;
   ++totals_.n_finished_by_reason[static_cast<size_t>(reason)];
   events_.push_back({std::move(it->second.observer), 0, 0.0f, std::move(summary)});
   records_.erase(it);
+}
+
+void RequestTracker::AddStepEnergy(const StepPlan& plan, double joules, double seconds) {
+  totals_.attributed_joules += joules;
+  const std::vector<double> energy = SplitByTokens(plan, joules);
+  const std::vector<double> time = SplitByTokens(plan, seconds);
+  for (size_t i = 0; i < energy.size(); ++i) {
+    auto it = records_.find(plan.sequences[i].seq_id);
+    if (it == records_.end()) continue;
+    it->second.joules += energy[i];
+    it->second.machine_seconds += time[i];
+  }
 }
 
 void RequestTracker::FlushEvents() {

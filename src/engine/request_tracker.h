@@ -43,6 +43,12 @@ class RequestTracker {
   // token and OnTopLogprobs when asked for) and records the token times.
   void AddTokens(const std::vector<SampledToken>& tokens, Clock::time_point now);
   void AddPreemptions(int64_t n) { totals_.n_preemptions += n; }
+  // Shares `joules` and `seconds` of one step among the plan's tracked
+  // requests (engine/step_energy.h); counts them as attributed energy.
+  void AddStepEnergy(const StepPlan& plan, double joules, double seconds);
+  // Energy spent with nothing to compute.
+  void AddIdleEnergy(double joules) { totals_.idle_joules += joules; }
+  void SetEnergySource(const std::string& label) { totals_.energy_source = label; }
   // Stops tracking `id` and queues its OnFinish. `error` is OK unless kError.
   void Finish(RequestId id, FinishReason reason, const RequestCounters& counters, Clock::time_point now,
               Status error = OkStatus());
@@ -63,6 +69,8 @@ class RequestTracker {
     int32_t n_top_logprobs = 0;
     bool prompt_logprobs = false;
     int64_t n_prompt_tokens = 0;
+    double joules = 0.0;
+    double machine_seconds = 0.0;
     // Positions 1 … prompt_scores.size() so far; moved into the first token's event.
     std::vector<PromptTokenLogprob> prompt_scores;
   };

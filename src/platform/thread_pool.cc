@@ -4,6 +4,7 @@
 #include <sched.h>
 
 #include "base/check.h"
+#include "platform/model_power_source.h"
 
 namespace fab {
 namespace {
@@ -98,6 +99,12 @@ int DefaultThreadCount() {
   }
   unsigned hw = std::thread::hardware_concurrency();
   return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
+double ThreadPool::WorkersCpuSeconds() const {
+  double total = 0.0;
+  for (const std::thread& worker : workers_) total += ThreadCpuSeconds(const_cast<std::thread&>(worker).native_handle());
+  return total;
 }
 
 }  // namespace fab

@@ -31,6 +31,10 @@ class ThreadPool {
   void ParallelFor(int64_t n_items, int64_t grain,
                    const std::function<void(int64_t begin, int64_t end)>& fn);
 
+  // CPU seconds the worker threads (not the caller's) have used so far;
+  // for the energy model (platform/model_power_source.h). Any thread.
+  double WorkersCpuSeconds() const;
+
  private:
   void WorkerLoop(int thread_idx);
 

@@ -48,7 +48,7 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
   spec.n_choices_per_prompt = fields.n;
   spec.log = JobLogEntry(request, id, context.model.name, fields);
   spec.received = received;
-  return GenerationJob::Start(std::move(spec), std::move(sequences), context);
+  return GenerationJob::Start(std::move(spec), std::move(sequences), context, caller);
 }
 
 }  // namespace fab::server

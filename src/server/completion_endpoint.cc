@@ -82,7 +82,7 @@ HandlerResult HandleCompletions(const HandlerContext& context, const Caller& cal
   spec.n_choices_per_prompt = fields.n;
   spec.log = JobLogEntry(request, id, context.model.name, fields);
   spec.received = received;
-  return GenerationJob::Start(std::move(spec), std::move(sequences), context);
+  return GenerationJob::Start(std::move(spec), std::move(sequences), context, caller);
 }
 
 }  // namespace fab::server

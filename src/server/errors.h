@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 
@@ -33,6 +35,7 @@ struct ApiError {
   std::optional<std::string> code;   // machine-readable detail, e.g. "context_length_exceeded"
   std::optional<int> retry_after_s;  // sent as the Retry-After header when set
   std::optional<std::string> allow;  // 405: the Allow header (the methods the path takes)
+  std::vector<std::pair<std::string, std::string>> headers;  // more, e.g. x-ratelimit-* on a 429
 };
 
 // The error for a non-OK Status that reached the HTTP layer (OK is a

@@ -65,9 +65,10 @@ struct GenerationJob::ChoiceState {
   std::optional<RequestSummary> summary;        // set by OnFinish
 };
 
-GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context)
+GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context, const Caller& caller)
     : spec_(std::move(spec)),
       context_(context),
+      caller_(caller),
       stream_(std::make_shared<ResponseStream>(spec_.stream ? ResponseStream::Kind::kStreamed
                                                             : ResponseStream::Kind::kWhole)) {
   for (size_t prompt = 0; prompt < spec_.prompts.size(); ++prompt) {
@@ -80,8 +81,20 @@ GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context)
 GenerationJob::~GenerationJob() = default;
 
 HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> requests,
-                                   const HandlerContext& context) {
-  auto job = std::make_shared<GenerationJob>(std::move(spec), context);
+                                   const HandlerContext& context, const Caller& caller) {
+  spec.arrival_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        (std::chrono::system_clock::now() - (std::chrono::steady_clock::now() - spec.received))
+                            .time_since_epoch())
+                        .count();
+  int64_t n_tokens = 0;
+  for (const GenerationRequest& request : requests) {
+    n_tokens += static_cast<int64_t>(request.prompt.size()) + request.max_new_tokens;
+  }
+  ApiResult<AdmittedJob> admitted = AdmitJob(context.metering, caller, spec.header.id, n_tokens);
+  if (!admitted.ok()) return ErrorResponse(admitted.error());
+  auto job = std::make_shared<GenerationJob>(std::move(spec), context, caller);
+  job->rate_limit_headers_ = admitted->headers;
+  if (job->spec_.stream) job->stream_->SetHeadHeaders(admitted->headers);
   FAB_CHECK(requests.size() == job->choices_.size()) << "one GenerationRequest per choice";
   std::vector<std::shared_ptr<engine::RequestObserver>> observers;
   for (size_t choice = 0; choice < requests.size(); ++choice) {
@@ -100,7 +113,12 @@ HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> 
   }
   StatusOr<std::vector<RequestId>> ids =
       context.engine.SubmitAll(std::move(requests), std::move(observers));
-  if (!ids.ok()) return ErrorResponse(ErrorFromStatus(ids.status()));
+  if (!ids.ok()) {
+    if (admitted->reserved) ReleaseJob(context.metering, job->spec_.header.id);
+    HttpResponse refused = ErrorResponse(ErrorFromStatus(ids.status()));
+    for (const auto& header : admitted->headers) refused.headers.push_back(header);
+    return refused;
+  }
   job->Started(*ids);
   return job->stream_;
 }
@@ -271,38 +289,85 @@ Usage GenerationJob::TotalUsage() const {
   return usage;
 }
 
+// What goes out once the ledger row is durable: the last bytes of a
+// stream (the usage chunk and [DONE]) or the whole response, and the log
+// line; or, when the row could not be written, an error instead of usage.
+struct GenerationJob::Ending {
+  std::shared_ptr<ResponseStream> stream;
+  bool streamed = false;
+  std::string stream_tail;        // streamed: the usage chunk (if asked) and [DONE]
+  ResponseHead whole;             // whole: the response
+  RequestLogEntry log;
+  std::chrono::steady_clock::time_point received;
+  ServerMetrics* metrics = nullptr;
+  UsageSample usage;              // for the energy and cost metrics
+};
+
+void GenerationJob::Deliver(const Ending& ending, const Status& booked) {
+  RequestLogEntry log = ending.log;
+  if (!booked.ok()) {
+    const ApiError error = ErrorFromStatus(
+        UnavailableError("the request ran, but the ledger could not record it: " + booked.message()));
+    log.error = error.message;
+    if (ending.streamed) {
+      ending.stream->Append(SseEvent(ErrorBody(error)));
+      ending.stream->Append(std::string(kSseDone));
+      ending.stream->Finish();
+    } else {
+      log.status = error.http_status;
+      ending.stream->Complete(ErrorResponse(error));
+    }
+  } else if (ending.streamed) {
+    ending.stream->Append(ending.stream_tail);
+    ending.stream->Finish();
+  } else {
+    ending.stream->Complete(ending.whole);
+  }
+  if (booked.ok() && ending.metrics != nullptr) ending.metrics->ObserveUsage(ending.usage);
+  log.duration_s = SecondsSince(ending.received);
+  LogRequest(log);
+}
+
 void GenerationJob::Finalize() {
   const Usage usage = TotalUsage();
-  RequestLogEntry log = spec_.log;
+  Ending ending;
+  ending.stream = stream_;
+  ending.streamed = spec_.stream;
+  ending.received = spec_.received;
+  ending.metrics = &context_.metrics;
+  RequestLogEntry& log = ending.log;
+  log = spec_.log;
   log.status = 200;
   log.n_prompt_tokens = usage.n_prompt_tokens;
   log.n_cached_prompt_tokens = usage.n_cached_prompt_tokens;
   log.n_completion_tokens = usage.n_completion_tokens;
   log.finish_reason = choices_.empty() || !choices_[0].finish ? "" : OpenAiFinishReason(*choices_[0].finish);
+  double joules = 0.0, machine_seconds = 0.0, e2e_s = 0.0;
   for (const ChoiceState& state : choices_) {
     if (!state.summary) continue;
     log.queue_s = std::max(log.queue_s, state.summary->timings.queue_seconds());
     const std::optional<double> ttft = state.summary->timings.time_to_first_token_seconds();
     if (ttft && (!log.ttft_s || *ttft < *log.ttft_s)) log.ttft_s = ttft;
+    joules += state.summary->joules;
+    machine_seconds += state.summary->machine_seconds;
+    e2e_s = std::max(e2e_s, state.summary->timings.end_to_end_seconds());
   }
   if (error_) {
     const ApiError error = ErrorFromStatus(InternalError(error_->message()));
     log.finish_reason = "error";
     log.error = error.message;
     if (spec_.stream) {
-      stream_->Append(std::string(kSseDone));
-      stream_->Finish();
+      ending.stream_tail = std::string(kSseDone);
     } else {
       log.status = error.http_status;
-      stream_->Complete(ErrorResponse(error));
+      ending.whole = ErrorResponse(error);
     }
   } else if (spec_.stream) {
     if (spec_.include_usage) {
-      stream_->Append(SseEvent(spec_.format == ApiFormat::kChat ? ChatUsageChunk(spec_.header, usage)
-                                                                 : CompletionUsageChunk(spec_.header, usage)));
+      ending.stream_tail = SseEvent(spec_.format == ApiFormat::kChat ? ChatUsageChunk(spec_.header, usage)
+                                                                     : CompletionUsageChunk(spec_.header, usage));
     }
-    stream_->Append(std::string(kSseDone));
-    stream_->Finish();
+    ending.stream_tail += std::string(kSseDone);
   } else {
     std::vector<Choice> body_choices;
     for (size_t choice = 0; choice < choices_.size(); ++choice) {
@@ -314,14 +379,48 @@ void GenerationJob::Finalize() {
       }
       body_choices.push_back(std::move(item));
     }
-    ResponseHead response;
-    response.body = spec_.format == ApiFormat::kChat ? ChatBody(spec_.header, body_choices, usage)
-                                                     : CompletionBody(spec_.header, body_choices, usage);
-    stream_->Complete(std::move(response));
+    ending.whole.body = spec_.format == ApiFormat::kChat ? ChatBody(spec_.header, body_choices, usage)
+                                                         : CompletionBody(spec_.header, body_choices, usage);
   }
+  for (const auto& header : rate_limit_headers_) ending.whole.headers.push_back(header);
   if (abandoned_) log.finish_reason = "cancelled";
-  log.duration_s = SecondsSince(spec_.received);
-  LogRequest(log);
+
+  const control::CostModel& prices = context_.metering.cost;
+  const double cost = prices.Cost(joules, machine_seconds);
+  const std::string tenant = caller_.principal ? caller_.principal->tenant_name : "";
+  ending.usage = UsageSample{tenant,  context_.engine.Stats().energy_source, usage.n_prompt_tokens,
+                             usage.n_completion_tokens, joules, cost, prices.currency};
+  control::Governor* governor = context_.metering.governor;
+  if (governor == nullptr) {
+    Deliver(ending, OkStatus());
+    return;
+  }
+  control::LedgerRow row;
+  row.request_id = spec_.header.id;
+  if (caller_.principal) {
+    row.tenant_id = caller_.principal->tenant_id;
+    row.tenant = caller_.principal->tenant_name;
+    row.key_id = caller_.principal->key_id;
+    row.tier = std::string(control::TierName(control::EffectiveTier(caller_.principal->policy)));
+  } else {
+    row.tier = "standard";
+  }
+  row.model = spec_.header.model;
+  row.arrival_ms = spec_.arrival_ms;
+  row.queue_s = log.queue_s;
+  row.ttft_s = log.ttft_s;
+  row.e2e_s = e2e_s;
+  row.prompt_tokens = usage.n_prompt_tokens;
+  row.cached_tokens = usage.n_cached_prompt_tokens;
+  row.completion_tokens = usage.n_completion_tokens;
+  row.finish_reason = log.finish_reason.empty() ? "unknown" : log.finish_reason;
+  row.joules = joules;
+  row.energy_source = ending.usage.energy_source;
+  row.cost = cost;
+  governor->Observe(usage.n_prompt_tokens + usage.n_completion_tokens, joules, cost);
+  governor->ledger().Record(std::move(row), [ending = std::move(ending)](const Status& booked) {
+    Deliver(ending, booked);
+  });
 }
 
 }  // namespace fab::server

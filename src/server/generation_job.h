@@ -48,6 +48,7 @@ struct JobSpec {
   int64_t n_choices_per_prompt = 1;  // choice index = prompt_index * n + i
   RequestLogEntry log;               // request_id, method, path, remote, model, user, stream
   std::chrono::steady_clock::time_point received;
+  int64_t arrival_ms = 0;            // `received` as Unix milliseconds
 };
 
 // The log fields of a generation request known before it runs.
@@ -59,10 +60,14 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   // Submits `requests` (one per choice, in choice order) with SubmitAll and
   // returns the ResponseStream, or the error response when the engine
   // refuses them (nothing runs then).
-  static HandlerResult Start(JobSpec spec, std::vector<GenerationRequest> requests,
-                             const HandlerContext& context);
+  // With books (context.metering.governor) and a caller with a key, the
+  // job is first admitted against the caller's quotas (control/quota_gate.h)
+  // and, when it ends, its ledger row is written before its final usage
+  // goes out (the usage chunk and [DONE] of a stream, a whole response).
+  static HandlerResult Start(JobSpec spec, std::vector<GenerationRequest> requests, const HandlerContext& context,
+                             const Caller& caller);
 
-  GenerationJob(JobSpec spec, const HandlerContext& context);
+  GenerationJob(JobSpec spec, const HandlerContext& context, const Caller& caller);
   ~GenerationJob();
 
   // Engine callbacks for choice `choice` (step thread).
@@ -89,11 +94,17 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   std::string StreamChunk(size_t choice, const std::string& text, const std::vector<LogprobEntry>& logprobs,
                           std::optional<FinishReason> finish);
   Usage TotalUsage() const;
-  // Every choice ended in the engine: the last bytes, the log line.
+  // Every choice ended in the engine: the ledger row, then the last bytes
+  // and the log line.
   void Finalize();
+  // The last bytes once the row is durable (or `booked` says why not).
+  struct Ending;
+  static void Deliver(const Ending& ending, const Status& booked);
 
   const JobSpec spec_;
   const HandlerContext& context_;
+  const Caller caller_;
+  HeaderList rate_limit_headers_;  // set before the engine sees the job
   const std::shared_ptr<ResponseStream> stream_;
 
   std::mutex mutex_;

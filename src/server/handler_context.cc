@@ -33,8 +33,13 @@ std::string RandomSource::NewId(const std::string& prefix) {
   return prefix + hex;
 }
 
-HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref)
-    : model(std::move(served)), chat_template(ChatTemplateInForce(model)), engine(engine_ref), metrics(metrics_ref) {
+HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref,
+                               Metering metering_in)
+    : model(std::move(served)),
+      chat_template(ChatTemplateInForce(model)),
+      engine(engine_ref),
+      metrics(metrics_ref),
+      metering(std::move(metering_in)) {
   FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
 }
 

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "server/access_control.h"
 #include "server/errors.h"
+#include "server/job_metering.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
 #include "tokenizer/chat_template.h"
@@ -35,7 +36,7 @@ class RandomSource {
 };
 
 struct HandlerContext {
-  HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref);
+  HandlerContext(ServedModel served, engine::Engine& engine_ref, ServerMetrics& metrics_ref, Metering metering_in);
 
   const Tokenizer& tokenizer() const { return *model.tokenizer; }
 
@@ -43,6 +44,7 @@ struct HandlerContext {
   const ChatTemplate chat_template;  // the model's, or kFallbackChatTemplate
   engine::Engine& engine;
   ServerMetrics& metrics;
+  const Metering metering;
   mutable RandomSource random;
 };
 

@@ -416,7 +416,7 @@ asio::awaitable<After> Connection::StreamEvents(ResponseStream& stream, Exchange
   bool chunked = exchange.version != 10;
   bool keep_alive = exchange.keep_alive && chunked && !server_.draining();
   ResponseFraming framing{.http_version = exchange.version, .keep_alive = keep_alive};
-  bool written = co_await Write(SerializeEventStreamHead(framing));
+  bool written = co_await Write(SerializeEventStreamHead(framing, stream.head_headers()));
   if (!written || exchange.head_only) {
     stream.Abandon();
     ReportResponse(exchange, 200);

@@ -70,9 +70,11 @@ std::string SerializeResponse(const ResponseHead& response, const ResponseFramin
   return out;
 }
 
-std::string SerializeEventStreamHead(const ResponseFraming& framing) {
+std::string SerializeEventStreamHead(const ResponseFraming& framing,
+                                    const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string out = HeadStart(200, framing);
   out += "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n";
+  for (const auto& [name, value] : headers) AppendHeader(out, name, value);
   if (framing.http_version != 10) out += "Transfer-Encoding: chunked\r\n";
   out += "\r\n";
   return out;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "server/response_stream.h"
@@ -28,7 +30,9 @@ std::string SerializeResponse(const ResponseHead& response, const ResponseFramin
 
 // The head of a streamed 200 text/event-stream response: chunked for
 // HTTP/1.1; unframed for HTTP/1.0 (the connection's end ends it).
-std::string SerializeEventStreamHead(const ResponseFraming& framing);
+// `headers` are extra ones (x-ratelimit-*), as for a whole response.
+std::string SerializeEventStreamHead(const ResponseFraming& framing,
+                                    const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // `bytes` as one chunk (nothing when empty), followed by the last chunk
 // "0\r\n\r\n" when `last`.

@@ -16,8 +16,10 @@
 
 namespace fab::server {
 
-OpenAiHandler::OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access)
-    : context_(std::make_unique<HandlerContext>(std::move(model), engine, metrics)), access_(std::move(access)) {}
+OpenAiHandler::OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access,
+                             Metering metering)
+    : context_(std::make_unique<HandlerContext>(std::move(model), engine, metrics, std::move(metering))),
+      access_(std::move(access)) {}
 
 OpenAiHandler::~OpenAiHandler() = default;
 

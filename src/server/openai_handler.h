@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 #include "server/access_control.h"
+#include "server/job_metering.h"
 #include "server/http_exchange.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
@@ -27,7 +28,8 @@ class OpenAiHandler final : public RequestHandler {
  public:
   // `model.tokenizer`, `engine` and `metrics` must outlive the handler, and
   // so must the authenticator that `access` names, if any.
-  OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access = {});
+  OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access = {},
+                Metering metering = {});
   ~OpenAiHandler() override;
   OpenAiHandler(const OpenAiHandler&) = delete;
   OpenAiHandler& operator=(const OpenAiHandler&) = delete;

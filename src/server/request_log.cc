@@ -105,6 +105,17 @@ Status ConfigureRequestLog(const std::string& path) {
   return OkStatus();
 }
 
+void LogWarning(const std::string& message) {
+  try {
+    boost::json::object line;
+    line["ts"] = UtcTimestamp(std::chrono::system_clock::now());
+    line["level"] = "warning";
+    line["message"] = Text(message);
+    RequestLogger::Get().logger()->info("{}", boost::json::serialize(line));
+  } catch (...) {
+  }
+}
+
 void LogRequest(const RequestLogEntry& entry) {
   try {
     const std::string line = EntryLine(entry);

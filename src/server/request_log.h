@@ -44,4 +44,9 @@ Status ConfigureRequestLog(const std::string& path);
 // Invalid UTF-8 sequences in strings are replaced by U+FFFD.
 void LogRequest(const RequestLogEntry& entry);
 
+// A line {"ts":…,"level":"warning","message":…} in the same log, for what
+// an operator should see but no request answers for (a reservation that
+// could not be released). Never throws.
+void LogWarning(const std::string& message);
+
 }  // namespace fab::server

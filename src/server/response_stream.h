@@ -40,6 +40,11 @@ class ResponseStream {
 
   Kind kind() const { return kind_; }
 
+  // kStreamed: extra headers of the event stream's head (x-ratelimit-*).
+  // Set before the handler returns the stream; read by the transport.
+  void SetHeadHeaders(std::vector<std::pair<std::string, std::string>> headers) { head_headers_ = std::move(headers); }
+  const std::vector<std::pair<std::string, std::string>>& head_headers() const { return head_headers_; }
+
   // Producer side (any thread). Append/Finish only for kStreamed, Complete
   // only for kWhole (FAB_CHECKed); each after Finish/Complete is dropped.
   void Append(std::string bytes);
@@ -65,6 +70,7 @@ class ResponseStream {
 
  private:
   const Kind kind_;
+  std::vector<std::pair<std::string, std::string>> head_headers_;  // set before the transport sees the stream
   mutable std::mutex mutex_;
   std::string pending_;                 // guarded by mutex_
   bool finished_ = false;               // guarded by mutex_

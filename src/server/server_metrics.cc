@@ -100,6 +100,12 @@ struct ServerMetrics::Impl {
   std::optional<TotalCounter> preemptions;
   std::optional<TotalCounter> prefix_cache_queries;
   std::optional<TotalCounter> prefix_cache_hits;
+  prometheus::Family<prometheus::Counter>* energy_joules = nullptr;
+  prometheus::Family<prometheus::Counter>* cost = nullptr;
+  prometheus::Family<prometheus::Counter>* metered_tokens = nullptr;
+  prometheus::Family<prometheus::Counter>* idle_energy_joules = nullptr;
+  prometheus::Family<prometheus::Gauge>* tokens_per_joule = nullptr;
+  double idle_joules_synced = 0.0;  // guarded by totals_mutex
 
  private:
   Histogram* AddHistogram(const std::string& name, const std::string& help,
@@ -150,6 +156,19 @@ ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name",
   prefix_cache_hits.emplace(
       AddCounter("tokenfab:prefix_cache_hits_total", "Prompt tokens found in the prefix cache."));
 
+  const auto counter_family = [&](const char* name, const char* help) {
+    return &prometheus::BuildCounter().Name(name).Help(help).Labels(labels).Register(registry);
+  };
+  energy_joules = counter_family("tokenfab:energy_joules_total",
+                                 "Joules of finished requests (their token shares of the steps that computed them).");
+  cost = counter_family("tokenfab:cost_total", "Cost of finished requests: energy at the PUE and price, and machine time.");
+  metered_tokens = counter_family("tokenfab:metered_tokens_total", "Tokens of finished requests, by tenant and kind.");
+  idle_energy_joules = counter_family("tokenfab:idle_energy_joules_total", "Joules spent with no request to compute.");
+  tokens_per_joule = &prometheus::BuildGauge()
+                          .Name("tokenfab:tokens_per_joule")
+                          .Help("(Prompt + completion tokens) / joules of the requests finished so far.")
+                          .Labels(labels)
+                          .Register(registry);
   num_requests_running = AddGauge("tokenfab:num_requests_running", "Requests admitted and holding KV cache.");
   num_requests_waiting = AddGauge("tokenfab:num_requests_waiting", "Requests submitted and not running.");
   kv_cache_usage = AddGauge("tokenfab:kv_cache_usage_perc", "Fraction of KV cache blocks in use (0..1).");
@@ -172,6 +191,20 @@ void ServerMetrics::ObserveRequest(const engine::RequestSummary& summary) {
   impl_->request_success->Add({{"finished_reason", FinishedReasonLabel(summary.reason)}}).Increment();
 }
 
+void ServerMetrics::ObserveUsage(const UsageSample& usage) {
+  impl_->energy_joules->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}}).Increment(usage.joules);
+  impl_->cost->Add({{"tenant", usage.tenant}, {"currency", usage.currency}}).Increment(usage.cost);
+  prometheus::Counter& prompt = impl_->metered_tokens->Add({{"tenant", usage.tenant}, {"kind", "prompt"}});
+  prometheus::Counter& completion = impl_->metered_tokens->Add({{"tenant", usage.tenant}, {"kind", "completion"}});
+  prompt.Increment(static_cast<double>(usage.prompt_tokens));
+  completion.Increment(static_cast<double>(usage.completion_tokens));
+  const double joules = impl_->energy_joules->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}}).Value();
+  if (joules > 0.0) {
+    impl_->tokens_per_joule->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}})
+        .Set((prompt.Value() + completion.Value()) / joules);
+  }
+}
+
 void ServerMetrics::ObserveHttpStatus(int status) {
   impl_->http_requests->Add({{"status", std::to_string(status)}}).Increment();
 }
@@ -184,6 +217,11 @@ std::string ServerMetrics::Render(const engine::EngineStats& stats) {
     impl_->preemptions->SyncTo(stats.n_preemptions);
     impl_->prefix_cache_queries->SyncTo(stats.n_prefix_query_tokens);
     impl_->prefix_cache_hits->SyncTo(stats.n_prefix_hit_tokens);
+    if (stats.idle_joules > impl_->idle_joules_synced) {
+      impl_->idle_energy_joules->Add({{"source", stats.energy_source}})
+          .Increment(stats.idle_joules - impl_->idle_joules_synced);
+      impl_->idle_joules_synced = stats.idle_joules;
+    }
   }
   impl_->num_requests_running->Set(stats.n_running);
   impl_->num_requests_waiting->Set(stats.n_waiting);

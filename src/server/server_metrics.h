@@ -10,6 +10,12 @@
 //               tokenfab:http_requests_total{status=…}
 //   gauges      tokenfab:num_requests_running, tokenfab:num_requests_waiting,
 //               tokenfab:kv_cache_usage_perc (0..1, as vLLM)
+// and the factory's books, per tenant ("" without authentication):
+//   counters    tokenfab:energy_joules_total{tenant,source}, tokenfab:cost_total{tenant,currency},
+//               tokenfab:metered_tokens_total{tenant,kind=prompt|completion},
+//               tokenfab:idle_energy_joules_total{source} (energy no request used)
+//   gauge       tokenfab:tokens_per_joule{tenant,source}: (prompt + completion tokens) / joules
+//               of the requests finished so far
 // Every series carries model_name="<served name>". Thread-safe: Observe* run
 // on the engine's step thread and transport threads, Render on any thread.
 #pragma once
@@ -22,6 +28,17 @@
 
 namespace fab::server {
 
+// One finished job's usage, energy and cost.
+struct UsageSample {
+  std::string tenant;
+  std::string energy_source;  // the power source's label
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double joules = 0.0;
+  double cost = 0.0;
+  std::string currency;
+};
+
 class ServerMetrics {
  public:
   explicit ServerMetrics(std::string model_name);
@@ -31,6 +48,8 @@ class ServerMetrics {
 
   // One engine request ended (called from RequestObserver::OnFinish).
   void ObserveRequest(const engine::RequestSummary& summary);
+  // A job's usage once it is booked (any thread).
+  void ObserveUsage(const UsageSample& usage);
   // One HTTP response went out with `status`.
   void ObserveHttpStatus(int status);
   // The text exposition of every metric; gauges and engine-wide counters are

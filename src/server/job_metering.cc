@@ -1,0 +1,74 @@
+#include "server/job_metering.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "server/request_log.h"
+
+namespace fab::server {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "1s", "6m0s", "1h2m3s" (whole seconds, rounded up).
+std::string ResetText(double seconds) {
+  auto total = static_cast<int64_t>(std::ceil(std::max(0.0, seconds)));
+  const int64_t hours = total / 3600, minutes = total % 3600 / 60, secs = total % 60;
+  std::string text;
+  if (hours > 0) text += std::to_string(hours) + "h";
+  if (hours > 0 || minutes > 0) text += std::to_string(minutes) + "m";
+  return text + std::to_string(secs) + "s";
+}
+
+}  // namespace
+
+HeaderList RateLimitHeaders(const control::RateLimitState& limits) {
+  HeaderList headers;
+  if (limits.limit_requests) {
+    headers.emplace_back("x-ratelimit-limit-requests", std::to_string(*limits.limit_requests));
+    headers.emplace_back("x-ratelimit-remaining-requests", std::to_string(limits.remaining_requests.value_or(0)));
+    headers.emplace_back("x-ratelimit-reset-requests", ResetText(limits.reset_requests_s));
+  }
+  if (limits.limit_tokens) {
+    headers.emplace_back("x-ratelimit-limit-tokens", std::to_string(*limits.limit_tokens));
+    headers.emplace_back("x-ratelimit-remaining-tokens", std::to_string(limits.remaining_tokens.value_or(0)));
+    headers.emplace_back("x-ratelimit-reset-tokens", ResetText(limits.reset_tokens_s));
+  }
+  return headers;
+}
+
+ApiResult<AdmittedJob> AdmitJob(const Metering& metering, const Caller& caller, const std::string& request_id,
+                                int64_t n_tokens) {
+  AdmittedJob admitted;
+  if (metering.governor == nullptr || !caller.principal) return admitted;
+  const control::MeteredRates rates = metering.governor->rates();
+  const auto n = static_cast<double>(n_tokens);
+  const control::QuotaRequest request{request_id, n_tokens, n * rates.joules_per_token, n * rates.money_per_token};
+  StatusOr<control::AdmissionDecision> decision = metering.governor->quota().Admit(*caller.principal, request, NowMs());
+  if (!decision.ok()) {
+    return ErrorFromStatus(UnavailableError("the quota books cannot be read: " + decision.status().message()));
+  }
+  admitted.headers = RateLimitHeaders(decision->limits);
+  if (!decision->admitted()) {
+    ApiError error = decision->refusal == control::Refusal::kQuotaExhausted
+                         ? QuotaExceededError(decision->message)
+                         : RateLimitedError(decision->message, decision->retry_after_s);
+    error.headers = admitted.headers;
+    return error;
+  }
+  admitted.reserved = true;
+  return admitted;
+}
+
+void ReleaseJob(const Metering& metering, const std::string& request_id) {
+  if (metering.governor == nullptr) return;
+  if (Status released = metering.governor->quota().Release(request_id); !released.ok()) {
+    // The reservation lapses with its lease; nothing is lost but headroom.
+    LogWarning("cannot release the reservation of " + request_id + ": " + released.message());
+  }
+}
+
+}  // namespace fab::server
