@@ -134,7 +134,7 @@ struct Governance {
   std::unique_ptr<control::Authenticator> authenticator;
   std::unique_ptr<control::Governor> governor;
 
-  server::Metering Metering() const { return server::Metering{governor.get(), cost.cost}; }
+  server::Metering Metering() const { return server::Metering{books.get(), governor.get(), cost.cost}; }
 
   server::AccessControl Access(const ServeOptions& o) const {
     server::AccessOptions access;

@@ -41,6 +41,11 @@ StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization) 
                    record.tenant_policy, record.policy};
 }
 
+void Authenticator::ForgetCachedKeys() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cache_.clear();
+}
+
 StatusOr<ApiKeyRecord> Authenticator::LookUp(const std::string& digest) {
   const Clock::time_point now = Clock::now();
   {

@@ -47,6 +47,10 @@ class Authenticator {
   // when the database cannot be read.
   StatusOr<Principal> Authenticate(std::string_view authorization);
 
+  // Drops every cached record: a change made through this process (the
+  // admin API) takes effect on the next request, not after the TTL.
+  void ForgetCachedKeys();
+
  private:
   struct CachedKey {
     ApiKeyRecord record;

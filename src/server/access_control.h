@@ -44,6 +44,11 @@ class AccessControl {
   // 503 when the books cannot be read.
   ApiResult<Caller> Admit(const HttpRequest& request) const;
 
+  // After a change to keys or policies made in this process.
+  void ForgetCachedKeys() const {
+    if (options_.authenticator != nullptr) options_.authenticator->ForgetCachedKeys();
+  }
+
  private:
   AccessOptions options_;
 };

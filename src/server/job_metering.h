@@ -20,6 +20,7 @@
 namespace fab::server {
 
 struct Metering {
+  control::Books* books = nullptr;        // null: no books (no admin API); else outlives the handler
   control::Governor* governor = nullptr;  // null: no books; else outlives the handler
   control::CostModel cost;                // prices of energy and machine time
 };

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "server/admin_endpoints.h"
 #include "server/chat_endpoint.h"
 #include "server/completion_endpoint.h"
 #include "server/handler_context.h"
@@ -67,6 +68,7 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
   const Caller& caller = admitted.value();
   if (request.target.rfind("/admin/", 0) == 0) {
     if (auto error = CheckAdmin(caller)) return ErrorResponse(*error);
+    return HandleAdmin(context_->metering.books, access_, caller, request);
   }
   ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);
   if (!route.ok()) return ErrorResponse(route.error());

@@ -1,6 +1,6 @@
 // libFuzzer target for what operators and admin clients hand the control
-// plane: any bytes as a policy change (the admin API's bodies and the
-// stored policies) must be applied or refused with InvalidArgument, and an
+// plane: any bytes as an admin API body (tenant, key, policy patch) or a
+// policy change (the stored policies too) must be applied or refused with InvalidArgument, and an
 // applied policy must survive PolicyToJson → PolicyFromJson unchanged; any
 // bytes as command-line policy flags, a duration, a tenant name, a URL's
 // query (credentials in it) or a --public-route must be accepted or refused,
@@ -17,6 +17,7 @@
 #include "control/tenant_store.h"
 #include "fuzz_support.h"
 #include "server/access_control.h"
+#include "server/admin_requests.h"
 
 namespace {
 
@@ -64,5 +65,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)control::LooksLikeApiKey(text);
   (void)fab::server::CheckNoCredentialsInQuery(text);
   (void)fab::server::CheckPublicRoute(std::string(text));
+  // The admin API's bodies: parsed or refused; a parsed policy is a change
+  // that applies or is refused like any other.
+  fab::server::ApiResult<fab::server::TenantCreateBody> tenant = fab::server::ParseTenantCreateBody(text);
+  if (tenant.ok() && tenant->policy_change) CheckChange(*tenant->policy_change);
+  fab::server::ApiResult<std::string> patch = fab::server::ParsePolicyPatchBody(text);
+  if (patch.ok()) CheckChange(patch.value());
+  (void)fab::server::ParseKeyCreateBody(text);
   return 0;
 }
