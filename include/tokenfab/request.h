@@ -16,10 +16,17 @@ namespace tokenfab {
 
 using TokenId = int32_t;  // index into a model's vocabulary
 
-// Lower value = served first. Interactive requests are admitted before any
-// batch request and may preempt running batch requests; never the reverse.
-enum class Priority : uint8_t { kInteractive = 0, kBatch = 1 };
-inline constexpr int kNumPriorities = 2;
+// Premium requests are admitted before interactive ones, and interactive
+// before batch; a request may preempt running requests of a lower priority,
+// never the reverse. The values are stable (the C API's); the order is
+// PriorityRank's. Premium is what a tenant's premium tier gets.
+enum class Priority : uint8_t { kInteractive = 0, kBatch = 1, kPremium = 2 };
+inline constexpr int kNumPriorities = 3;
+
+// 0 is served first: premium 0, interactive 1, batch 2.
+constexpr int PriorityRank(Priority priority) {
+  return priority == Priority::kPremium ? 0 : priority == Priority::kInteractive ? 1 : 2;
+}
 
 // Why a request ended. The engine's scheduler reports kMaxTokens,
 // kStopToken and kKvCacheFull; the engine adds kCancelled and kError; stop

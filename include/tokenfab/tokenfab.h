@@ -171,7 +171,11 @@ TF_API tf_status tf_engine_n_ctx(const tf_engine* engine, int64_t* n_ctx_out);
 
 /* ---- Requests --------------------------------------------------------- */
 
-typedef enum tf_priority { TF_PRIORITY_INTERACTIVE = 0, TF_PRIORITY_BATCH = 1 } tf_priority;
+typedef enum tf_priority {
+  TF_PRIORITY_INTERACTIVE = 0,
+  TF_PRIORITY_BATCH = 1,
+  TF_PRIORITY_PREMIUM = 2 /* served before interactive */
+} tf_priority;
 
 /* The same numbers as tokenfab::FinishReason. */
 typedef enum tf_finish_reason {

@@ -27,6 +27,7 @@ static_assert(TF_FINISH_ERROR == static_cast<int>(tokenfab::FinishReason::kError
 static_assert(TF_FINISH_STOP_STRING == static_cast<int>(tokenfab::FinishReason::kStopString));
 static_assert(TF_PRIORITY_INTERACTIVE == static_cast<int>(tokenfab::Priority::kInteractive));
 static_assert(TF_PRIORITY_BATCH == static_cast<int>(tokenfab::Priority::kBatch));
+static_assert(TF_PRIORITY_PREMIUM == static_cast<int>(tokenfab::Priority::kPremium));
 
 // `result` with its arrays malloc'd, for tf_result_free. Throws
 // std::bad_alloc (having freed what it took) when out of memory.

@@ -124,9 +124,10 @@ StatusOr<tokenfab::GenerateRequest> ToGenerateRequest(const tf_request_options& 
   sampling.seed = options.seed;
   FAB_RETURN_IF_ERROR(sampling.Validate());
   FAB_ASSIGN_OR_RETURN(request.stop, ToStops(options.stop, options.n_stop));
-  if (options.priority != TF_PRIORITY_INTERACTIVE && options.priority != TF_PRIORITY_BATCH) {
-    return Invalid("priority " + std::to_string(options.priority) + " is neither TF_PRIORITY_INTERACTIVE (0) nor "
-                   "TF_PRIORITY_BATCH (1)");
+  if (options.priority != TF_PRIORITY_INTERACTIVE && options.priority != TF_PRIORITY_BATCH &&
+      options.priority != TF_PRIORITY_PREMIUM) {
+    return Invalid("priority " + std::to_string(options.priority) + " is none of TF_PRIORITY_INTERACTIVE (0), "
+                   "TF_PRIORITY_BATCH (1) and TF_PRIORITY_PREMIUM (2)");
   }
   request.priority = static_cast<tokenfab::Priority>(options.priority);
   request.ignore_eos = options.ignore_eos != 0;

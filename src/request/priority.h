@@ -8,5 +8,6 @@ namespace fab {
 
 using tokenfab::kNumPriorities;
 using tokenfab::Priority;
+using tokenfab::PriorityRank;
 
 }  // namespace fab

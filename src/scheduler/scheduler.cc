@@ -83,7 +83,9 @@ std::vector<RequestId> Scheduler::SortedRunning() const {
   std::sort(ids.begin(), ids.end(), [this](RequestId a, RequestId b) {
     const RequestState& sa = State(a);
     const RequestState& sb = State(b);
-    if (sa.request.priority != sb.request.priority) return sa.request.priority < sb.request.priority;
+    if (sa.request.priority != sb.request.priority) {
+      return PriorityRank(sa.request.priority) < PriorityRank(sb.request.priority);
+    }
     return sa.arrival < sb.arrival;
   });
   return ids;
@@ -220,14 +222,14 @@ std::optional<RequestId> Scheduler::PickVictim(std::optional<Priority> above) co
   std::optional<RequestId> victim;
   for (RequestId id : running_) {
     const RequestState& state = State(id);
-    if (above && state.request.priority <= *above) continue;
+    if (above && PriorityRank(state.request.priority) <= PriorityRank(*above)) continue;
     if (!victim) {
       victim = id;
       continue;
     }
     const RequestState& best = State(*victim);
-    if (state.request.priority > best.request.priority ||
-        (state.request.priority == best.request.priority && state.arrival > best.arrival)) {
+    const int rank = PriorityRank(state.request.priority), best_rank = PriorityRank(best.request.priority);
+    if (rank > best_rank || (rank == best_rank && state.arrival > best.arrival)) {
       victim = id;
     }
   }

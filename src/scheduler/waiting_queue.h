@@ -30,7 +30,8 @@ class WaitingQueue {
   std::vector<RequestId> ToVector() const;
 
  private:
-  std::deque<RequestId>& Queue(Priority priority) { return queues_[static_cast<size_t>(priority)]; }
+  // queues_[0] is served first (PriorityRank).
+  std::deque<RequestId>& Queue(Priority priority) { return queues_[static_cast<size_t>(PriorityRank(priority))]; }
   std::array<std::deque<RequestId>, kNumPriorities> queues_;
 };
 

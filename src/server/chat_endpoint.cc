@@ -41,6 +41,7 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
   spec.format = ApiFormat::kChat;
   spec.header = ResponseHeader{id, static_cast<int64_t>(std::time(nullptr)), context.model.name};
   spec.stream = fields.stream;
+  spec.service_tier = fields.service_tier;
   spec.include_usage = fields.include_usage;
   spec.want_logprobs = chat.logprobs;
   spec.stop = fields.stop;

@@ -74,6 +74,7 @@ HandlerResult HandleCompletions(const HandlerContext& context, const Caller& cal
   spec.format = ApiFormat::kCompletion;
   spec.header = ResponseHeader{id, static_cast<int64_t>(std::time(nullptr)), context.model.name};
   spec.stream = fields.stream;
+  spec.service_tier = fields.service_tier;
   spec.include_usage = fields.include_usage;
   spec.echo = completion.echo;
   spec.score_only = score_only;

@@ -86,13 +86,16 @@ HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> 
                         (std::chrono::system_clock::now() - (std::chrono::steady_clock::now() - spec.received))
                             .time_since_epoch())
                         .count();
+  const control::Tier tier = ResolveTier(caller, spec.service_tier);
   int64_t n_tokens = 0;
-  for (const GenerationRequest& request : requests) {
+  for (GenerationRequest& request : requests) {
     n_tokens += static_cast<int64_t>(request.prompt.size()) + request.max_new_tokens;
+    request.priority = TierPriority(tier, request.priority);
   }
   ApiResult<AdmittedJob> admitted = AdmitJob(context.metering, caller, spec.header.id, n_tokens);
   if (!admitted.ok()) return ErrorResponse(admitted.error());
   auto job = std::make_shared<GenerationJob>(std::move(spec), context, caller);
+  job->tier_ = tier;
   job->rate_limit_headers_ = admitted->headers;
   if (job->spec_.stream) job->stream_->SetHeadHeaders(admitted->headers);
   FAB_CHECK(requests.size() == job->choices_.size()) << "one GenerationRequest per choice";
@@ -401,10 +404,8 @@ void GenerationJob::Finalize() {
     row.tenant_id = caller_.principal->tenant_id;
     row.tenant = caller_.principal->tenant_name;
     row.key_id = caller_.principal->key_id;
-    row.tier = std::string(control::TierName(control::EffectiveTier(caller_.principal->policy)));
-  } else {
-    row.tier = "standard";
   }
+  row.tier = std::string(control::TierName(tier_));
   row.model = spec_.header.model;
   row.arrival_ms = spec_.arrival_ms;
   row.queue_s = log.queue_s;

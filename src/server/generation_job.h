@@ -49,6 +49,7 @@ struct JobSpec {
   RequestLogEntry log;               // request_id, method, path, remote, model, user, stream
   std::chrono::steady_clock::time_point received;
   int64_t arrival_ms = 0;            // `received` as Unix milliseconds
+  std::optional<std::string> service_tier;  // the request's OpenAI service_tier
 };
 
 // The log fields of a generation request known before it runs.
@@ -105,6 +106,7 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   const HandlerContext& context_;
   const Caller caller_;
   HeaderList rate_limit_headers_;  // set before the engine sees the job
+  control::Tier tier_ = control::Tier::kStandard;  // set before the engine sees the job
   const std::shared_ptr<ResponseStream> stream_;
 
   std::mutex mutex_;

@@ -25,6 +25,25 @@ std::string ResetText(double seconds) {
 
 }  // namespace
 
+control::Tier ResolveTier(const Caller& caller, const std::optional<std::string>& service_tier) {
+  control::Tier tier = caller.principal ? control::EffectiveTier(caller.principal->policy) : control::Tier::kStandard;
+  if (!service_tier) return tier;
+  control::Tier asked = control::Tier::kStandard;
+  if (*service_tier == "priority") asked = control::Tier::kPremium;
+  if (*service_tier == "flex") asked = control::Tier::kBatch;
+  // Tiers are ordered premium < standard < batch: the later one is lower.
+  return static_cast<int>(asked) > static_cast<int>(tier) ? asked : tier;
+}
+
+Priority TierPriority(control::Tier tier, Priority asked) {
+  switch (tier) {
+    case control::Tier::kPremium: return Priority::kPremium;
+    case control::Tier::kBatch: return Priority::kBatch;
+    case control::Tier::kStandard: break;
+  }
+  return asked == Priority::kPremium ? Priority::kInteractive : asked;
+}
+
 HeaderList RateLimitHeaders(const control::RateLimitState& limits) {
   HeaderList headers;
   if (limits.limit_requests) {

@@ -14,6 +14,8 @@
 
 #include "control/cost_model.h"
 #include "control/governor.h"
+#include "control/policy.h"
+#include "request/priority.h"
 #include "server/access_control.h"
 #include "server/api_result.h"
 
@@ -36,6 +38,16 @@ struct AdmittedJob {
 // (prompt + max_tokens, summed over choices), reserving its worst case.
 ApiResult<AdmittedJob> AdmitJob(const Metering& metering, const Caller& caller, const std::string& request_id,
                                 int64_t n_tokens);
+
+// The tier a request runs at: its key's (control::EffectiveTier; standard
+// without a key), lowered — never raised — by OpenAI's service_tier
+// ("priority" asks for premium, "flex" for batch, "auto"/"default"/"scale"
+// for standard).
+control::Tier ResolveTier(const Caller& caller, const std::optional<std::string>& service_tier);
+
+// The engine priority of a sequence at `tier`: premium and batch decide it;
+// standard keeps the request's own (`asked`: interactive unless it said batch).
+Priority TierPriority(control::Tier tier, Priority asked);
 
 // Undoes an admission whose job never ran (the engine refused it).
 void ReleaseJob(const Metering& metering, const std::string& request_id);

@@ -81,6 +81,16 @@ ApiResult<Priority> ParsePriority(const json::value* value) {
   return InvalidFieldError("priority", "'priority' must be \"interactive\" or \"batch\"");
 }
 
+ApiResult<std::optional<std::string>> ParseServiceTier(const json::value* value) {
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  FAB_ASSIGN_OR_RETURN_API_ERROR(std::string name, ReadString(*value, "service_tier", {}));
+  for (const char* known : {"auto", "default", "flex", "priority", "scale"}) {
+    if (name == known) return std::optional<std::string>(name);
+  }
+  return InvalidFieldError("service_tier",
+                           "'service_tier' must be \"auto\", \"default\", \"flex\", \"priority\" or \"scale\"");
+}
+
 // stream, stream_options.include_usage (only allowed with stream: true).
 std::optional<ApiError> ParseStreaming(const json::object& request, SamplingFields& fields) {
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> stream,
@@ -149,6 +159,7 @@ ApiResult<SamplingFields> ParseSamplingFields(const json::object& request, Endpo
   FAB_ASSIGN_OR_RETURN_API_ERROR(
       fields.user, ReadOptionalString(FindField(request, "user"), "user", {.max_bytes = kMaxUserBytes}));
   FAB_ASSIGN_OR_RETURN_API_ERROR(fields.priority, ParsePriority(FindField(request, "priority")));
+  FAB_ASSIGN_OR_RETURN_API_ERROR(fields.service_tier, ParseServiceTier(FindField(request, "service_tier")));
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> ignore_eos,
                                  ReadOptionalBool(FindField(request, "ignore_eos"), "ignore_eos"));
   fields.ignore_eos = ignore_eos.value_or(false);

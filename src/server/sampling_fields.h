@@ -36,6 +36,9 @@ struct SamplingFields {
   bool include_usage = false;               // stream_options.include_usage
   std::optional<std::string> user;
   Priority priority = Priority::kInteractive;  // "interactive" | "batch"
+  // OpenAI's service_tier: "auto", "default", "flex", "priority" or "scale";
+  // it may lower the key's tier, never raise it (server/job_metering.h).
+  std::optional<std::string> service_tier;
   bool ignore_eos = false;  // vLLM/llama.cpp extension: end-of-generation tokens do not stop
 };
 

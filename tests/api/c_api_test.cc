@@ -203,7 +203,7 @@ TEST_F(CApi, ARequestErrorComesBackWithAPreciseMessage) {
   options = GreedyRequest("hello", 4);
   options.priority = 7;
   EXPECT_EQ(tf_generate(engine_, &options, &result), TF_INVALID_ARGUMENT);
-  EXPECT_STREQ(tf_last_error(), "priority 7 is neither TF_PRIORITY_INTERACTIVE (0) nor TF_PRIORITY_BATCH (1)");
+  EXPECT_STREQ(tf_last_error(), "priority 7 is none of TF_PRIORITY_INTERACTIVE (0), TF_PRIORITY_BATCH (1) and TF_PRIORITY_PREMIUM (2)");
   options = GreedyRequest("hello", 4);
   options.n_stop = 100000;
   EXPECT_EQ(tf_submit(engine_, &options, nullptr), TF_INVALID_ARGUMENT);

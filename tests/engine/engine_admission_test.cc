@@ -29,8 +29,8 @@ TEST(EngineAdmission, RefusesBadRequestsNamingTheField) {
   ExpectInvalid(*engine, GreedyRequest({1, -1}, 4), "outside the vocabulary");
   ExpectInvalid(*engine, GreedyRequest(runtime::MakePrompt(500, 1), 20), "context of 512");
   GenerationRequest odd_priority = GreedyRequest(runtime::MakePrompt(4, 1), 4);
-  odd_priority.priority = static_cast<Priority>(2);
-  ExpectInvalid(*engine, odd_priority, "priority 2");
+  odd_priority.priority = static_cast<Priority>(kNumPriorities);
+  ExpectInvalid(*engine, odd_priority, "priority " + std::to_string(kNumPriorities));
   GenerationRequest bad_sampling = GreedyRequest(runtime::MakePrompt(4, 1), 4);
   bad_sampling.sampling.top_p = std::numeric_limits<float>::quiet_NaN();
   ExpectInvalid(*engine, bad_sampling, "sampling: top_p");

@@ -1,4 +1,4 @@
-// Admission order: interactive before batch, FIFO within a priority; a
+// Admission order: premium before interactive before batch, FIFO within a priority; a
 // higher priority may preempt a lower one to be admitted, never the reverse.
 #include <gtest/gtest.h>
 
@@ -32,6 +32,33 @@ TEST(SchedulerPriority, AdmitsInteractiveRequestsBeforeEarlierBatchRequests) {
   ASSERT_TRUE(scheduler.Add(MakeRequest(4, MakePrompt(8, 4), 2, Priority::kInteractive)).ok());
   EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{3, 4, 1, 2}));
   EXPECT_EQ(AdmissionOrder(scheduler, runtime), (std::vector<RequestId>{3, 4, 1, 2}));
+}
+
+TEST(SchedulerPriority, AdmitsPremiumBeforeInteractiveBeforeBatch) {
+  Scheduler scheduler = MakeScheduler(MakeConfig(1024, 8, 64, /*max_sequences=*/1));
+  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
+  ASSERT_TRUE(scheduler.Add(MakeRequest(1, MakePrompt(8, 1), 2, Priority::kBatch)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(8, 2), 2, Priority::kInteractive)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(3, MakePrompt(8, 3), 2, Priority::kPremium)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(4, MakePrompt(8, 4), 2, Priority::kBatch)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(5, MakePrompt(8, 5), 2, Priority::kPremium)).ok());
+  EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{3, 5, 2, 1, 4}));
+  EXPECT_EQ(AdmissionOrder(scheduler, runtime), (std::vector<RequestId>{3, 5, 2, 1, 4}));
+}
+
+TEST(SchedulerPriority, APremiumArrivalPreemptsRunningInteractiveRequestsNeverTheReverse) {
+  Scheduler scheduler = MakeScheduler(MakeConfig(64, 8, 64, 4, 32));
+  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 8);
+  ASSERT_TRUE(scheduler.Add(MakeRequest(1, MakePrompt(24, 1), 8, Priority::kInteractive)).ok());
+  ASSERT_TRUE(scheduler.Add(MakeRequest(2, MakePrompt(24, 2), 8, Priority::kInteractive)).ok());
+  scheduler.Update(runtime.Execute(scheduler.Schedule()));
+  scheduler.Update(runtime.Execute(scheduler.Schedule()));
+  ASSERT_EQ(scheduler.n_running(), 2);
+  ASSERT_TRUE(scheduler.Add(MakeRequest(3, MakePrompt(20, 3), 2, Priority::kPremium)).ok());
+  const StepPlan plan = scheduler.Schedule();
+  ASSERT_TRUE(CheckSchedulerInvariants(scheduler, plan));
+  EXPECT_EQ(scheduler.RunningIds(), (std::vector<RequestId>{3, 1}));
+  EXPECT_EQ(scheduler.WaitingIds(), (std::vector<RequestId>{2}));
 }
 
 TEST(SchedulerPriority, KeepsArrivalOrderWithinAPriority) {
