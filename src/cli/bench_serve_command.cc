@@ -19,6 +19,7 @@
 
 #include "cli/bench_serve_options.h"
 #include "cli/bench_serve_report.h"
+#include "server/prometheus_text.h"
 #include "cli/bench_serve_request.h"
 #include "cli/bench_serve_svg.h"
 #include "cli/progress_bar.h"
@@ -39,7 +40,47 @@ struct BenchTarget {
   std::string target;  // path of the endpoint
   RequestBodySpec body_spec;
   server::HttpClientOptions client_options;
+  server::HttpHeaderList headers;  // Authorization, when --api-key is given
 };
+
+// The server's energy, cost and metered-token totals (all tenants), when
+// its /metrics has them.
+struct MeterReading {
+  double joules = 0.0;
+  double cost = 0.0;
+  double tokens = 0.0;
+  std::string currency;
+};
+
+std::optional<MeterReading> ReadMeters(const BenchTarget& target) {
+  server::HttpClient client(target.url.host, target.url.port, target.client_options);
+  StatusOr<server::HttpReply> reply = client.Get(server::JoinTarget(target.url, "/metrics"), target.headers);
+  if (!reply.ok() || reply->status != 200) return std::nullopt;
+  StatusOr<double> joules = server::SumPrometheusSamples(reply->body, "tokenfab:energy_joules_total", "");
+  StatusOr<double> cost = server::SumPrometheusSamples(reply->body, "tokenfab:cost_total", "");
+  StatusOr<double> tokens = server::SumPrometheusSamples(reply->body, "tokenfab:metered_tokens_total", "");
+  MeterReading reading;
+  reading.joules = joules.ok() ? *joules : 0.0;  // no sample yet: nothing metered
+  reading.cost = cost.ok() ? *cost : 0.0;
+  reading.tokens = tokens.ok() ? *tokens : 0.0;
+  const size_t at = reply->body.find("tokenfab:cost_total{");
+  const size_t currency = at == std::string::npos ? at : reply->body.find("currency=\"", at);
+  if (currency != std::string::npos && currency < reply->body.find('\n', at)) {
+    const size_t begin = currency + 10;
+    reading.currency = reply->body.substr(begin, std::min<size_t>(16, reply->body.find('"', begin) - begin));
+  }
+  // A server without these families is not a tokenfab server with meters.
+  if (reply->body.find("tokenfab:energy_joules_total") == std::string::npos) return std::nullopt;
+  return reading;
+}
+
+void AddMeters(RunMetrics& metrics, const std::optional<MeterReading>& before, const std::optional<MeterReading>& after) {
+  if (!before || !after) return;
+  metrics.joules = after->joules - before->joules;
+  metrics.cost = after->cost - before->cost;
+  metrics.metered_tokens = after->tokens - before->tokens;
+  metrics.currency = after->currency;
+}
 
 // Arrivals handed from the dispatcher to the workers, and completions back.
 class WorkQueue {
@@ -121,7 +162,7 @@ std::vector<RequestRecord> DriveRun(const BenchTarget& target, const std::vector
       while (const std::optional<size_t> index = queue.Pop()) {
         const BenchPrompt& prompt = prompts[*index];
         records[*index] = SendBenchRequest(client, target.target, BuildRequestBody(prompt, target.body_spec),
-                                           prompt.n_prompt_tokens, start);
+                                           prompt.n_prompt_tokens, start, target.headers);
         queue.MarkDone();
       }
     });
@@ -151,7 +192,9 @@ std::string ResolveModel(const BenchServeOptions& o, const server::HttpUrl& url,
                          const server::HttpClientOptions& client_options) {
   if (!o.model.empty()) return o.model;
   server::HttpClient client(url.host, url.port, client_options);
-  StatusOr<server::HttpReply> reply = client.Get(server::JoinTarget(url, "/v1/models"));
+  const server::HttpHeaderList headers =
+      o.api_key.empty() ? server::HttpHeaderList{} : server::HttpHeaderList{{"Authorization", "Bearer " + o.api_key}};
+  StatusOr<server::HttpReply> reply = client.Get(server::JoinTarget(url, "/v1/models"), headers);
   if (!reply.ok() || reply->status != 200) return "";
   boost::system::error_code ec;
   const boost::json::value models = boost::json::parse(reply->body, ec);
@@ -169,7 +212,7 @@ Status Probe(const BenchTarget& target, const BenchServeOptions& o, const std::v
   prompt.max_tokens = kProbeMaxTokens;
   server::HttpClient client(target.url.host, target.url.port, target.client_options);
   const RequestRecord record = SendBenchRequest(client, target.target, BuildRequestBody(prompt, target.body_spec),
-                                                prompt.n_prompt_tokens, SteadyClock::now());
+                                                prompt.n_prompt_tokens, SteadyClock::now(), target.headers);
   if (!record.success) return UnavailableError("test request failed: " + record.error);
   return OkStatus();
 }
@@ -194,6 +237,7 @@ Status RunSweep(const BenchServeOptions& o, const std::vector<BenchServeRun>& ru
   target.target = server::JoinTarget(url, o.endpoint);
   target.client_options.read_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000.0));
+  if (!o.api_key.empty()) target.headers.emplace_back("Authorization", "Bearer " + o.api_key);
   target.body_spec = RequestBodySpec{ResolveModel(o, url, target.client_options),
                                      o.endpoint == "/v1/chat/completions", o.ignore_eos};
   std::fprintf(stderr, "bench serve: %s%s, model '%s', seed %llu\n", o.base_url.c_str(), target.target.c_str(),
@@ -207,12 +251,14 @@ Status RunSweep(const BenchServeOptions& o, const std::vector<BenchServeRun>& ru
     const std::vector<double> arrivals = PoissonArrivals(o.num_prompts, runs[i].request_rate, seed, run_index);
     double duration_s = 0;
     std::vector<RequestRecord> records;
+    const std::optional<MeterReading> before = ReadMeters(target);
     {
       ProgressBar progress(RunLabel(runs[i], i + 1, runs.size()), o.show_progress);
       records = DriveRun(target, prompts, arrivals, runs[i].max_concurrency, progress, &duration_s);
     }
     results.push_back(BenchServeResult{runs[i], target.body_spec.model, seed,
                                        ComputeRunMetrics(records, duration_s, slo)});
+    AddMeters(results.back().metrics, before, ReadMeters(target));
     std::printf("%s", FormatRunTable(results.back(), slo).c_str());
     std::fflush(stdout);
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,13 @@ struct RunMetrics {
   LatencySummary itl_s;
   LatencySummary e2e_s;
   std::vector<std::string> first_errors;  // up to kMaxReportedErrors distinct messages
+  // From the server's /metrics before and after the run, when it has them
+  // (a tokenfab server): energy and cost of the run's requests, and the
+  // prompt + completion tokens the server metered for them.
+  std::optional<double> joules;
+  std::optional<double> cost;
+  std::optional<double> metered_tokens;
+  std::string currency;
 };
 
 inline constexpr size_t kMaxReportedErrors = 3;

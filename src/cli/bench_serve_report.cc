@@ -100,6 +100,13 @@ std::string FormatRunTable(const BenchServeResult& result, const SloSpec& slo) {
   out += Line("Total token throughput (tok/s):", Number(m.total_token_throughput));
   out += Line("SLOs of goodput (TTFT, TPOT ms):", Number(slo.ttft_s * 1e3, 0) + ", " + Number(slo.tpot_s * 1e3, 0));
   out += Line("Goodput (req/s):", Number(m.goodput));
+  if (m.joules && m.metered_tokens && *m.metered_tokens > 0) {
+    out += Line("Energy (J):", Number(*m.joules));
+    out += Line("Joules per token (prompt+output):", Number(*m.joules / *m.metered_tokens, 4));
+    out += Line("Output tokens per joule:", Number(*m.joules > 0 ? m.n_output_tokens / *m.joules : 0.0, 3));
+    const std::string label = "Cost per million tokens (" + (m.currency.empty() ? std::string("-") : m.currency) + "):";
+    out += Line(label.c_str(), Number(m.cost.value_or(0) / *m.metered_tokens * 1e6, 4));
+  }
   out += Rule("Time to First Token", '-');
   out += LatencyLines("TTFT", m.ttft_s, true, true);
   out += Rule("Time per Output Token (excl. 1st token)", '-');
@@ -147,6 +154,14 @@ std::string FormatRunsJson(const std::vector<BenchServeResult>& results, const B
                                    {"tpot_ms", LatencyJson(m.tpot_s)},
                                    {"itl_ms", LatencyJson(m.itl_s)},
                                    {"e2e_ms", LatencyJson(m.e2e_s)},
+                                   {"joules", m.joules ? json::value(*m.joules) : json::value(nullptr)},
+                                   {"joules_per_token", m.joules && m.metered_tokens && *m.metered_tokens > 0
+                                                            ? json::value(*m.joules / *m.metered_tokens)
+                                                            : json::value(nullptr)},
+                                   {"cost", m.cost ? json::value(*m.cost) : json::value(nullptr)},
+                                   {"cost_per_mtok", m.cost && m.metered_tokens && *m.metered_tokens > 0
+                                                         ? json::value(*m.cost / *m.metered_tokens * 1e6)
+                                                         : json::value(nullptr)},
                                    {"errors", std::move(errors)}});
   }
   return json::serialize(runs) + "\n";

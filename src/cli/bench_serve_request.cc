@@ -107,7 +107,8 @@ StreamEvent ParseStreamEvent(std::string_view data) {
 }
 
 RequestRecord SendBenchRequest(server::HttpClient& client, const std::string& target, const std::string& body,
-                               int64_t n_prompt_tokens_sent, std::chrono::steady_clock::time_point run_start) {
+                               int64_t n_prompt_tokens_sent, std::chrono::steady_clock::time_point run_start,
+                               const server::HttpHeaderList& headers) {
   using Seconds = std::chrono::duration<double>;
   const auto now_s = [run_start] { return Seconds(std::chrono::steady_clock::now() - run_start).count(); };
   RequestRecord record;
@@ -130,7 +131,7 @@ RequestRecord SendBenchRequest(server::HttpClient& client, const std::string& ta
     }
     if (event.n_prompt_tokens) record.n_prompt_tokens = *event.n_prompt_tokens;
     if (event.n_completion_tokens) usage_completion_tokens = event.n_completion_tokens;
-  });
+  }, headers);
   record.end_s = now_s();
   record.n_output_tokens = usage_completion_tokens.value_or(static_cast<int64_t>(record.token_times_s.size()));
   if (!reply.ok()) {

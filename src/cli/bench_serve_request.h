@@ -40,7 +40,9 @@ StreamEvent ParseStreamEvent(std::string_view data);
 // `run_start`. The record fails on a network error, a non-2xx status (with
 // the server's message), an error event, or a stream that ends without
 // [DONE] or any event.
+// `headers` go with the request (Authorization for a server with --auth).
 RequestRecord SendBenchRequest(server::HttpClient& client, const std::string& target, const std::string& body,
-                               int64_t n_prompt_tokens_sent, std::chrono::steady_clock::time_point run_start);
+                               int64_t n_prompt_tokens_sent, std::chrono::steady_clock::time_point run_start,
+                               const server::HttpHeaderList& headers = {});
 
 }  // namespace fab::cli

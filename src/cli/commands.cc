@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "cli/bench_serve_options.h"
@@ -172,12 +173,16 @@ void AddBenchServe(CLI::App* bench, BenchServeOptions& o, int& code) {
   cmd->add_option("--tpot-slo-ms", o.tpot_slo_ms, "TPOT objective of goodput (ms)");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for the next bytes of a response");
   cmd->add_option("--json", o.json_path, "Write every run as a JSON array to FILE");
+  cmd->add_option("--api-key", o.api_key, "Send 'Authorization: Bearer KEY' (default: $OPENAI_API_KEY)");
   cmd->add_option("--svg", o.svg_path, "Write a plot of throughput against TTFT and TPOT to FILE");
   cmd->add_flag("!--no-progress", o.show_progress, "Hide the progress bar");
   cmd->add_flag("--ignore-eos,!--no-ignore-eos", o.ignore_eos,
                 "Send ignore_eos for exact output lengths (the default); --no-ignore-eos lets requests stop at EOS");
   cmd->callback([cmd, &o, &code] {
     o.seed_given = cmd->count("--seed") > 0;
+    if (o.api_key.empty()) {
+      if (const char* key = std::getenv("OPENAI_API_KEY"); key != nullptr) o.api_key = key;
+    }
     code = RunBenchServe(o);
   });
 }

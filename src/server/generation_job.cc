@@ -308,6 +308,8 @@ struct GenerationJob::Ending {
 
 void GenerationJob::Deliver(const Ending& ending, const Status& booked) {
   RequestLogEntry log = ending.log;
+  // Metrics first: a client that saw its usage finds it in /metrics.
+  if (booked.ok() && ending.metrics != nullptr) ending.metrics->ObserveUsage(ending.usage);
   if (!booked.ok()) {
     const ApiError error = ErrorFromStatus(
         UnavailableError("the request ran, but the ledger could not record it: " + booked.message()));
@@ -326,7 +328,6 @@ void GenerationJob::Deliver(const Ending& ending, const Status& booked) {
   } else {
     ending.stream->Complete(ending.whole);
   }
-  if (booked.ok() && ending.metrics != nullptr) ending.metrics->ObserveUsage(ending.usage);
   log.duration_s = SecondsSince(ending.received);
   LogRequest(log);
 }
