@@ -304,10 +304,15 @@ struct GenerationJob::Ending {
   std::chrono::steady_clock::time_point received;
   ServerMetrics* metrics = nullptr;
   UsageSample usage;              // for the energy and cost metrics
+  std::optional<std::chrono::steady_clock::time_point> ledger_started;  // when the row was queued
 };
 
 void GenerationJob::Deliver(const Ending& ending, const Status& booked) {
   RequestLogEntry log = ending.log;
+  if (ending.ledger_started) {
+    log.ledger_s = SecondsSince(*ending.ledger_started);
+    if (ending.metrics != nullptr) ending.metrics->ObserveLedgerWrite(*log.ledger_s);
+  }
   // Metrics first: a client that saw its usage finds it in /metrics.
   if (booked.ok() && ending.metrics != nullptr) ending.metrics->ObserveUsage(ending.usage);
   if (!booked.ok()) {
@@ -420,6 +425,7 @@ void GenerationJob::Finalize() {
   row.energy_source = ending.usage.energy_source;
   row.cost = cost;
   governor->Observe(usage.n_prompt_tokens + usage.n_completion_tokens, joules, cost);
+  ending.ledger_started = std::chrono::steady_clock::now();
   governor->ledger().Record(std::move(row), [ending = std::move(ending)](const Status& booked) {
     Deliver(ending, booked);
   });

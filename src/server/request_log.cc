@@ -84,6 +84,7 @@ std::string EntryLine(const RequestLogEntry& entry) {
   line["ttft_s"] = entry.ttft_s ? Number(*entry.ttft_s) : boost::json::value(nullptr);
   line["queue_s"] = Number(entry.queue_s);
   line["duration_s"] = Number(entry.duration_s);
+  if (entry.ledger_s) line["ledger_s"] = *entry.ledger_s;
   line["error"] = Text(entry.error);
   return boost::json::serialize(line);
 }

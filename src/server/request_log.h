@@ -27,6 +27,7 @@ struct RequestLogEntry {
   std::optional<double> ttft_s;
   double queue_s = 0.0;
   double duration_s = 0.0;           // receipt to last byte handed to the transport
+  std::optional<double> ledger_s;    // the durable ledger write the final bytes waited for (serve --db)
   std::string error;                 // the error message for status >= 400
 };
 
@@ -41,6 +42,7 @@ Status ConfigureRequestLog(const std::string& path);
 //    "remote":…,"model":…,"user":null|"…","stream":false,"prompt_tokens":…,
 //    "cached_prompt_tokens":…,"completion_tokens":…,"finish_reason":…,
 //    "ttft_s":null|…,"queue_s":…,"duration_s":…,"error":…}
+// plus "ledger_s":… when the request's final bytes waited for its ledger row.
 // Invalid UTF-8 sequences in strings are replaced by U+FFFD.
 void LogRequest(const RequestLogEntry& entry);
 

@@ -105,6 +105,7 @@ struct ServerMetrics::Impl {
   prometheus::Family<prometheus::Counter>* metered_tokens = nullptr;
   prometheus::Family<prometheus::Counter>* idle_energy_joules = nullptr;
   prometheus::Family<prometheus::Gauge>* tokens_per_joule = nullptr;
+  Histogram* ledger_write = nullptr;
   double idle_joules_synced = 0.0;  // guarded by totals_mutex
 
  private:
@@ -169,6 +170,10 @@ ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name",
                           .Help("(Prompt + completion tokens) / joules of the requests finished so far.")
                           .Labels(labels)
                           .Register(registry);
+  ledger_write = AddHistogram("tokenfab:ledger_write_seconds",
+                              "Seconds a request's final bytes waited for its durable ledger row (group commit).",
+                              {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1,
+                               0.2, 0.5, 1.0, 2.0, 5.0});
   num_requests_running = AddGauge("tokenfab:num_requests_running", "Requests admitted and holding KV cache.");
   num_requests_waiting = AddGauge("tokenfab:num_requests_waiting", "Requests submitted and not running.");
   kv_cache_usage = AddGauge("tokenfab:kv_cache_usage_perc", "Fraction of KV cache blocks in use (0..1).");
@@ -204,6 +209,8 @@ void ServerMetrics::ObserveUsage(const UsageSample& usage) {
         .Set((prompt.Value() + completion.Value()) / joules);
   }
 }
+
+void ServerMetrics::ObserveLedgerWrite(double seconds) { impl_->ledger_write->Observe(seconds); }
 
 void ServerMetrics::ObserveHttpStatus(int status) {
   impl_->http_requests->Add({{"status", std::to_string(status)}}).Increment();

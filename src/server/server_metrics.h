@@ -16,6 +16,7 @@
 //               tokenfab:idle_energy_joules_total{source} (energy no request used)
 //   gauge       tokenfab:tokens_per_joule{tenant,source}: (prompt + completion tokens) / joules
 //               of the requests finished so far
+//   histogram   tokenfab:ledger_write_seconds: the wait of final bytes for the durable ledger row
 // Every series carries model_name="<served name>". Thread-safe: Observe* run
 // on the engine's step thread and transport threads, Render on any thread.
 #pragma once
@@ -50,6 +51,9 @@ class ServerMetrics {
   void ObserveRequest(const engine::RequestSummary& summary);
   // A job's usage once it is booked (any thread).
   void ObserveUsage(const UsageSample& usage);
+  // How long a job's final bytes waited for its durable ledger row
+  // (tokenfab:ledger_write_seconds).
+  void ObserveLedgerWrite(double seconds);
   // One HTTP response went out with `status`.
   void ObserveHttpStatus(int status);
   // The text exposition of every metric; gauges and engine-wide counters are
