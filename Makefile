@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 360
+FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 PORT ?= 8080

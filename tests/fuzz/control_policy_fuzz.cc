@@ -4,7 +4,7 @@
 // applied policy must survive PolicyToJson → PolicyFromJson unchanged; any
 // bytes as command-line policy flags, a duration, a tenant name, a URL's
 // query (credentials in it) or a --public-route must be accepted or refused,
-// never crash.
+// never crash; nor may any bytes as an exporter's Prometheus metrics page.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -18,6 +18,7 @@
 #include "fuzz_support.h"
 #include "server/access_control.h"
 #include "server/admin_requests.h"
+#include "server/prometheus_text.h"
 
 namespace {
 
@@ -72,5 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fab::server::ApiResult<std::string> patch = fab::server::ParsePolicyPatchBody(text);
   if (patch.ok()) CheckChange(patch.value());
   (void)fab::server::ParseKeyCreateBody(text);
+  // An exporter's metrics page (the energy meter's Prometheus source).
+  (void)fab::server::SumPrometheusSamples(text, "kepler_node_package_joules_total", "");
+  (void)fab::server::SumPrometheusSamples(text, "x", R"(mode="dynamic")");
   return 0;
 }
