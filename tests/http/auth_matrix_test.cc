@@ -222,5 +222,35 @@ TEST_F(AuthMatrix, AKeyRevokedFromTheCliStopsWorkingWithinOneSecondAndNoKeyLeaks
   EXPECT_EQ(Admin("audit verify").exit_code, 0);
 }
 
+TEST_F(AuthMatrix, ARevokedKeysStreamInFlightFinishesAndItsNextRequestGets401) {
+  std::unique_ptr<ServeProcess> server = Serve();
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->port();
+  std::string error;
+  std::optional<RawConnection> connection = RawConnection::Connect(port, &error);
+  ASSERT_TRUE(connection) << error;
+  const std::string body =
+      R"({"prompt":"Once upon a time","max_tokens":600,"ignore_eos":true,"stream":true,)"
+      R"("stream_options":{"include_usage":true}})";
+  ASSERT_TRUE(connection->Send(BuildRequest(
+      "POST", "/v1/completions", {{"Authorization", "Bearer " + acme_key_}, {"Content-Type", "application/json"}},
+      body)));
+  ASSERT_EQ(connection->ReadHead(std::chrono::seconds(30)).status, 200);
+  std::string streamed;
+  std::optional<std::string> piece = connection->ReadBodyPiece(std::chrono::seconds(30), &error);
+  ASSERT_TRUE(piece) << error;
+  streamed += *piece;
+  ASSERT_EQ(Admin("keys revoke " + KeyIdOf(acme_key_)).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(Send(port, "GET", "/v1/models", "Bearer " + acme_key_).status, 401);
+  while ((piece = connection->ReadBodyPiece(std::chrono::seconds(60), &error))) streamed += *piece;
+  EXPECT_EQ(error, "");
+  const std::vector<std::string> events = SplitSseEvents(streamed);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.back(), "[DONE]");
+  EXPECT_NE(events[events.size() - 2].find(R"("completion_tokens":600)"), std::string::npos)
+      << events[events.size() - 2];
+}
+
 }  // namespace
 }  // namespace fab::http_test
