@@ -144,10 +144,16 @@ struct Governance {
   }
 };
 
+// HOST:PORT, stable across restarts so that a restarted server drops the
+// reservations it left. With --port 0 the port is not known yet and may be
+// another's next time: the id is then unique to this process (HOST:0:PID),
+// and what a killed run left lapses with its lease instead.
 std::string DefaultNodeId(const ServeOptions& o) {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
-  return std::string(host) + ":" + std::to_string(o.port);
+  std::string id = std::string(host) + ":" + std::to_string(o.port);
+  if (o.port == 0) id += ":" + std::to_string(getpid());
+  return id;
 }
 
 StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
