@@ -32,6 +32,7 @@ struct ArchSpec {
 
 const ArchSpec& LlamaArch();
 const ArchSpec& Qwen2Arch();
+const ArchSpec& Qwen3Arch();
 
 // The spec registered for `name`; UnimplementedError naming the supported
 // architectures when there is none.

@@ -90,6 +90,8 @@ void AttentionBlock(const LayerContext& ctx) {
   AddBias(q, w.bq, n);
   AddBias(kv.k, w.bk, n);
   AddBias(kv.v, w.bv, n);
+  if (!w.attn_q_norm.empty()) NormHeads(q, n, hp.n_head, hp.head_dim, w.attn_q_norm, hp.rms_eps, ctx.pool);
+  if (!w.attn_k_norm.empty()) NormHeads(kv.k, n, hp.n_head_kv, hp.head_dim, w.attn_k_norm, hp.rms_eps, ctx.pool);
   kernels::RopeInplace(q, n, static_cast<int>(hp.n_head), ctx.positions, ctx.rope);
   kernels::RopeInplace(kv.k, n, static_cast<int>(hp.n_head_kv), ctx.positions, ctx.rope);
   ctx.kv.Attend(ctx.layer_idx, q, ctx.scratch.attn, ctx.pool);
@@ -117,6 +119,18 @@ void FeedForwardBlock(const LayerContext& ctx) {
   });
   kernels::MatMul(w.w_down, gate, n, norm, ctx.pool);
   AddResidualAndNorm(ctx, norm, ctx.next_norm);
+}
+
+void NormHeads(float* rows, int64_t n_rows, int64_t n_heads, int64_t head_dim, const std::vector<float>& weight,
+               float eps, ThreadPool& pool) {
+  pool.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      for (int64_t h = 0; h < n_heads; ++h) {
+        float* head = rows + (r * n_heads + h) * head_dim;
+        kernels::RmsNorm(head, weight.data(), head_dim, eps, head);
+      }
+    }
+  });
 }
 
 void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,

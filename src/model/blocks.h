@@ -95,6 +95,8 @@ void RunLayers(const ModelHparams& hp, const ModelWeights& w, void (*forward_lay
 // layer's input comes from NormRows(x, layers[0].attn_norm).
 
 // x += Wo · Attention(RoPE(Wq·n + bq), RoPE(Wk·n + bk), Wv·n + bv), n = RMSNorm(x)·attn_norm.
+// With QK-norm weights (qwen3), each head of the projected Q and K rows is
+// RMS-normalized by its weight before RoPE.
 // Leaves RMSNorm(x)·ffn_norm in scratch.norm.
 void AttentionBlock(const LayerContext& ctx);
 
@@ -105,6 +107,12 @@ void FeedForwardBlock(const LayerContext& ctx);
 // The pre-norm layer of llama-shaped models: AttentionBlock, then
 // FeedForwardBlock (biases and the RoPE layout come from the weights and hp).
 void PreNormLayer(const LayerContext& ctx);
+
+// QK-norm: each of the n_heads heads (head_dim floats) of each of n_rows
+// rows of `rows` [n_rows, n_heads · head_dim] becomes RMSNorm(head) · weight,
+// in place; weight is [head_dim].
+void NormHeads(float* rows, int64_t n_rows, int64_t n_heads, int64_t head_dim, const std::vector<float>& weight,
+               float eps, ThreadPool& pool);
 
 // out[r] = RMSNorm(x[r]) · weight for each of n_rows rows of hp.n_embd floats.
 void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,

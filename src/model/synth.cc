@@ -44,8 +44,10 @@ struct TensorPlan {
   float stddev;  // 0 → all ones (norm weights)
 };
 
+int64_t SynthHeadDim(const SynthShape& s) { return s.head_dim > 0 ? s.head_dim : s.n_embd / s.n_head; }
+
 std::vector<TensorPlan> PlanTensors(const SynthShape& s) {
-  const int64_t head_dim = s.n_embd / s.n_head;
+  const int64_t head_dim = SynthHeadDim(s);
   const int64_t q_dim = s.n_head * head_dim, kv_dim = s.n_head_kv * head_dim;
   const float in_embd = 1.0f / std::sqrt(static_cast<float>(s.n_embd));
   std::vector<TensorPlan> plans = {{"token_embd.weight", s.n_embd, s.n_vocab, 1.0f}};
@@ -59,6 +61,10 @@ std::vector<TensorPlan> PlanTensors(const SynthShape& s) {
       plans.push_back({p + "attn_q.bias", q_dim, 1, 0.02f});
       plans.push_back({p + "attn_k.bias", kv_dim, 1, 0.02f});
       plans.push_back({p + "attn_v.bias", kv_dim, 1, 0.02f});
+    }
+    if (std::string(s.arch) == "qwen3") {
+      plans.push_back({p + "attn_q_norm.weight", head_dim, 1, 0.0f});
+      plans.push_back({p + "attn_k_norm.weight", head_dim, 1, 0.0f});
     }
     plans.push_back({p + "attn_output.weight", q_dim, s.n_embd, 0.5f / std::sqrt(static_cast<float>(q_dim))});
     plans.push_back({p + "ffn_norm.weight", s.n_embd, 1, 0.0f});
@@ -124,7 +130,11 @@ void AddHparams(GgufWriter& writer, const SynthShape& s, DType quant) {
   writer.Add(a + "attention.head_count_kv", GgufValue::Uint32(static_cast<uint32_t>(s.n_head_kv)));
   writer.Add(a + "attention.layer_norm_rms_epsilon", GgufValue::Float32(1e-5f));
   writer.Add(a + "rope.freq_base", GgufValue::Float32(s.rope_freq_base));
-  writer.Add(a + "rope.dimension_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_embd / s.n_head)));
+  writer.Add(a + "rope.dimension_count", GgufValue::Uint32(static_cast<uint32_t>(SynthHeadDim(s))));
+  if (SynthHeadDim(s) != s.n_embd / s.n_head) {
+    writer.Add(a + "attention.key_length", GgufValue::Uint32(static_cast<uint32_t>(SynthHeadDim(s))));
+    writer.Add(a + "attention.value_length", GgufValue::Uint32(static_cast<uint32_t>(SynthHeadDim(s))));
+  }
   writer.Add(a + "vocab_size", GgufValue::Uint32(static_cast<uint32_t>(s.n_vocab)));
 }
 

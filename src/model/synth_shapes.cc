@@ -10,6 +10,8 @@ const std::vector<SynthShape>& SynthShapes() {
       {"llama-3.1-8b", "llama", 4096, 32, 32, 8, 14336, 128256, 8192, 500000.0f, false, true},
       {"qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, 32768, 1000000.0f, true, false},
       {"qwen2.5-1.5b", "qwen2", 1536, 28, 12, 2, 8960, 151936, 32768, 1000000.0f, true, false},
+      {"qwen3-0.6b", "qwen3", 1024, 28, 16, 8, 3072, 151936, 40960, 1000000.0f, true, false, 128},
+      {"qwen3-1.7b", "qwen3", 2048, 28, 16, 8, 6144, 151936, 40960, 1000000.0f, true, false, 128},
       // A small model for demos and tests (make run's default): seconds to make.
       {"demo-tiny", "llama", 256, 4, 4, 2, 768, 32000, 2048, 10000.0f, false, false},
   };

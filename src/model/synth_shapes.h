@@ -11,7 +11,7 @@ namespace fab::model {
 
 struct SynthShape {
   const char* name;           // "tinyllama-1.1b"
-  const char* arch;           // "llama" or "qwen2"
+  const char* arch;           // "llama", "qwen2" or "qwen3"
   int64_t n_embd;
   int64_t n_layer;
   int64_t n_head;
@@ -22,6 +22,7 @@ struct SynthShape {
   float rope_freq_base;
   bool tied_embeddings;       // no output.weight (output = token_embd)
   bool llama3_rope_factors;   // writes a Llama-3.1 style rope_freqs.weight
+  int64_t head_dim = 0;       // 0: n_embd / n_head; else written as attention.key_length (qwen3)
 };
 
 const std::vector<SynthShape>& SynthShapes();

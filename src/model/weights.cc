@@ -90,6 +90,13 @@ Status BindQkvBiases(const GgufFile& gguf, const ModelHparams& hp, int64_t layer
   return OkStatus();
 }
 
+Status BindQkNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  FAB_ASSIGN_OR_RETURN(layer.attn_q_norm, BindVector(gguf, p + "attn_q_norm.weight", hp.head_dim));
+  FAB_ASSIGN_OR_RETURN(layer.attn_k_norm, BindVector(gguf, p + "attn_k_norm.weight", hp.head_dim));
+  return OkStatus();
+}
+
 Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
   const std::string p = LayerPrefix(layer_idx);
   FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, p + "ffn_norm.weight", hp.n_embd));

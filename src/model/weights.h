@@ -28,6 +28,9 @@ struct LayerWeights {
   TensorView wv;                 // [kv_dim rows, n_embd]
   TensorView wo;                 // [n_embd rows, q_dim]
   std::vector<float> bq, bk, bv; // empty unless the architecture has biases
+  // Per-head RMSNorm weights of Q and K (QK-norm, qwen3): [head_dim] each,
+  // applied after the projection and before RoPE; empty when absent.
+  std::vector<float> attn_q_norm, attn_k_norm;
   std::vector<float> ffn_norm;   // [n_embd]
   TensorView w_gate;             // [n_ff rows, n_embd]
   TensorView w_up;               // [n_ff rows, n_embd]
@@ -79,6 +82,9 @@ Status BindAttention(const GgufFile& gguf, const ModelHparams& hp, int64_t layer
 Status BindQkvBiases(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
 // blk.<layer_idx>.{ffn_norm, ffn_gate, ffn_up, ffn_down}.weight.
+// attn_q_norm.weight and attn_k_norm.weight, [head_dim] each (QK-norm).
+Status BindQkNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
 Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
 // Binds one layer's tensors into `layer` (an architecture's composition of

@@ -1,7 +1,8 @@
 // The architecture registry and the per-architecture files: general.architecture
 // names resolve to their specs, unknown names get an error that lists the
 // supported ones, and each spec reads its own hparams and binds its own
-// weights (qwen2: NeoX RoPE and Q/K/V biases on top of llama's tensors).
+// weights (qwen2: NeoX RoPE and Q/K/V biases on top of llama's tensors;
+// qwen3: NeoX RoPE, wider heads and per-head QK-norm weights, no biases).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -21,8 +22,8 @@ std::string TempPath(const std::string& name) {
 }
 
 // A small synthesized file of architecture `arch`, opened.
-GgufFile SynthesizeAndOpen(const char* arch) {
-  const SynthShape shape{"test", arch, 128, 2, 4, 2, 256, 600, 256, 10000.0f, false, false};
+GgufFile SynthesizeAndOpen(const char* arch, int64_t head_dim = 0) {
+  const SynthShape shape{"test", arch, 128, 2, 4, 2, 256, 600, 256, 10000.0f, false, false, head_dim};
   ThreadPool pool(2);
   SynthOptions options;
   options.shape = &shape;
@@ -35,8 +36,8 @@ GgufFile SynthesizeAndOpen(const char* arch) {
   return std::move(gguf).value();
 }
 
-TEST(ArchRegistry, ResolvesLlamaAndQwen2ByTheirGeneralArchitectureNames) {
-  for (const char* name : {"llama", "qwen2"}) {
+TEST(ArchRegistry, ResolvesEachArchitectureByItsGeneralArchitectureName) {
+  for (const char* name : {"llama", "qwen2", "qwen3"}) {
     auto spec = FindArch(name);
     ASSERT_TRUE(spec.ok()) << spec.status().ToString();
     EXPECT_STREQ((*spec)->name, name);
@@ -46,6 +47,7 @@ TEST(ArchRegistry, ResolvesLlamaAndQwen2ByTheirGeneralArchitectureNames) {
   }
   EXPECT_EQ(FindArch("llama").value(), &LlamaArch());
   EXPECT_EQ(FindArch("qwen2").value(), &Qwen2Arch());
+  EXPECT_EQ(FindArch("qwen3").value(), &Qwen3Arch());
 }
 
 TEST(ArchRegistry, RejectsAnUnknownArchitectureNamingTheSupportedOnes) {
@@ -54,7 +56,7 @@ TEST(ArchRegistry, RejectsAnUnknownArchitectureNamingTheSupportedOnes) {
     ASSERT_FALSE(spec.ok()) << name;
     EXPECT_EQ(spec.status().code(), StatusCode::kUnimplemented);
     EXPECT_EQ(spec.status().message(),
-              "architecture '" + std::string(name) + "' is not supported (supported: llama, qwen2)");
+              "architecture '" + std::string(name) + "' is not supported (supported: llama, qwen2, qwen3)");
   }
 }
 
@@ -91,6 +93,37 @@ TEST(ArchFiles, Qwen2ReadsNeoxRopeAndBindsQkvBiases) {
     EXPECT_EQ(static_cast<int64_t>(layer.bk.size()), hp->kv_dim());
     EXPECT_EQ(static_cast<int64_t>(layer.bv.size()), hp->kv_dim());
   }
+}
+
+TEST(ArchFiles, Qwen3ReadsNeoxRopeAndItsKeyLengthAndBindsQkNormsWithoutBiases) {
+  GgufFile gguf = SynthesizeAndOpen("qwen3", /*head_dim=*/64);  // 4 heads of 64 on a 128-wide embedding
+  auto hp = Qwen3Arch().read_hparams(gguf, HparamLimits{});
+  ASSERT_TRUE(hp.ok()) << hp.status().ToString();
+  EXPECT_EQ(hp->arch, "qwen3");
+  EXPECT_EQ(hp->rope_style, kernels::RopeStyle::kNeox);
+  EXPECT_FALSE(hp->has_qkv_bias);
+  EXPECT_EQ(hp->head_dim, 64);
+  EXPECT_EQ(hp->n_rot, 64);
+  EXPECT_EQ(hp->q_dim(), 256);
+  auto weights = Qwen3Arch().bind_weights(gguf, *hp);
+  ASSERT_TRUE(weights.ok()) << weights.status().ToString();
+  for (const LayerWeights& layer : weights->layers) {
+    EXPECT_EQ(layer.attn_q_norm.size(), 64u);
+    EXPECT_EQ(layer.attn_k_norm.size(), 64u);
+    EXPECT_TRUE(layer.bq.empty());
+    EXPECT_EQ(layer.wq.ne[1], 256);  // [q_dim rows, n_embd]
+  }
+}
+
+TEST(ArchFiles, Qwen3BindingRefusesTensorsWithoutQkNorms) {
+  GgufFile gguf = SynthesizeAndOpen("qwen2");
+  auto hp = Qwen2Arch().read_hparams(gguf, HparamLimits{});
+  ASSERT_TRUE(hp.ok()) << hp.status().ToString();
+  auto weights = Qwen3Arch().bind_weights(gguf, *hp);
+  ASSERT_FALSE(weights.ok());
+  EXPECT_EQ(weights.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(weights.status().message().find("blk.0.attn_q_norm.weight"), std::string::npos)
+      << weights.status().ToString();
 }
 
 TEST(ArchFiles, Qwen2BindingRefusesLlamaTensorsWithoutBiases) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <vector>
 
@@ -119,6 +120,35 @@ TEST_F(BlocksTest, AttentionLeavesTheFeedForwardInputNorm) {
   std::vector<float> expected(result.norm.size());
   NormRows(hp, result.x.data(), model_->weights().layers[0].ffn_norm, 2, expected.data(), pool_);
   EXPECT_EQ(result.norm, expected);
+}
+
+}  // namespace
+}  // namespace fab::model
+
+namespace fab::model {
+namespace {
+
+TEST(NormHeads, GivesEachHeadUnitRmsTimesItsWeight) {
+  constexpr int64_t kRows = 3, kHeads = 4, kHeadDim = 8;
+  std::vector<float> rows(kRows * kHeads * kHeadDim);
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>((i * 37) % 11) - 5.0f + 0.25f * (i % 3);
+  std::vector<float> weight(kHeadDim);
+  for (int64_t d = 0; d < kHeadDim; ++d) weight[d] = 0.5f + 0.25f * static_cast<float>(d);
+  const std::vector<float> before = rows;
+  ThreadPool pool(2);
+  NormHeads(rows.data(), kRows, kHeads, kHeadDim, weight, 1e-6f, pool);
+  for (int64_t r = 0; r < kRows; ++r) {
+    for (int64_t h = 0; h < kHeads; ++h) {
+      const float* in = before.data() + (r * kHeads + h) * kHeadDim;
+      const float* out = rows.data() + (r * kHeads + h) * kHeadDim;
+      double sum_squares = 0;
+      for (int64_t d = 0; d < kHeadDim; ++d) sum_squares += double(in[d]) * in[d];
+      const double inverse_rms = 1.0 / std::sqrt(sum_squares / kHeadDim + 1e-6);
+      for (int64_t d = 0; d < kHeadDim; ++d) {
+        EXPECT_NEAR(out[d], in[d] * inverse_rms * weight[d], 1e-5) << "row " << r << " head " << h << " dim " << d;
+      }
+    }
+  }
 }
 
 }  // namespace

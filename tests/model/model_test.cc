@@ -24,8 +24,10 @@ std::string TempPath(const std::string& name) {
 }
 
 // A small shape of the given family so tests stay fast.
+// qwen3 gets heads wider than n_embd / n_head, as the real ones have.
 SynthShape SmallShape(const char* arch, bool tied, bool rope_factors) {
-  return SynthShape{"test", arch, 128, 2, 4, 2, 256, 600, 256, 10000.0f, tied, rope_factors};
+  return SynthShape{"test", arch, 128, 2, 4, 2, 256, 600, 256, 10000.0f, tied, rope_factors,
+                    std::string(arch) == "qwen3" ? 64 : 0};
 }
 
 std::unique_ptr<Model> SynthAndLoad(const SynthShape& shape, DType quant, const std::string& name) {
@@ -51,7 +53,8 @@ bool AllFinite(std::span<const float> values) {
 TEST(Model, EveryArchitectureFamilyLoadsAndGivesFiniteLogits) {
   struct Case { const char* arch; bool tied; bool rope_factors; DType quant; };
   for (const Case& c : {Case{"llama", false, false, DType::kQ8_0}, Case{"llama", true, true, DType::kQ4_0},
-                        Case{"qwen2", true, false, DType::kQ8_0}, Case{"llama", false, false, DType::kQ4_K}}) {
+                        Case{"qwen2", true, false, DType::kQ8_0}, Case{"llama", false, false, DType::kQ4_K},
+                        Case{"qwen3", true, false, DType::kQ8_0}}) {
     SynthShape shape = SmallShape(c.arch, c.tied, c.rope_factors);
     auto model = SynthAndLoad(shape, c.quant, std::string(c.arch) + DTypeName(c.quant) + ".gguf");
     ASSERT_NE(model, nullptr);

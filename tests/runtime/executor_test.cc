@@ -169,6 +169,14 @@ TEST(Executor, Qwen2BatchOfTwelveWithSmallChunksMatchesEachSequenceAlone) {
   ExpectBatchMatchesAlone("qwen2", KvDType::kF32);
 }
 
+TEST(Executor, Qwen3BatchOfTwelveWithSmallChunksMatchesEachSequenceAlone) {
+  ExpectBatchMatchesAlone("qwen3", KvDType::kF32);
+}
+
+TEST(Executor, OneQwen3SequenceMatchesSessionWithF32Pages) {
+  ExpectSingleSequenceMatchesSession("qwen3", KvDType::kF32, kF32LogitTolerance);
+}
+
 TEST(Executor, LlamaBatchWithF16PagesMatchesEachSequenceAloneWithF16Pages) {
   ExpectBatchMatchesAlone("llama", KvDType::kF16);
 }

@@ -157,15 +157,16 @@ inline std::vector<std::vector<double>> SessionLogSoftmax(const model::Model& mo
   return rows;
 }
 
-// A small model of family `arch` ("llama" or "qwen2"), synthesized once per process.
+// A small model of family `arch` ("llama", "qwen2" or "qwen3"), synthesized once per process.
 inline const model::Model& SmallModel(const std::string& arch) {
   static std::map<std::string, std::unique_ptr<model::Model>> models;
   std::unique_ptr<model::Model>& slot = models[arch];
   if (slot == nullptr) {
     static std::vector<std::unique_ptr<model::SynthShape>> shapes;
     shapes.push_back(std::make_unique<model::SynthShape>(
-        model::SynthShape{"runtime-test", arch == "qwen2" ? "qwen2" : "llama", 128, 2, 4, 2, 256, 600, 512,
-                          10000.0f, /*tied_embeddings=*/arch == "qwen2", /*llama3_rope_factors=*/false}));
+        model::SynthShape{"runtime-test", arch == "qwen2" ? "qwen2" : arch == "qwen3" ? "qwen3" : "llama", 128, 2, 4,
+                          2, 256, 600, 512, 10000.0f, /*tied_embeddings=*/arch != "llama",
+                          /*llama3_rope_factors=*/false, /*head_dim=*/arch == "qwen3" ? 64 : 0}));
     ThreadPool pool(2);
     model::SynthOptions options;
     options.shape = shapes.back().get();

@@ -9,7 +9,7 @@ namespace fab::model {
 namespace {
 
 std::span<const ArchSpec* const> RegisteredArchs() {
-  static const ArchSpec* const kArchs[] = {&LlamaArch(), &Qwen2Arch()};
+  static const ArchSpec* const kArchs[] = {&LlamaArch(), &Qwen2Arch(), &Qwen3Arch()};
   return kArchs;
 }
 
