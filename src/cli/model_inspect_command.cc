@@ -1,4 +1,5 @@
-// `tokenfab model inspect FILE [--json]`: metadata and the tensor table.
+// `tokenfab model inspect FILE [--json]`: metadata and the tensor table,
+// then exit 1 naming the key or tensor when a model file would not load.
 #include <cstdio>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "cli/command_options.h"
 #include "cli/model_loader.h"
 #include "gguf/gguf_file.h"
+#include "model/model.h"
 
 namespace fab::cli {
 namespace {
@@ -76,6 +78,13 @@ int RunModelInspect(const InspectOptions& options) {
     PrintJson(*gguf);
   } else {
     PrintHuman(options.model_path, *gguf);
+  }
+  // A file with tensors is a model: say (exit 1) when it would not load.
+  // Vocabulary-only files (model vocab) have none and are not checked.
+  if (gguf->tensors().empty()) return 0;
+  std::fflush(stdout);
+  if (Status loadable = model::CheckLoadable(*gguf); !loadable.ok()) {
+    return ReportError(loadable.WithContext("the model does not load"));
   }
   return 0;
 }

@@ -58,6 +58,13 @@ std::unordered_set<const void*> RepackAndDropFilePages(ModelWeights& weights) {
 
 }  // namespace
 
+Status CheckLoadable(const GgufFile& gguf) {
+  FAB_ASSIGN_OR_RETURN(std::string arch_name, gguf.GetString("general.architecture"));
+  FAB_ASSIGN_OR_RETURN(const ArchSpec* arch, FindArch(arch_name));
+  FAB_ASSIGN_OR_RETURN(ModelHparams hparams, arch->read_hparams(gguf, HparamLimits{}));
+  return arch->bind_weights(gguf, hparams).status();
+}
+
 Model::Model(GgufFile gguf, ModelHparams hparams, ModelWeights weights, const ArchSpec* arch)
     : gguf_(std::move(gguf)), hparams_(std::move(hparams)), weights_(std::move(weights)), arch_(arch) {}
 

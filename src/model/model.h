@@ -30,6 +30,13 @@ struct LoadOptions {
   std::optional<bool> repack_weights;
 };
 
+// What Model::Load checks before it repacks anything: the architecture
+// (general.architecture) is supported, its hparams are within limits, and
+// every tensor it needs is present with the right shape and type. The error
+// names the key or tensor. `model inspect` uses it to say whether a file
+// loads.
+Status CheckLoadable(const GgufFile& gguf);
+
 class Model {
  public:
   static StatusOr<std::unique_ptr<Model>> Load(const std::string& path, const LoadOptions& options = {});

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "cli/tokenfab_runner.h"
+#include "gguf/gguf_writer.h"
 
 namespace {
 
@@ -19,6 +20,9 @@ namespace fs = std::filesystem;
 
 
 using Result = fab::cli_test::CommandResult;
+using fab::DType;
+using fab::GgufValue;
+using fab::GgufWriter;
 Result RunTokenfab(const std::string& args, bool merge_stderr = true) {
   return fab::cli_test::RunTokenfabCommand(args, merge_stderr);
 }
@@ -82,6 +86,40 @@ TEST(TokenfabCli, InspectReportsACorruptFileClearly) {
   Result missing = RunTokenfab("run -m /nonexistent/model.gguf -p hi");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.output.find("cannot open"), std::string::npos) << missing.output;
+}
+
+TEST(TokenfabCli, InspectSaysWhyAModelWouldNotLoadNamingTheKeyOrTensor) {
+  // An unsupported architecture, with one tensor so that it counts as a model.
+  const fs::path unknown = TempDir() / "mamba.gguf";
+  {
+    GgufWriter writer;
+    writer.Add("general.architecture", GgufValue::String("mamba"));
+    writer.AddTensor("token_embd.weight", DType::kF32, {4, 2}, std::vector<uint8_t>(32, 0));
+    ASSERT_TRUE(writer.WriteFile(unknown.string()).ok());
+  }
+  Result r = RunTokenfab("model inspect " + unknown.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("general.architecture 'mamba' is not supported"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("token_embd.weight"), std::string::npos) << "the table still prints: " << r.output;
+  // A supported architecture missing a tensor it needs.
+  const fs::path truncated = TempDir() / "no-output-norm.gguf";
+  {
+    GgufWriter writer;
+    writer.Add("general.architecture", GgufValue::String("llama"));
+    writer.Add("llama.embedding_length", GgufValue::Uint32(4));
+    writer.Add("llama.block_count", GgufValue::Uint32(1));
+    writer.Add("llama.feed_forward_length", GgufValue::Uint32(8));
+    writer.Add("llama.attention.head_count", GgufValue::Uint32(2));
+    writer.Add("llama.context_length", GgufValue::Uint32(16));
+    writer.AddTensor("token_embd.weight", DType::kF32, {4, 2}, std::vector<uint8_t>(32, 0));
+    ASSERT_TRUE(writer.WriteFile(truncated.string()).ok());
+  }
+  r = RunTokenfab("model inspect --json " + truncated.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("tokenfab: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(".weight"), std::string::npos) << "names the missing tensor: " << r.output;
+  // A model that loads passes.
+  EXPECT_EQ(RunTokenfab("model inspect " + DemoModel(), false).exit_code, 0);
 }
 
 TEST(TokenfabCli, TokenizePrintsIdsPerLine) {

@@ -56,7 +56,8 @@ TEST(ArchRegistry, RejectsAnUnknownArchitectureNamingTheSupportedOnes) {
     ASSERT_FALSE(spec.ok()) << name;
     EXPECT_EQ(spec.status().code(), StatusCode::kUnimplemented);
     EXPECT_EQ(spec.status().message(),
-              "architecture '" + std::string(name) + "' is not supported (supported: llama, qwen2, qwen3)");
+              "general.architecture '" + std::string(name) +
+                  "' is not supported (supported: llama, qwen2, qwen3)");
   }
 }
 

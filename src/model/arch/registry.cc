@@ -21,7 +21,8 @@ StatusOr<const ArchSpec*> FindArch(std::string_view name) {
     if (name == spec->name) return spec;
     supported += (supported.empty() ? "" : ", ") + std::string(spec->name);
   }
-  return UnimplementedError("architecture '" + std::string(name) + "' is not supported (supported: " + supported + ")");
+  return UnimplementedError("general.architecture '" + std::string(name) + "' is not supported (supported: " +
+                            supported + ")");
 }
 
 }  // namespace fab::model
