@@ -10,6 +10,7 @@
 #include <ctime>
 #include <memory>
 
+#include "base/clock.h"
 #include "cli/model_loader.h"
 #include "control/api_key.h"
 #include "control/audit_log.h"
@@ -34,11 +35,6 @@ StatusOr<std::unique_ptr<Books>> OpenBooks(const AdminOptions& o) {
 std::string Actor() {
   const passwd* user = getpwuid(geteuid());
   return std::string("cli:") + (user != nullptr ? user->pw_name : std::to_string(geteuid()));
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 using control::KeyJson;
@@ -118,7 +114,7 @@ int RunKeysCreate(const AdminOptions& o) {
   if (!o.expires_in.empty()) {
     StatusOr<int64_t> seconds = control::ParseDurationSeconds(o.expires_in);
     if (!seconds.ok()) return ReportError(seconds.status().WithContext("--expires-in"));
-    expires_at_ms = NowMs() + *seconds * 1000;
+    expires_at_ms = UnixMillis() + *seconds * 1000;
   }
   if (o.tenant.empty() && !o.admin) return ReportError(InvalidArgumentError("keys create needs --tenant NAME"));
   StatusOr<std::unique_ptr<Books>> books = OpenBooks(o);
@@ -250,7 +246,7 @@ void PrintUsageCsv(const std::vector<control::UsageTotals>& report) {
 
 int RunUsage(const AdminOptions& o) {
   if (o.json && o.csv) return ReportError(InvalidArgumentError("usage: --json and --csv exclude each other"));
-  const int64_t now = NowMs();
+  const int64_t now = UnixMillis();
   StatusOr<int64_t> since = control::ParseSince(o.since, now);
   if (!since.ok()) return ReportError(since.status());
   StatusOr<std::unique_ptr<Books>> books = OpenBooks(o);

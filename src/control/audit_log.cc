@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "control/crypto.h"
 
 namespace fab::control {
@@ -27,11 +28,6 @@ std::string ChainHash(const ServerSecret& secret, const std::string& prev_hash, 
   return HexEncode(HmacSha256(secret.key, message));
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 AuditEntry EntryFromRow(const SqlRow& row) {
   AuditEntry e;
   e.seq = SqlInt(row[0]);
@@ -52,7 +48,7 @@ Status AppendAudit(SqlConnection& connection, const ServerSecret& secret, AuditE
                        connection.Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
   const std::string prev_hash = last.empty() ? kGenesisHash : SqlText(last.front()[1]);
   entry.seq = last.empty() ? 1 : SqlInt(last.front()[0]) + 1;
-  entry.at_ms = NowMs();
+  entry.at_ms = UnixMillis();
   const std::string hash = ChainHash(secret, prev_hash, entry);
   return connection.Execute(
       "INSERT INTO audit_log (seq, at_ms, actor, action, subject, details, prev_hash, hash) "

@@ -1,14 +1,10 @@
 #include "control/authenticator.h"
 
+#include "base/clock.h"
 #include "control/api_key.h"
 
 namespace fab::control {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -34,7 +30,7 @@ StatusOr<Principal> Authenticator::Authenticate(std::string_view authorization) 
   if (!LooksLikeApiKey(key)) return UnauthenticatedError("incorrect API key provided");
   FAB_ASSIGN_OR_RETURN(const ApiKeyRecord record, LookUp(ApiKeyDigest(secret_, key)));
   if (record.revoked_at_ms) return UnauthenticatedError("the API key " + record.id + " was revoked");
-  if (record.expires_at_ms && *record.expires_at_ms <= NowMs()) {
+  if (record.expires_at_ms && *record.expires_at_ms <= UnixMillis()) {
     return UnauthenticatedError("the API key " + record.id + " has expired");
   }
   return Principal{record.id,       record.tenant_id, record.tenant_name, record.admin, record.EffectivePolicy(),

@@ -9,7 +9,6 @@
 namespace fab::control {
 namespace {
 
-constexpr double kJoulesPerKwh = 3.6e6;
 constexpr double kHoursPerYear = 8766.0;
 
 Status KeyError(std::string_view table, std::string_view key, const std::string& what) {

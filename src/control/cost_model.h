@@ -32,6 +32,8 @@
 
 namespace fab::control {
 
+inline constexpr double kJoulesPerKwh = 3.6e6;
+
 struct CostModel {
   std::string currency = "USD";
   double price_per_kwh = 0.15;

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <vector>
 
+#include "control/cost_model.h"
+
 namespace fab::control {
 namespace {
 
-constexpr double kJoulesPerKwh = 3.6e6;
 // Rate events older than this are deleted (at most every kPruneEveryMs).
 constexpr int64_t kRateEventRetentionMs = 2 * kRateWindowMs;
 constexpr int64_t kPruneEveryMs = 10'000;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "control/api_key.h"
 #include "control/audit_log.h"
 
@@ -11,11 +12,6 @@ namespace {
 constexpr const char* kKeyColumns =
     "SELECT k.id, k.tenant_id, t.name, k.hint, k.is_admin, k.policy, t.policy, k.created_at_ms, k.expires_at_ms, "
     "k.revoked_at_ms FROM api_keys k JOIN tenants t ON t.id = k.tenant_id";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::optional<int64_t> OptionalInt(const SqlValue& value) {
   if (SqlIsNull(value)) return std::nullopt;
@@ -85,7 +81,7 @@ Status CheckTenantName(std::string_view name) {
 StatusOr<Tenant> TenantStore::CreateTenant(const std::string& name, const std::string& actor) {
   FAB_RETURN_IF_ERROR(CheckTenantName(name));
   FAB_ASSIGN_OR_RETURN(const std::string id, NewTenantId());
-  Tenant tenant{id, name, Policy{}, NowMs()};
+  Tenant tenant{id, name, Policy{}, UnixMillis()};
   FAB_RETURN_IF_ERROR(database_.Transaction([&](SqlConnection& connection) -> Status {
     FAB_ASSIGN_OR_RETURN(const std::vector<SqlRow> taken,
                          connection.Query("SELECT id FROM tenants WHERE name = $1", {name}));
@@ -145,7 +141,7 @@ StatusOr<NewKey> TenantStore::CreateKey(const std::string& tenant_name, std::opt
     FAB_RETURN_IF_ERROR(connection.Execute(
         "INSERT INTO api_keys (id, tenant_id, digest, hint, is_admin, policy, created_at_ms, expires_at_ms) "
         "VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)",
-        {id, tenant.id, digest, ApiKeyHint(created.key), int64_t{admin}, NowMs(), expires}));
+        {id, tenant.id, digest, ApiKeyHint(created.key), int64_t{admin}, UnixMillis(), expires}));
     std::string details = "{\"tenant\":\"" + tenant.name + "\",\"admin\":" + (admin ? "true" : "false");
     if (expires_at_ms) details += ",\"expires_at_ms\":" + std::to_string(*expires_at_ms);
     FAB_RETURN_IF_ERROR(AppendAudit(connection, secret_, {0, 0, actor, "key.create", id, details + "}"}));
@@ -188,7 +184,7 @@ StatusOr<ApiKeyRecord> TenantStore::RevokeKey(const std::string& key_id, const s
   FAB_RETURN_IF_ERROR(database_.Transaction([&](SqlConnection& connection) -> Status {
     FAB_ASSIGN_OR_RETURN(key, QueryKey(connection, key_id));
     if (key.revoked_at_ms) return OkStatus();
-    key.revoked_at_ms = NowMs();
+    key.revoked_at_ms = UnixMillis();
     FAB_RETURN_IF_ERROR(
         connection.Execute("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2", {*key.revoked_at_ms, key.id}));
     return AppendAudit(connection, secret_, {0, 0, actor, "key.revoke", key.id, "{\"tenant\":\"" + key.tenant_name + "\"}"});

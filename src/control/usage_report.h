@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "control/cost_model.h"
 #include "control/database.h"
 
 namespace fab::control {
@@ -26,7 +27,7 @@ struct UsageTotals {
   std::string energy_sources;  // the labels of its rows, comma-separated
   std::optional<double> e2e_p50_s, e2e_p99_s, ttft_p50_s, ttft_p99_s;
 
-  double kwh() const { return joules / 3.6e6; }
+  double kwh() const { return joules / kJoulesPerKwh; }
   // Per token of prompt + completion; 0 without tokens.
   double joules_per_token() const;
   double cost_per_mtok() const;

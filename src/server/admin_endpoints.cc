@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "control/api_key.h"
 #include "control/audit_log.h"
 #include "control/books_json.h"
@@ -19,11 +20,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kPrefix = "/admin/v1/";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 HttpResponse Json(const json::value& body, int status = 200) {
   HttpResponse response;
@@ -108,7 +104,7 @@ HttpResponse CreateKey(control::Books& books, const Caller& caller, const HttpRe
   if (body->expires_in) {
     StatusOr<int64_t> seconds = control::ParseDurationSeconds(*body->expires_in);
     if (!seconds.ok()) return ErrorResponse(InvalidFieldError("expires_in", seconds.status().message()));
-    expires_at_ms = NowMs() + *seconds * 1000;
+    expires_at_ms = UnixMillis() + *seconds * 1000;
   }
   StatusOr<control::NewKey> key = books.tenants().CreateKey(body->tenant, expires_at_ms, body->admin, Actor(caller));
   if (!key.ok()) return Failure(key.status());
@@ -144,7 +140,7 @@ HttpResponse Keys(control::Books& books, const Caller& caller, const HttpRequest
 }
 
 HttpResponse Usage(control::Books& books, const AdminTarget& target) {
-  const int64_t now = NowMs();
+  const int64_t now = UnixMillis();
   StatusOr<int64_t> since = control::ParseSince(target.Param("since").value_or("30d"), now);
   if (!since.ok()) return ErrorResponse(InvalidFieldError("since", since.status().message()));
   StatusOr<std::vector<control::UsageTotals>> report =

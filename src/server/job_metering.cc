@@ -3,15 +3,11 @@
 #include <chrono>
 #include <cmath>
 
+#include "base/clock.h"
 #include "server/request_log.h"
 
 namespace fab::server {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // "1s", "6m0s", "1h2m3s" (whole seconds, rounded up).
 std::string ResetText(double seconds) {
@@ -66,7 +62,7 @@ ApiResult<AdmittedJob> AdmitJob(const Metering& metering, const Caller& caller, 
   const control::MeteredRates rates = metering.governor->rates();
   const auto n = static_cast<double>(n_tokens);
   const control::QuotaRequest request{request_id, n_tokens, n * rates.joules_per_token, n * rates.money_per_token};
-  StatusOr<control::AdmissionDecision> decision = metering.governor->quota().Admit(*caller.principal, request, NowMs());
+  StatusOr<control::AdmissionDecision> decision = metering.governor->quota().Admit(*caller.principal, request, UnixMillis());
   if (!decision.ok()) {
     return ErrorFromStatus(UnavailableError("the quota books cannot be read: " + decision.status().message()));
   }
