@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -83,6 +84,9 @@ class Engine {
   Status CheckStepping() const;
 
   const EngineConfig& config() const { return config_; }
+  // The label of the power source every request's joules come from
+  // ("model", "rapl", …); fixed for the engine's life. Any thread.
+  const std::string& energy_source() const { return power_->label(); }
 
  private:
   Engine(const ModelLimits& limits, const EngineConfig& config, scheduler::Scheduler scheduler,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/clock.h"
 #include "server/sse_framing.h"
 
 namespace fab::server {
@@ -82,10 +83,9 @@ GenerationJob::~GenerationJob() = default;
 
 HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> requests,
                                    const HandlerContext& context, const Caller& caller) {
-  spec.arrival_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        (std::chrono::system_clock::now() - (std::chrono::steady_clock::now() - spec.received))
-                            .time_since_epoch())
-                        .count();
+  spec.arrival_ms = UnixMillis() - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - spec.received)
+                                       .count();
   const control::Tier tier = ResolveTier(caller, spec.service_tier);
   int64_t n_tokens = 0;
   for (GenerationRequest& request : requests) {
@@ -397,7 +397,7 @@ void GenerationJob::Finalize() {
   const control::CostModel& prices = context_.metering.cost;
   const double cost = prices.Cost(joules, machine_seconds);
   const std::string tenant = caller_.principal ? caller_.principal->tenant_name : "";
-  ending.usage = UsageSample{tenant,  context_.engine.Stats().energy_source, usage.n_prompt_tokens,
+  ending.usage = UsageSample{tenant,  context_.engine.energy_source(), usage.n_prompt_tokens,
                              usage.n_completion_tokens, joules, cost, prices.currency};
   control::Governor* governor = context_.metering.governor;
   if (governor == nullptr) {

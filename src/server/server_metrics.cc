@@ -197,13 +197,14 @@ void ServerMetrics::ObserveRequest(const engine::RequestSummary& summary) {
 }
 
 void ServerMetrics::ObserveUsage(const UsageSample& usage) {
-  impl_->energy_joules->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}}).Increment(usage.joules);
+  prometheus::Counter& energy = impl_->energy_joules->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}});
+  energy.Increment(usage.joules);
   impl_->cost->Add({{"tenant", usage.tenant}, {"currency", usage.currency}}).Increment(usage.cost);
   prometheus::Counter& prompt = impl_->metered_tokens->Add({{"tenant", usage.tenant}, {"kind", "prompt"}});
   prometheus::Counter& completion = impl_->metered_tokens->Add({{"tenant", usage.tenant}, {"kind", "completion"}});
   prompt.Increment(static_cast<double>(usage.prompt_tokens));
   completion.Increment(static_cast<double>(usage.completion_tokens));
-  const double joules = impl_->energy_joules->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}}).Value();
+  const double joules = energy.Value();
   if (joules > 0.0) {
     impl_->tokens_per_joule->Add({{"tenant", usage.tenant}, {"source", usage.energy_source}})
         .Set((prompt.Value() + completion.Value()) / joules);
