@@ -15,13 +15,15 @@ int RunModelSynth(const SynthCommandOptions& options) {
     for (const model::SynthShape& s : model::SynthShapes()) names += std::string(names.empty() ? "" : ", ") + s.name;
     return ReportError(InvalidArgumentError("unknown shape '" + options.shape + "' (known: " + names + ")"));
   }
-  std::optional<DType> quant = ParseDTypeName(options.quant);
+  model::SynthOptions synth;
+  const std::optional<model::QuantMix> mix = model::ParseQuantMix(options.quant);
+  std::optional<DType> quant = mix ? std::optional<DType>(model::QuantMixBaseType(*mix)) : ParseDTypeName(options.quant);
   if (!quant || !GetDTypeInfo(*quant).computable) {
     return ReportError(InvalidArgumentError("unknown or unsupported --quant '" + options.quant + "'"));
   }
-  model::SynthOptions synth;
   synth.shape = shape;
   synth.quant = *quant;
+  synth.mix = mix.value_or(model::QuantMix::kPure);
   synth.vocab_from = options.vocab_from;
   synth.out_path = options.out_path;
   synth.seed = options.seed;
@@ -32,7 +34,7 @@ int RunModelSynth(const SynthCommandOptions& options) {
     if (Status s = model::SynthesizeModel(synth, pool); !s.ok()) return ReportError(s);
   }
   std::fprintf(stderr, "wrote %s: %s shape, %s weights (random: for benchmarks, not for reading)\n",
-               options.out_path.c_str(), shape->name, DTypeName(*quant));
+               options.out_path.c_str(), shape->name, mix ? model::QuantMixName(*mix) : DTypeName(*quant));
   return 0;
 }
 

@@ -30,11 +30,13 @@ class RuntimeExecutor : public StepExecutor {
 StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, ThreadPool& pool,
                                                  const EngineConfig& config) {
   FAB_RETURN_IF_ERROR(config.Validate());
-  FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
-                       runtime::Executor::Create(model, pool, config.executor));
   const int64_t n_ctx_train = model.hparams().n_ctx_train;
   FAB_RETURN_IF_ERROR(CheckContextOption(config.n_ctx, n_ctx_train));
   const ModelLimits limits{model.hparams().n_vocab, config.n_ctx > 0 ? config.n_ctx : n_ctx_train};
+  runtime::ExecutorOptions executor_options = config.executor;
+  executor_options.n_ctx = limits.n_ctx;
+  FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
+                       runtime::Executor::Create(model, pool, executor_options));
   return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)), &pool);
 }
 

@@ -33,7 +33,8 @@ struct HeadSlice {
   const float* v_head;
   float* out;  // [n_heads, head_dim]
   int n_heads;
-  int64_t n_kv;  // rows attended: [0, n_kv)
+  int64_t first_kv;  // rows attended: [first_kv, n_kv)
+  int64_t n_kv;
 };
 
 // Per-thread scratch of the attention driver: the online-softmax state of
@@ -73,9 +74,10 @@ const float* PackRows(const float* rows, int64_t stride, int64_t n_rows, int hea
 
 // Folds one block of n_keys keys into the running softmax of one head.
 void AttendBlock(const FloatOps& ops, const float* q_row, const float* k_rows, const float* v_rows, int64_t kv_stride,
-                 int64_t n_keys, int head_dim, float scale, float* scores, float* acc, float& running_max,
-                 float& running_sum) {
+                 int64_t n_keys, int head_dim, float scale, float softcap, float* scores, float* acc,
+                 float& running_max, float& running_sum) {
   ops.attention_scores(q_row, k_rows, kv_stride, n_keys, head_dim, scale, scores);
+  if (softcap > 0.0f) SoftCapInplace(scores, n_keys, softcap);
   const float block_max = ops.max(scores, n_keys);
   if (block_max > running_max) {
     if (running_sum > 0.0f) {
@@ -92,7 +94,7 @@ void AttendBlock(const FloatOps& ops, const float* q_row, const float* k_rows, c
 // out = softmax(scale · q · Kᵀ) · V for every head of the slice, one key
 // block at a time (flash-attention style: running max and sum per head).
 void AttendSlice(const FloatOps& ops, const HeadSlice& slice, int64_t kv_stride, int head_dim, float scale,
-                 int64_t keys_per_block, AttentionScratch& scratch) {
+                 float softcap, int64_t keys_per_block, AttentionScratch& scratch) {
   for (int s = 0; s < slice.n_heads; ++s) {
     scratch.running_max()[s] = -std::numeric_limits<float>::infinity();
     scratch.running_sum()[s] = 0.0f;
@@ -100,7 +102,7 @@ void AttendSlice(const FloatOps& ops, const HeadSlice& slice, int64_t kv_stride,
   float* acc = scratch.acc();
   for (int64_t i = 0; i < static_cast<int64_t>(slice.n_heads) * head_dim; ++i) acc[i] = 0.0f;
   const bool pack = slice.n_heads > 1;
-  for (int64_t block_begin = 0; block_begin < slice.n_kv; block_begin += keys_per_block) {
+  for (int64_t block_begin = slice.first_kv; block_begin < slice.n_kv; block_begin += keys_per_block) {
     const int64_t n_keys = slice.n_kv - block_begin < keys_per_block ? slice.n_kv - block_begin : keys_per_block;
     const float* k_rows = slice.k_head + block_begin * kv_stride;
     const float* v_rows = slice.v_head + block_begin * kv_stride;
@@ -111,8 +113,8 @@ void AttendSlice(const FloatOps& ops, const HeadSlice& slice, int64_t kv_stride,
       stride = head_dim;
     }
     for (int s = 0; s < slice.n_heads; ++s) {
-      AttendBlock(ops, slice.q + s * head_dim, k_rows, v_rows, stride, n_keys, head_dim, scale, scratch.scores(),
-                  acc + s * head_dim, scratch.running_max()[s], scratch.running_sum()[s]);
+      AttendBlock(ops, slice.q + s * head_dim, k_rows, v_rows, stride, n_keys, head_dim, scale, softcap,
+                  scratch.scores(), acc + s * head_dim, scratch.running_max()[s], scratch.running_sum()[s]);
     }
   }
   for (int s = 0; s < slice.n_heads; ++s) {
@@ -215,6 +217,22 @@ void SoftmaxInplace(const KernelTable& table, float* x, int64_t n) {
 
 void SoftmaxInplace(float* x, int64_t n) { SoftmaxInplace(ActiveKernels(), x, n); }
 
+void SoftCapInplace(float* x, int64_t n, float cap) {
+  const float inverse = 1.0f / cap;
+  for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] * inverse);
+}
+
+void GeGlu(const float* gate, const float* up, int64_t n, float* out) {
+  // ggml_gelu: 0.5 x (1 + tanh(sqrt(2/π) x (1 + 0.044715 x²))).
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = gate[i];
+    const float gelu = 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
+    out[i] = gelu * up[i];
+  }
+}
+
 void SwiGlu(const KernelTable& table, const float* gate, const float* up, int64_t n, float* out) {
   table.floats.swiglu(gate, up, n, out);
 }
@@ -240,9 +258,12 @@ void AttentionCausal(const KernelTable& table, const float* q, int64_t n_tokens,
       const int64_t head_idx = item % slices_per_token * heads_per_slice;
       const int64_t kv_offset = head_idx / heads_per_kv * head_dim;
       const int64_t row = (token_idx * shape.n_head + head_idx) * head_dim;
-      const HeadSlice slice{q + row,   k_cache + kv_offset, v_cache + kv_offset,
-                            out + row, heads_per_slice,     pos0 + token_idx + 1};
-      AttendSlice(ops, slice, kv_stride, head_dim, shape.scale, keys_per_block, scratch);
+      const int64_t position = pos0 + token_idx;
+      const HeadSlice slice{q + row,         k_cache + kv_offset,
+                            v_cache + kv_offset,
+                            out + row,       heads_per_slice,
+                            FirstAttendedPosition(shape, position), position + 1};
+      AttendSlice(ops, slice, kv_stride, head_dim, shape.scale, shape.softcap, keys_per_block, scratch);
     }
   });
 }

@@ -49,6 +49,13 @@ void RopeInplace(const KernelTable& table, float* x, int64_t n_tokens, int n_hea
 void SoftmaxInplace(float* x, int64_t n);
 void SoftmaxInplace(const KernelTable& table, float* x, int64_t n);
 
+// x[i] = cap · tanh(x[i] / cap) (gemma's logit soft-capping); cap > 0.
+void SoftCapInplace(float* x, int64_t n, float cap);
+
+// out[i] = gelu(gate[i]) * up[i] with ggml's tanh approximation of GELU
+// (gemma's GeGLU); out may alias gate or up.
+void GeGlu(const float* gate, const float* up, int64_t n, float* out);
+
 // out[i] = silu(gate[i]) * up[i]; out may alias gate or up.
 void SwiGlu(const float* gate, const float* up, int64_t n, float* out);
 void SwiGlu(const KernelTable& table, const float* gate, const float* up, int64_t n, float* out);
@@ -60,7 +67,10 @@ void SwiGlu(const KernelTable& table, const float* gate, const float* up, int64_
 //   v_cache:  same layout as k_cache
 //   out:      [n_tokens, n_head, head_dim]
 // Query token t sits at position pos0 + t and attends to cache rows
-// [0, pos0 + t]. Query head h reads KV head h / (n_head / n_head_kv).
+// [0, pos0 + t], or with a sliding window w > 0 to the last w of them
+// [max(0, pos0 + t + 1 - w), pos0 + t]. Query head h reads KV head
+// h / (n_head / n_head_kv). Scores are scale · q·k, soft-capped
+// (cap · tanh(s / cap)) when softcap > 0, then soft-maxed.
 // Parallel over (token, query heads sharing a KV head) items; each head runs
 // an online softmax over L1-sized blocks of keys (running max and sum), so
 // scratch is O(n_head · head_dim) per thread whatever the context length.
@@ -69,8 +79,15 @@ struct AttentionShape {
   int n_head = 0;
   int n_head_kv = 0;
   int head_dim = 0;
-  float scale = 0.0f;  // usually 1 / sqrt(head_dim)
+  float scale = 0.0f;    // usually 1 / sqrt(head_dim)
+  float softcap = 0.0f;  // > 0: scores become softcap · tanh(score / softcap) (gemma2)
+  int64_t window = 0;    // > 0: a query attends only the last `window` positions, its own included
 };
+
+// The first position a query at `position` attends under `shape`'s window.
+inline int64_t FirstAttendedPosition(const AttentionShape& shape, int64_t position) {
+  return shape.window > 0 && position + 1 > shape.window ? position + 1 - shape.window : 0;
+}
 void AttentionCausal(const float* q, int64_t n_tokens, int64_t pos0, const float* k_cache, const float* v_cache,
                      const AttentionShape& shape, float* out, ThreadPool& pool);
 void AttentionCausal(const KernelTable& table, const float* q, int64_t n_tokens, int64_t pos0, const float* k_cache,

@@ -33,6 +33,12 @@ struct ArchSpec {
 const ArchSpec& LlamaArch();
 const ArchSpec& Qwen2Arch();
 const ArchSpec& Qwen3Arch();
+const ArchSpec& Qwen3MoeArch();
+const ArchSpec& Gemma2Arch();
+const ArchSpec& Gemma3Arch();
+const ArchSpec& Phi3Arch();
+const ArchSpec& ExaoneArch();
+const ArchSpec& Exaone4Arch();
 
 // The spec registered for `name`; UnimplementedError naming the supported
 // architectures when there is none.

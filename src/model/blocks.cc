@@ -1,5 +1,9 @@
 #include "model/blocks.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
 #include "kernels/matmul.h"
 #include "kernels/quantize.h"
 
@@ -9,39 +13,76 @@ namespace {
 size_t FloatCount(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 }  // namespace
 
+namespace {
+int64_t FfnWidth(const ModelHparams& hp) { return std::max({hp.n_ff, hp.n_ff_expert, hp.n_ff_shared}); }
+int64_t MoeRows(const ModelHparams& hp, int64_t n_rows) { return hp.n_expert > 0 ? n_rows : 0; }
+}  // namespace
+
 ForwardBuffers::ForwardBuffers(const ModelHparams& hp, int64_t n_rows)
     : x_(FloatCount(n_rows * hp.n_embd)),
       norm_(FloatCount(n_rows * hp.n_embd)),
       q_(FloatCount(n_rows * hp.q_dim())),
       attn_(FloatCount(n_rows * hp.q_dim())),
-      gate_(FloatCount(n_rows * hp.n_ff)),
-      up_(FloatCount(n_rows * hp.n_ff)) {}
+      gate_(FloatCount(n_rows * FfnWidth(hp))),
+      up_(FloatCount(n_rows * FfnWidth(hp))),
+      router_(FloatCount(MoeRows(hp, n_rows) * hp.n_expert)),
+      moe_in_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)),
+      moe_out_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)),
+      moe_acc_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)) {}
 
 BlockScratch ForwardBuffers::scratch() {
-  return BlockScratch{norm_.as<float>(), q_.as<float>(), attn_.as<float>(), gate_.as<float>(), up_.as<float>()};
+  return BlockScratch{norm_.as<float>(),   q_.as<float>(),      attn_.as<float>(),
+                      gate_.as<float>(),   up_.as<float>(),     router_.as<float>(),
+                      moe_in_.as<float>(), moe_out_.as<float>(), moe_acc_.as<float>()};
 }
 
 void RunLayers(const ModelHparams& hp, const ModelWeights& w, void (*forward_layer)(const LayerContext&),
-               const kernels::RopeParams& rope, int64_t n_rows, const int32_t* positions, float* x,
+               const LayerRopes& ropes, int64_t n_rows, const int32_t* positions, float* x,
                BlockScratch& scratch, KvSink& kv, ThreadPool& pool) {
   NormRows(hp, x, w.layers[0].attn_norm, n_rows, scratch.norm, pool);
   for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
     const std::vector<float>* next_norm = layer_idx + 1 < hp.n_layer ? &w.layers[layer_idx + 1].attn_norm : nullptr;
-    const LayerContext ctx{hp, w.layers[layer_idx], rope, layer_idx, n_rows, positions, x, scratch, next_norm, kv,
-                           pool};
+    const bool sliding = hp.IsSlidingLayer(layer_idx);
+    const bool apply_rope = sliding || hp.rope_on_global_layers || !hp.has_sliding_layers();
+    const LayerContext ctx{hp,       w.layers[layer_idx], sliding ? ropes.sliding : ropes.global,
+                           apply_rope, layer_idx,         n_rows,
+                           positions, x,                  scratch,
+                           next_norm, kv,                 pool};
     forward_layer(ctx);
   }
 }
 
-kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights) {
+kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights, int64_t context_length) {
   kernels::RopeParams rope;
   rope.head_dim = static_cast<int>(hp.head_dim);
   rope.n_rot = static_cast<int>(hp.n_rot);
   rope.freq_base = hp.rope_freq_base;
   rope.freq_scale = hp.rope_freq_scale;
-  rope.freq_factors = weights.rope_factors.empty() ? nullptr : weights.rope_factors.data();
+  const bool long_context = !weights.rope_factors_long.empty() && context_length > hp.n_ctx_orig;
+  const std::vector<float>& factors = long_context ? weights.rope_factors_long : weights.rope_factors;
+  rope.freq_factors = factors.empty() ? nullptr : factors.data();
   rope.style = hp.rope_style;
   return rope;
+}
+
+LayerRopes LayerRopesFor(const ModelHparams& hp, const ModelWeights& weights, int64_t context_length) {
+  LayerRopes ropes{RopeParamsFor(hp, weights, context_length), RopeParamsFor(hp, weights, context_length)};
+  if (hp.has_sliding_layers()) {
+    ropes.sliding.freq_base = hp.rope_freq_base_swa;
+    ropes.sliding.freq_scale = hp.rope_freq_scale_swa;
+  }
+  return ropes;
+}
+
+kernels::AttentionShape AttentionShapeFor(const ModelHparams& hp, int64_t layer) {
+  kernels::AttentionShape shape;
+  shape.n_head = static_cast<int>(hp.n_head);
+  shape.n_head_kv = static_cast<int>(hp.n_head_kv);
+  shape.head_dim = static_cast<int>(hp.head_dim);
+  shape.scale = hp.attn_scale > 0.0f ? hp.attn_scale : 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
+  shape.softcap = hp.attn_softcap;
+  shape.window = hp.IsSlidingLayer(layer) ? hp.sliding_window : 0;
+  return shape;
 }
 
 namespace {
@@ -58,9 +99,20 @@ void AddBias(float* rows, const std::vector<float>& bias, int64_t n_rows) {
   }
 }
 
-// Row-parallel: x += y ([n_rows, n_embd] each), then scratch.norm =
-// RMSNorm(x) · norm_weight unless that is null. y may be scratch.norm.
-void AddResidualAndNorm(const LayerContext& ctx, const float* y, const std::vector<float>* norm_weight) {
+// out = RMSNorm(in) · weight, or a copy of in when weight is empty (a block
+// without an input norm); out may alias in.
+void NormOrCopy(const float* in, const std::vector<float>& weight, int64_t width, float eps, float* out) {
+  if (weight.empty()) {
+    if (out != in) std::memcpy(out, in, static_cast<size_t>(width) * sizeof(float));
+    return;
+  }
+  kernels::RmsNorm(in, weight.data(), width, eps, out);
+}
+
+}  // namespace
+
+void AddResidualAndNorm(const LayerContext& ctx, float* y, const std::vector<float>& post_norm,
+                        const std::vector<float>* norm_weight) {
   const int64_t width = ctx.hp.n_embd;
   const float eps = ctx.hp.rms_eps;
   float* x = ctx.x;
@@ -68,14 +120,28 @@ void AddResidualAndNorm(const LayerContext& ctx, const float* y, const std::vect
   ctx.pool.ParallelFor(ctx.n_tokens, kRowsPerPart, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       float* x_row = x + row * width;
-      const float* y_row = y + row * width;
+      float* y_row = y + row * width;
+      if (!post_norm.empty()) kernels::RmsNorm(y_row, post_norm.data(), width, eps, y_row);
       for (int64_t i = 0; i < width; ++i) x_row[i] += y_row[i];
-      if (norm_weight != nullptr) kernels::RmsNorm(x_row, norm_weight->data(), width, eps, norm + row * width);
+      if (norm_weight != nullptr) NormOrCopy(x_row, *norm_weight, width, eps, norm + row * width);
     }
   });
 }
 
-}  // namespace
+void GatedActivation(const ModelHparams& hp, float* gate, const float* up, int64_t n_rows, int64_t width,
+                     ThreadPool& pool) {
+  const bool gelu = hp.ffn_activation == FeedForwardActivation::kGelu;
+  pool.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
+    float* g = gate + begin * width;
+    const float* u = up + begin * width;
+    const int64_t count = (end - begin) * width;
+    if (gelu) {
+      kernels::GeGlu(g, u, count, g);
+    } else {
+      kernels::SwiGlu(g, u, count, g);
+    }
+  });
+}
 
 void AttentionBlock(const LayerContext& ctx) {
   const ModelHparams& hp = ctx.hp;
@@ -92,11 +158,13 @@ void AttentionBlock(const LayerContext& ctx) {
   AddBias(kv.v, w.bv, n);
   if (!w.attn_q_norm.empty()) NormHeads(q, n, hp.n_head, hp.head_dim, w.attn_q_norm, hp.rms_eps, ctx.pool);
   if (!w.attn_k_norm.empty()) NormHeads(kv.k, n, hp.n_head_kv, hp.head_dim, w.attn_k_norm, hp.rms_eps, ctx.pool);
-  kernels::RopeInplace(q, n, static_cast<int>(hp.n_head), ctx.positions, ctx.rope);
-  kernels::RopeInplace(kv.k, n, static_cast<int>(hp.n_head_kv), ctx.positions, ctx.rope);
+  if (ctx.apply_rope) {
+    kernels::RopeInplace(q, n, static_cast<int>(hp.n_head), ctx.positions, ctx.rope);
+    kernels::RopeInplace(kv.k, n, static_cast<int>(hp.n_head_kv), ctx.positions, ctx.rope);
+  }
   ctx.kv.Attend(ctx.layer_idx, q, ctx.scratch.attn, ctx.pool);
   kernels::MatMul(w.wo, ctx.scratch.attn, n, norm, ctx.pool);
-  AddResidualAndNorm(ctx, norm, &w.ffn_norm);
+  AddResidualAndNorm(ctx, norm, w.attn_post_norm, &w.ffn_norm);
 }
 
 void PreNormLayer(const LayerContext& ctx) {
@@ -114,11 +182,9 @@ void FeedForwardBlock(const LayerContext& ctx) {
   const float* up = ctx.scratch.up;
   kernels::MatMul(w.w_gate, norm, n, gate, ctx.pool);
   kernels::MatMul(w.w_up, norm, n, ctx.scratch.up, ctx.pool);
-  ctx.pool.ParallelFor(n, kRowsPerPart, [&](int64_t begin, int64_t end) {
-    kernels::SwiGlu(gate + begin * n_ff, up + begin * n_ff, (end - begin) * n_ff, gate + begin * n_ff);
-  });
+  GatedActivation(hp, gate, up, n, n_ff, ctx.pool);
   kernels::MatMul(w.w_down, gate, n, norm, ctx.pool);
-  AddResidualAndNorm(ctx, norm, ctx.next_norm);
+  AddResidualAndNorm(ctx, norm, w.ffn_post_norm, ctx.next_norm);
 }
 
 void NormHeads(float* rows, int64_t n_rows, int64_t n_heads, int64_t head_dim, const std::vector<float>& weight,
@@ -137,16 +203,17 @@ void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& 
               ThreadPool& pool) {
   const int64_t width = hp.n_embd;
   pool.ParallelFor(n_rows, kRowsPerPart, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      kernels::RmsNorm(x + row * width, weight.data(), width, hp.rms_eps, out + row * width);
-    }
+    for (int64_t row = begin; row < end; ++row) NormOrCopy(x + row * width, weight, width, hp.rms_eps, out + row * width);
   });
 }
 
 void EmbedTokens(const ModelHparams& hp, const ModelWeights& weights, std::span<const TokenId> tokens, float* x) {
   for (size_t i = 0; i < tokens.size(); ++i) {
-    kernels::DequantizeRow(weights.token_embd.dtype, weights.token_embd.row(tokens[i]),
-                           x + static_cast<int64_t>(i) * hp.n_embd, hp.n_embd);
+    float* row = x + static_cast<int64_t>(i) * hp.n_embd;
+    kernels::DequantizeRow(weights.token_embd.dtype, weights.token_embd.row(tokens[i]), row, hp.n_embd);
+    if (hp.embd_scale > 0.0f) {
+      for (int64_t j = 0; j < hp.n_embd; ++j) row[j] *= hp.embd_scale;
+    }
   }
 }
 
@@ -159,6 +226,7 @@ void OutputHead(const ModelHparams& hp, const ModelWeights& weights, const float
                      norm + i * hp.n_embd);
   }
   kernels::MatMul(weights.output, norm, n_rows, logits, pool);
+  if (hp.final_softcap > 0.0f) kernels::SoftCapInplace(logits, n_rows * hp.n_vocab, hp.final_softcap);
 }
 
 }  // namespace fab::model

@@ -21,12 +21,18 @@
 namespace fab::model {
 
 // Scratch activations for up to max_batch rows, owned by the caller.
+// gate and up are as wide as the widest FFN (dense, expert or shared).
+// The moe_* buffers exist only for mixture-of-experts models (else null).
 struct BlockScratch {
-  float* norm;  // [max_batch, n_embd]
-  float* q;     // [max_batch, q_dim]
-  float* attn;  // [max_batch, q_dim]
-  float* gate;  // [max_batch, n_ff]
-  float* up;    // [max_batch, n_ff]
+  float* norm;     // [max_batch, n_embd]
+  float* q;        // [max_batch, q_dim]
+  float* attn;     // [max_batch, q_dim]
+  float* gate;     // [max_batch, ffn width]
+  float* up;       // [max_batch, ffn width]
+  float* router;   // [max_batch, n_expert]: router logits, then probabilities
+  float* moe_in;   // [max_batch, n_embd]: the rows routed to one expert
+  float* moe_out;  // [max_batch, n_embd]: that expert's output
+  float* moe_acc;  // [max_batch, n_embd]: Σ over chosen experts of weight · output
 };
 
 // The residual stream and BlockScratch for up to n_rows rows of a model's
@@ -40,11 +46,24 @@ class ForwardBuffers {
   BlockScratch scratch();
 
  private:
-  AlignedBuffer x_, norm_, q_, attn_, gate_, up_;
+  AlignedBuffer x_, norm_, q_, attn_, gate_, up_, router_, moe_in_, moe_out_, moe_acc_;
 };
 
-// RoPE parameters of the model (rope_factors must outlive the result).
-kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights);
+// RoPE parameters of the model (rope_factors must outlive the result): of
+// its global layers, and of its sliding-window layers (their own base and
+// scale, hp.rope_freq_base_swa / rope_freq_scale_swa).
+struct LayerRopes {
+  kernels::RopeParams global;
+  kernels::RopeParams sliding;
+};
+// A sequence context beyond hp.n_ctx_orig selects the LongRoPE long factors
+// where the model has them (as llama.cpp does by its context size).
+kernels::RopeParams RopeParamsFor(const ModelHparams& hp, const ModelWeights& weights, int64_t context_length = 0);
+LayerRopes LayerRopesFor(const ModelHparams& hp, const ModelWeights& weights, int64_t context_length = 0);
+
+// How layer `layer` attends: heads, scale (hp.attn_scale or 1/sqrt(head_dim)),
+// soft-cap and, on sliding-window layers, the window.
+kernels::AttentionShape AttentionShapeFor(const ModelHparams& hp, int64_t layer);
 
 // Where one step's keys and values are kept and how attention reads them.
 // Rows are those of the current LayerContext, in order.
@@ -68,7 +87,8 @@ class KvSink {
 struct LayerContext {
   const ModelHparams& hp;
   const LayerWeights& weights;
-  const kernels::RopeParams& rope;
+  const kernels::RopeParams& rope;  // this layer's (global or sliding)
+  bool apply_rope;                   // false: the layer has no RoPE (exaone4's global layers)
   int64_t layer_idx;
   int64_t n_tokens;          // rows in this batch
   const int32_t* positions;  // [n_tokens] position of each row in its sequence
@@ -87,22 +107,49 @@ struct LayerContext {
 // fused in. Leaves the residual stream in x; scratch.norm is then stale (the
 // output head normalizes itself).
 void RunLayers(const ModelHparams& hp, const ModelWeights& w, void (*forward_layer)(const LayerContext&),
-               const kernels::RopeParams& rope, int64_t n_rows, const int32_t* positions, float* x,
+               const LayerRopes& ropes, int64_t n_rows, const int32_t* positions, float* x,
                BlockScratch& scratch, KvSink& kv, ThreadPool& pool);
 
 // Blocks chain through scratch.norm: each expects RMSNorm(x)·<its norm weight>
 // there on entry and leaves the next block's input there on exit. The first
 // layer's input comes from NormRows(x, layers[0].attn_norm).
 
-// x += Wo · Attention(RoPE(Wq·n + bq), RoPE(Wk·n + bk), Wv·n + bv), n = RMSNorm(x)·attn_norm.
-// With QK-norm weights (qwen3), each head of the projected Q and K rows is
-// RMS-normalized by its weight before RoPE.
-// Leaves RMSNorm(x)·ffn_norm in scratch.norm.
+// x += PostNorm(Wo · Attention(RoPE(Wq·n + bq), RoPE(Wk·n + bk), Wv·n + bv)),
+// n = RMSNorm(x)·attn_norm (n = x when attn_norm is empty), PostNorm =
+// RMSNorm·attn_post_norm when that is present (gemma), else identity.
+// With QK-norm weights (qwen3, gemma3), each head of the projected Q and K
+// rows is RMS-normalized by its weight before RoPE.
+// Leaves RMSNorm(x)·ffn_norm (or x) in scratch.norm.
 void AttentionBlock(const LayerContext& ctx);
 
-// x += Wdown · (SiLU(Wgate·n) ⊙ Wup·n), n = RMSNorm(x)·ffn_norm.
+// x += PostNorm(Wdown · (Act(Wgate·n) ⊙ Wup·n)), n = RMSNorm(x)·ffn_norm,
+// Act = SiLU or GELU (hp.ffn_activation), PostNorm by ffn_post_norm.
 // Leaves RMSNorm(x)·(*next_norm) in scratch.norm unless next_norm is null.
 void FeedForwardBlock(const LayerContext& ctx);
+
+// The steps blocks share. AddResidualAndNorm ends a block, row-parallel:
+// y = RMSNorm(y) · post_norm when that is non-empty, x += y ([n_rows, n_embd]
+// each), then scratch.norm = RMSNorm(x) · norm_weight (a copy of x when
+// empty) unless norm_weight is null. y may be scratch.norm.
+void AddResidualAndNorm(const LayerContext& ctx, float* y, const std::vector<float>& post_norm,
+                        const std::vector<float>* norm_weight);
+// gate[r] = Act(gate[r]) ⊙ up[r] (Act by hp.ffn_activation) for n_rows rows
+// of `width` floats, row-parallel.
+void GatedActivation(const ModelHparams& hp, float* gate, const float* up, int64_t n_rows, int64_t width,
+                     ThreadPool& pool);
+
+// The mixture-of-experts FFN (hp.n_expert > 0): the router's softmax over
+// experts per row, its top hp.n_expert_used (renormalized when
+// hp.norm_expert_weights), and x += Σ weight · Expert_e(n) plus the shared
+// expert where there is one. Rows are grouped by expert, so each chosen
+// expert's weights are read once per call for all the rows routed to it;
+// experts no row chose are not touched. Same exit contract as FeedForwardBlock.
+void MoeFeedForwardBlock(const LayerContext& ctx);
+
+// The router's choice for one row: the indices of the `k` largest of
+// probs[n] (ties to the lower index), in decreasing order, and their weights
+// (renormalized to sum 1 when `normalize`).
+void TopExperts(const float* probs, int64_t n, int64_t k, bool normalize, int32_t* experts, float* weights);
 
 // The pre-norm layer of llama-shaped models: AttentionBlock, then
 // FeedForwardBlock (biases and the RoPE layout come from the weights and hp).
@@ -114,15 +161,18 @@ void PreNormLayer(const LayerContext& ctx);
 void NormHeads(float* rows, int64_t n_rows, int64_t n_heads, int64_t head_dim, const std::vector<float>& weight,
                float eps, ThreadPool& pool);
 
-// out[r] = RMSNorm(x[r]) · weight for each of n_rows rows of hp.n_embd floats.
+// out[r] = RMSNorm(x[r]) · weight for each of n_rows rows of hp.n_embd
+// floats (a copy of x when weight is empty).
 void NormRows(const ModelHparams& hp, const float* x, const std::vector<float>& weight, int64_t n_rows, float* out,
               ThreadPool& pool);
 
-// x[i] = token_embd row of tokens[i] (dequantized), [tokens.size(), n_embd].
+// x[i] = token_embd row of tokens[i] (dequantized) · hp.embd_scale when
+// that is set, [tokens.size(), n_embd].
 // Token ids must be in the vocabulary (callers validate).
 void EmbedTokens(const ModelHparams& hp, const ModelWeights& weights, std::span<const TokenId> tokens, float* x);
 
-// logits[i] = output · (RMSNorm(x[rows[i]]) · output_norm), [rows.size(), n_vocab].
+// logits[i] = output · (RMSNorm(x[rows[i]]) · output_norm), [rows.size(), n_vocab],
+// soft-capped when hp.final_softcap is set.
 // `norm` is scratch of at least rows.size() * n_embd floats.
 void OutputHead(const ModelHparams& hp, const ModelWeights& weights, const float* x, std::span<const int64_t> rows,
                 float* norm, float* logits, ThreadPool& pool);

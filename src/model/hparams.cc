@@ -1,5 +1,6 @@
 #include "model/hparams.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fab::model {
@@ -63,6 +64,62 @@ StatusOr<ModelHparams> ReadCommonHparams(const GgufFile& gguf, const std::string
   FAB_ASSIGN_OR_RETURN(hp.rope_freq_base, ReadPositiveFloat(gguf, p + "rope.freq_base", 10000.0f));
   FAB_RETURN_IF_ERROR(ReadRopeScaling(gguf, arch, hp));
   return hp;
+}
+
+StatusOr<float> ReadOptionalPositive(const GgufFile& gguf, const std::string& key, float fallback) {
+  return ReadPositiveFloat(gguf, key, fallback);
+}
+
+Status ReadSlidingWindow(const GgufFile& gguf, const std::string& arch, int64_t default_window,
+                         int64_t default_period, float swa_base_default, ModelHparams& hp) {
+  const std::string p = arch + ".";
+  const std::string window_key = p + "attention.sliding_window";
+  int64_t window = default_window;
+  if (gguf.Find(window_key) != nullptr) {
+    FAB_ASSIGN_OR_RETURN(window, gguf.GetInt(window_key));
+    if (window < 0) return InvalidArgumentError(window_key + " = " + std::to_string(window) + " is negative");
+  }
+  if (window == 0) return OkStatus();
+  // A default window beyond the context simply never slides; a file that
+  // says so itself is inconsistent.
+  if (window > hp.n_ctx_train && gguf.Find(window_key) != nullptr) {
+    return InvalidArgumentError(window_key + " = " + std::to_string(window) + " is larger than the context length " +
+                                std::to_string(hp.n_ctx_train));
+  }
+  const std::string pattern_key = p + "attention.sliding_window_pattern";
+  int64_t period = default_period;
+  if (const GgufValue* value = gguf.Find(pattern_key); value != nullptr) {
+    StatusOr<int64_t> read = gguf.GetInt(pattern_key);
+    if (!read.ok()) {
+      return UnimplementedError(pattern_key + " must be one integer period (per-layer arrays are not supported)");
+    }
+    period = *read;
+  }
+  if (period < 0 || period > hp.n_layer) {
+    return InvalidArgumentError(pattern_key + " = " + std::to_string(period) + " is outside [0, block_count]");
+  }
+  hp.sliding_window = window;
+  hp.sliding_layers.assign(static_cast<size_t>(hp.n_layer), 0);
+  for (int64_t layer = 0; layer < hp.n_layer; ++layer) {
+    hp.sliding_layers[layer] = period == 0 || layer % period < period - 1 ? 1 : 0;
+  }
+  const float swa_base = swa_base_default > 0.0f ? swa_base_default : hp.rope_freq_base;
+  FAB_ASSIGN_OR_RETURN(hp.rope_freq_base_swa, ReadPositiveFloat(gguf, p + "rope.freq_base_swa", swa_base));
+  return OkStatus();
+}
+
+Status ReadExpertCounts(const GgufFile& gguf, const std::string& arch, const HparamLimits& limits,
+                        ModelHparams& hp) {
+  const std::string p = arch + ".";
+  FAB_ASSIGN_OR_RETURN(hp.n_expert, ReadCount(gguf, p + "expert_count", limits.max_experts));
+  FAB_ASSIGN_OR_RETURN(hp.n_expert_used, ReadCount(gguf, p + "expert_used_count", hp.n_expert));
+  FAB_ASSIGN_OR_RETURN(hp.n_ff_expert, ReadCount(gguf, p + "expert_feed_forward_length", limits.max_ff,
+                                                 std::max<int64_t>(1, hp.n_ff / hp.n_expert_used)));
+  const std::string shared_key = p + "expert_shared_feed_forward_length";
+  if (gguf.Find(shared_key) != nullptr) {
+    FAB_ASSIGN_OR_RETURN(hp.n_ff_shared, ReadCount(gguf, shared_key, limits.max_ff));
+  }
+  return OkStatus();
 }
 
 }  // namespace fab::model

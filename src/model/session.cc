@@ -15,27 +15,23 @@ namespace {
 class ContiguousKvSink final : public KvSink {
  public:
   ContiguousKvSink(KvCache& cache, const ModelHparams& hp, int64_t pos0, int64_t n_rows)
-      : cache_(cache), kv_dim_(hp.kv_dim()), pos0_(pos0), n_rows_(n_rows) {
-    shape_.n_head = static_cast<int>(hp.n_head);
-    shape_.n_head_kv = static_cast<int>(hp.n_head_kv);
-    shape_.head_dim = static_cast<int>(hp.head_dim);
-    shape_.scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
-  }
+      : cache_(cache), hp_(hp), kv_dim_(hp.kv_dim()), pos0_(pos0), n_rows_(n_rows) {}
 
   Rows KvRows(int64_t layer) override {
     return {cache_.k(layer) + pos0_ * kv_dim_, cache_.v(layer) + pos0_ * kv_dim_};
   }
 
   void Attend(int64_t layer, const float* q, float* out, ThreadPool& pool) override {
-    kernels::AttentionCausal(q, n_rows_, pos0_, cache_.k(layer), cache_.v(layer), shape_, out, pool);
+    kernels::AttentionCausal(q, n_rows_, pos0_, cache_.k(layer), cache_.v(layer), AttentionShapeFor(hp_, layer), out,
+                             pool);
   }
 
  private:
   KvCache& cache_;
+  const ModelHparams& hp_;
   int64_t kv_dim_;
   int64_t pos0_;
   int64_t n_rows_;
-  kernels::AttentionShape shape_;
 };
 
 }  // namespace
@@ -51,7 +47,7 @@ Session::Session(const Model& model, ThreadPool& pool, const SessionOptions& opt
   max_batch_ = b;
   buffers_ = ForwardBuffers(hp, b);
   positions_.resize(static_cast<size_t>(b));
-  rope_ = RopeParamsFor(hp, model.weights());
+  ropes_ = LayerRopesFor(hp, model.weights(), n_ctx_);
 }
 
 Status Session::Eval(std::span<const TokenId> tokens, bool all_logits) {
@@ -87,7 +83,7 @@ void Session::EvalBatch(std::span<const TokenId> tokens, bool all_logits, float*
   for (int64_t t = 0; t < n; ++t) positions_[t] = static_cast<int32_t>(n_past_ + t);
   BlockScratch scratch = buffers_.scratch();
   ContiguousKvSink sink(cache_, hp, n_past_, n);
-  RunLayers(hp, w, model_.arch().forward_layer, rope_, n, positions_.data(), x, scratch, sink, pool_);
+  RunLayers(hp, w, model_.arch().forward_layer, ropes_, n, positions_.data(), x, scratch, sink, pool_);
   n_past_ += n;
   if (logits_out == nullptr) return;
   // Only the rows whose logits are wanted go through the output head.

@@ -50,7 +50,7 @@ class Session {
   int64_t max_batch_;
   int64_t n_past_ = 0;
   KvCache cache_;
-  kernels::RopeParams rope_;
+  LayerRopes ropes_;
   ForwardBuffers buffers_;
   std::vector<int32_t> positions_;
   std::vector<float> logits_;

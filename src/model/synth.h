@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "model/quant_mix.h"
 #include "model/synth_shapes.h"
 #include "platform/thread_pool.h"
 #include "tensor/dtype.h"
@@ -17,7 +18,8 @@ namespace fab::model {
 
 struct SynthOptions {
   const SynthShape* shape = nullptr;
-  DType quant = DType::kQ8_0;    // type of every matrix (norms stay f32)
+  DType quant = DType::kQ8_0;    // type of every matrix (norms stay f32) when mix is kPure
+  QuantMix mix = QuantMix::kPure;  // else each tensor's type as llama.cpp's quantizer picks it
   std::string vocab_from;        // a GGUF whose tokenizer.* metadata is copied; empty = generated
   std::string out_path;
   uint64_t seed = 1;

@@ -11,7 +11,7 @@ namespace fab::model {
 
 struct SynthShape {
   const char* name;           // "tinyllama-1.1b"
-  const char* arch;           // "llama", "qwen2" or "qwen3"
+  const char* arch;           // general.architecture: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3, exaone, exaone4
   int64_t n_embd;
   int64_t n_layer;
   int64_t n_head;
@@ -23,6 +23,16 @@ struct SynthShape {
   bool tied_embeddings;       // no output.weight (output = token_embd)
   bool llama3_rope_factors;   // writes a Llama-3.1 style rope_freqs.weight
   int64_t head_dim = 0;       // 0: n_embd / n_head; else written as attention.key_length (qwen3)
+  // Sliding-window attention (gemma, exaone4): attention.sliding_window and
+  // attention.sliding_window_pattern, written when the window is > 0.
+  int64_t sliding_window = 0;
+  int64_t sliding_window_pattern = 0;
+  float rope_freq_base_swa = 0.0f;  // > 0: written as rope.freq_base_swa
+  // Mixture of experts (qwen3moe): expert_count, expert_used_count,
+  // expert_feed_forward_length.
+  int64_t n_expert = 0;
+  int64_t n_expert_used = 0;
+  int64_t n_ff_expert = 0;
 };
 
 const std::vector<SynthShape>& SynthShapes();

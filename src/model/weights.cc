@@ -73,8 +73,12 @@ StatusOr<ModelWeights> BindEmbeddingsAndOutput(const GgufFile& gguf, ModelHparam
 }
 
 Status BindAttention(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  FAB_ASSIGN_OR_RETURN(layer.attn_norm, BindVector(gguf, LayerPrefix(layer_idx) + "attn_norm.weight", hp.n_embd));
+  return BindAttentionProjections(gguf, hp, layer_idx, layer);
+}
+
+Status BindAttentionProjections(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
   const std::string p = LayerPrefix(layer_idx);
-  FAB_ASSIGN_OR_RETURN(layer.attn_norm, BindVector(gguf, p + "attn_norm.weight", hp.n_embd));
   FAB_ASSIGN_OR_RETURN(layer.wq, BindMatrix(gguf, p + "attn_q.weight", {.rows = hp.q_dim(), .cols = hp.n_embd}));
   FAB_ASSIGN_OR_RETURN(layer.wk, BindMatrix(gguf, p + "attn_k.weight", {.rows = hp.kv_dim(), .cols = hp.n_embd}));
   FAB_ASSIGN_OR_RETURN(layer.wv, BindMatrix(gguf, p + "attn_v.weight", {.rows = hp.kv_dim(), .cols = hp.n_embd}));
@@ -97,12 +101,84 @@ Status BindQkNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_i
   return OkStatus();
 }
 
-Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+Status BindGatedFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, LayerPrefix(layer_idx) + "ffn_norm.weight", hp.n_embd));
+  return BindFeedForwardProjections(gguf, hp, layer_idx, layer);
+}
+
+Status BindFeedForwardProjections(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx,
+                                  LayerWeights& layer) {
   const std::string p = LayerPrefix(layer_idx);
-  FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, p + "ffn_norm.weight", hp.n_embd));
   FAB_ASSIGN_OR_RETURN(layer.w_gate, BindMatrix(gguf, p + "ffn_gate.weight", {.rows = hp.n_ff, .cols = hp.n_embd}));
   FAB_ASSIGN_OR_RETURN(layer.w_up, BindMatrix(gguf, p + "ffn_up.weight", {.rows = hp.n_ff, .cols = hp.n_embd}));
   FAB_ASSIGN_OR_RETURN(layer.w_down, BindMatrix(gguf, p + "ffn_down.weight", {.rows = hp.n_embd, .cols = hp.n_ff}));
+  return OkStatus();
+}
+
+TensorView RowSlice(const TensorView& matrix, int64_t first_row, int64_t n_rows) {
+  TensorView slice = matrix;
+  slice.ne[1] = n_rows;
+  slice.ne[2] = slice.ne[3] = 1;
+  slice.data = matrix.row(first_row);
+  return slice;
+}
+
+TensorView ExpertMatrix(const TensorView& stacked, int64_t expert, int64_t rows_per_expert) {
+  return RowSlice(stacked, expert * rows_per_expert, rows_per_expert);
+}
+
+Status BindPostNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  FAB_ASSIGN_OR_RETURN(layer.attn_post_norm, BindVector(gguf, p + "post_attention_norm.weight", hp.n_embd));
+  FAB_ASSIGN_OR_RETURN(layer.ffn_post_norm, BindVector(gguf, p + "post_ffw_norm.weight", hp.n_embd));
+  return OkStatus();
+}
+
+StatusOr<TensorView> BindStackedMatrix(const GgufFile& gguf, const std::string& name, MatrixShape shape,
+                                       int64_t n_stack) {
+  const GgufTensorInfo* info = gguf.FindTensor(name);
+  if (info == nullptr) return NotFoundError("tensor '" + name + "' is missing");
+  TensorView view = info->view;
+  if (!GetDTypeInfo(view.dtype).computable) {
+    return UnimplementedError("tensor '" + name + "' has dtype " + DTypeName(view.dtype) +
+                              ", which tokenfab cannot compute with yet");
+  }
+  if (view.ne[0] != shape.cols || view.ne[1] != shape.rows || view.ne[2] != n_stack || view.ne[3] != 1) {
+    return InvalidArgumentError("tensor '" + name + "' has shape " + ShapeString(view.ne, info->n_dims) +
+                                ", expected [" + std::to_string(shape.cols) + ", " + std::to_string(shape.rows) +
+                                ", " + std::to_string(n_stack) + "]");
+  }
+  view.ne[1] = shape.rows * n_stack;
+  view.ne[2] = 1;
+  return view;
+}
+
+Status BindExpertFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
+  const std::string p = LayerPrefix(layer_idx);
+  const int64_t n_ff = hp.n_ff_expert;
+  FAB_ASSIGN_OR_RETURN(layer.ffn_norm, BindVector(gguf, p + "ffn_norm.weight", hp.n_embd));
+  FAB_ASSIGN_OR_RETURN(layer.ffn_gate_inp,
+                       BindMatrix(gguf, p + "ffn_gate_inp.weight", {.rows = hp.n_expert, .cols = hp.n_embd}));
+  FAB_ASSIGN_OR_RETURN(layer.ffn_gate_exps,
+                       BindStackedMatrix(gguf, p + "ffn_gate_exps.weight", {.rows = n_ff, .cols = hp.n_embd},
+                                         hp.n_expert));
+  FAB_ASSIGN_OR_RETURN(layer.ffn_up_exps, BindStackedMatrix(gguf, p + "ffn_up_exps.weight",
+                                                            {.rows = n_ff, .cols = hp.n_embd}, hp.n_expert));
+  FAB_ASSIGN_OR_RETURN(layer.ffn_down_exps, BindStackedMatrix(gguf, p + "ffn_down_exps.weight",
+                                                              {.rows = hp.n_embd, .cols = n_ff}, hp.n_expert));
+  if (hp.n_ff_shared > 0) {
+    const int64_t n_sh = hp.n_ff_shared;
+    FAB_ASSIGN_OR_RETURN(layer.ffn_gate_shexp,
+                         BindMatrix(gguf, p + "ffn_gate_shexp.weight", {.rows = n_sh, .cols = hp.n_embd}));
+    FAB_ASSIGN_OR_RETURN(layer.ffn_up_shexp,
+                         BindMatrix(gguf, p + "ffn_up_shexp.weight", {.rows = n_sh, .cols = hp.n_embd}));
+    FAB_ASSIGN_OR_RETURN(layer.ffn_down_shexp,
+                         BindMatrix(gguf, p + "ffn_down_shexp.weight", {.rows = hp.n_embd, .cols = n_sh}));
+    if (gguf.FindTensor(p + "ffn_gate_inp_shexp.weight") != nullptr) {
+      FAB_ASSIGN_OR_RETURN(layer.ffn_gate_inp_shexp,
+                           BindMatrix(gguf, p + "ffn_gate_inp_shexp.weight", {.rows = 1, .cols = hp.n_embd}));
+    }
+  }
   return OkStatus();
 }
 
@@ -118,8 +194,14 @@ StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparam
 int64_t ModelWeights::BytesPerToken() const {
   int64_t bytes = output.n_bytes() + token_embd.row_bytes();
   for (const LayerWeights& layer : layers) {
-    for (const TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down}) {
-      bytes += m->n_bytes();
+    for (const TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down,
+                                &layer.ffn_gate_inp, &layer.ffn_gate_shexp, &layer.ffn_up_shexp, &layer.ffn_down_shexp}) {
+      if (m->data != nullptr) bytes += m->n_bytes();
+    }
+    // A token reads only the experts it is routed to.
+    if (layer.ffn_gate_exps.data != nullptr && n_expert > 0) {
+      const int64_t experts = layer.ffn_gate_exps.n_bytes() + layer.ffn_up_exps.n_bytes() + layer.ffn_down_exps.n_bytes();
+      bytes += experts / n_expert * n_expert_used;
     }
   }
   return bytes;
@@ -130,7 +212,9 @@ void RepackWeights(ModelWeights& weights, ThreadPool& pool,
   std::vector<TensorView*> matrices;
   if (!weights.tied_output) matrices.push_back(&weights.output);
   for (LayerWeights& layer : weights.layers) {
-    for (TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down}) {
+    // Stacked experts stay in the file: only the experts used are touched.
+    for (TensorView* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate, &layer.w_up, &layer.w_down,
+                          &layer.ffn_gate_inp, &layer.ffn_gate_shexp, &layer.ffn_up_shexp, &layer.ffn_down_shexp}) {
       matrices.push_back(m);
     }
   }

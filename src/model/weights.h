@@ -35,20 +35,50 @@ struct LayerWeights {
   TensorView w_gate;             // [n_ff rows, n_embd]
   TensorView w_up;               // [n_ff rows, n_embd]
   TensorView w_down;             // [n_embd rows, n_ff]
+  // RMSNorm weights of the attention and FFN outputs before they join the
+  // residual stream (gemma2/3, exaone4): [n_embd] each, empty when absent.
+  // An empty attn_norm / ffn_norm means the block reads x un-normalized.
+  std::vector<float> attn_post_norm, ffn_post_norm;
+  // Mixture of experts (hp.n_expert > 0; w_gate/w_up/w_down then empty):
+  TensorView ffn_gate_inp;       // router [n_expert rows, n_embd]
+  // Experts stacked: expert e owns rows [e · n, (e + 1) · n) where n is
+  // n_ff_expert (gate, up) or n_embd (down); see ExpertMatrix.
+  TensorView ffn_gate_exps;      // [n_expert · n_ff_expert rows, n_embd]
+  TensorView ffn_up_exps;        // [n_expert · n_ff_expert rows, n_embd]
+  TensorView ffn_down_exps;      // [n_expert · n_embd rows, n_ff_expert]
+  // The shared expert (hp.n_ff_shared > 0), gated per token by
+  // sigmoid(ffn_gate_inp_shexp · x) when that [1 row, n_embd] tensor exists.
+  TensorView ffn_gate_inp_shexp;
+  TensorView ffn_gate_shexp, ffn_up_shexp;  // [n_ff_shared rows, n_embd]
+  TensorView ffn_down_shexp;                // [n_embd rows, n_ff_shared]
 };
+
+// Rows [expert · rows_per_expert, (expert + 1) · rows_per_expert) of a
+// stacked expert matrix, as a matrix of its own (a view, no copy).
+TensorView ExpertMatrix(const TensorView& stacked, int64_t expert, int64_t rows_per_expert);
+
+// Rows [first_row, first_row + n_rows) of a matrix, as a matrix of its own:
+// the parts of a fused tensor (phi3's attn_qkv, ffn_up).
+TensorView RowSlice(const TensorView& matrix, int64_t first_row, int64_t n_rows);
 
 struct ModelWeights {
   TensorView token_embd;           // [n_vocab rows, n_embd]
   std::vector<float> output_norm;  // [n_embd]
   TensorView output;               // [n_vocab rows, n_embd]; token_embd when tied
   bool tied_output = false;
-  std::vector<float> rope_factors; // [n_rot / 2] (Llama-3 rope_freqs) or empty
+  std::vector<float> rope_factors; // [n_rot / 2] (Llama-3 rope_freqs, phi3's short factors) or empty
+  // LongRoPE (phi3): the factors for contexts beyond hp.n_ctx_orig, or empty.
+  std::vector<float> rope_factors_long;
   std::vector<LayerWeights> layers;
+  // Of a mixture-of-experts model (hp.n_expert, hp.n_expert_used), for BytesPerToken.
+  int64_t n_expert = 0;
+  int64_t n_expert_used = 0;
   // Owned copies of matrices repacked by RepackWeights; views point into them.
   std::vector<AlignedBuffer> packed_storage;
 
   // Bytes of weights read to generate one token (every matrix but the
-  // embedding table, of which one row is read).
+  // embedding table, of which one row is read, and the experts a token is
+  // not routed to).
   int64_t BytesPerToken() const;
 };
 
@@ -77,15 +107,34 @@ StatusOr<ModelWeights> BindEmbeddingsAndOutput(const GgufFile& gguf, ModelHparam
 
 // blk.<layer_idx>.{attn_norm, attn_q, attn_k, attn_v, attn_output}.weight.
 Status BindAttention(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+// The same without attn_norm (post-norm-only layers, exaone4).
+Status BindAttentionProjections(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
 // blk.<layer_idx>.attn_{q,k,v}.bias, all three required.
 Status BindQkvBiases(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
-// blk.<layer_idx>.{ffn_norm, ffn_gate, ffn_up, ffn_down}.weight.
 // attn_q_norm.weight and attn_k_norm.weight, [head_dim] each (QK-norm).
 Status BindQkNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
-Status BindSwiGluFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+// blk.<layer_idx>.{ffn_norm, ffn_gate, ffn_up, ffn_down}.weight.
+Status BindGatedFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+// The same without ffn_norm.
+Status BindFeedForwardProjections(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx,
+                                  LayerWeights& layer);
+
+// blk.<layer_idx>.{post_attention_norm, post_ffw_norm}.weight (llama.cpp's names),
+// [n_embd] each, into attn_post_norm and ffn_post_norm.
+Status BindPostNorms(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
+
+// The 3-D tensor `name` of ne = [cols, rows, n_stack] (experts stacked),
+// viewed as one matrix of n_stack · rows rows.
+StatusOr<TensorView> BindStackedMatrix(const GgufFile& gguf, const std::string& name, MatrixShape shape,
+                                       int64_t n_stack);
+
+// blk.<layer_idx>.ffn_norm, the router ffn_gate_inp and the stacked experts
+// ffn_{gate,up,down}_exps; with hp.n_ff_shared > 0 also the shared expert
+// ffn_{gate,up,down}_shexp and, when present, ffn_gate_inp_shexp.
+Status BindExpertFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
 // Binds one layer's tensors into `layer` (an architecture's composition of
 // the binders above).

@@ -12,7 +12,8 @@ size_t FloatBytes(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 
 }  // namespace
 
-BatchedForward::BatchedForward(const model::Model& model, KvPages& pages, ThreadPool& pool, int64_t max_tokens)
+BatchedForward::BatchedForward(const model::Model& model, KvPages& pages, ThreadPool& pool, int64_t max_tokens,
+                               int64_t n_ctx)
     : model_(model), pages_(pages), pool_(pool), max_tokens_(max_tokens) {
   FAB_CHECK(max_tokens > 0);
   const model::ModelHparams& hp = model.hparams();
@@ -22,11 +23,7 @@ BatchedForward::BatchedForward(const model::Model& model, KvPages& pages, Thread
   buffers_ = model::ForwardBuffers(hp, max_tokens);
   k_ = AlignedBuffer(FloatBytes(max_tokens * hp.kv_dim()));
   v_ = AlignedBuffer(FloatBytes(max_tokens * hp.kv_dim()));
-  rope_ = model::RopeParamsFor(hp, model.weights());
-  attention_shape_.n_head = static_cast<int>(hp.n_head);
-  attention_shape_.n_head_kv = static_cast<int>(hp.n_head_kv);
-  attention_shape_.head_dim = static_cast<int>(hp.head_dim);
-  attention_shape_.scale = 1.0f / std::sqrt(static_cast<float>(hp.head_dim));
+  ropes_ = model::LayerRopesFor(hp, model.weights(), n_ctx > 0 ? n_ctx : hp.n_ctx_train);
 }
 
 std::span<const float> BatchedForward::logits_row(int64_t sampled_idx) const {
@@ -68,7 +65,7 @@ void BatchedForward::Run(const StepPlan& plan) {
   GatherRows(plan);
   float* x = buffers_.x();
   model::BlockScratch scratch = buffers_.scratch();
-  model::RunLayers(hp, w, model_.arch().forward_layer, rope_, n_rows, positions_.data(), x, scratch, *this, pool_);
+  model::RunLayers(hp, w, model_.arch().forward_layer, ropes_, n_rows, positions_.data(), x, scratch, *this, pool_);
   logits_.resize(sampled_rows_.size() * static_cast<size_t>(hp.n_vocab));
   model::OutputHead(hp, w, x, sampled_rows_, scratch.norm, logits_.data(), pool_);
 }
@@ -104,7 +101,7 @@ void BatchedForward::Attend(int64_t layer, const float* q, float* out, ThreadPoo
   rows.positions = positions_.data();
   rows.row_sequence = row_sequence_.data();
   rows.block_tables = block_tables_;
-  PagedAttention(pages_, layer, rows, attention_shape_, out, pool);
+  PagedAttention(pages_, layer, rows, model::AttentionShapeFor(model_.hparams(), layer), out, pool);
 }
 
 }  // namespace fab::runtime

@@ -28,8 +28,10 @@ namespace fab::runtime {
 class BatchedForward final : private model::KvSink {
  public:
   // model, pages and pool must outlive this object. Activation buffers hold
-  // max_tokens rows (the scheduler's per-step token budget).
-  BatchedForward(const model::Model& model, KvPages& pages, ThreadPool& pool, int64_t max_tokens);
+  // max_tokens rows (the scheduler's per-step token budget). n_ctx: tokens
+  // per sequence, which picks LongRoPE factors (0: the training context).
+  BatchedForward(const model::Model& model, KvPages& pages, ThreadPool& pool, int64_t max_tokens,
+                 int64_t n_ctx = 0);
 
   // Runs `plan` (plan.n_tokens() <= max_tokens, every table covering its fed
   // positions) and leaves one row of logits per sampling sequence, in plan
@@ -58,8 +60,7 @@ class BatchedForward final : private model::KvSink {
   KvPages& pages_;
   ThreadPool& pool_;
   int64_t max_tokens_;
-  kernels::RopeParams rope_;
-  kernels::AttentionShape attention_shape_;
+  model::LayerRopes ropes_;
   model::ForwardBuffers buffers_;  // max_tokens rows
   AlignedBuffer k_, v_;           // [max_tokens, kv_dim] each
   // Per row of the current step.

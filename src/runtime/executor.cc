@@ -29,12 +29,14 @@ StatusOr<std::unique_ptr<Executor>> Executor::Create(const model::Model& model, 
   const model::ModelHparams& hp = model.hparams();
   KvPagesShape shape{options.n_blocks, options.block_size, hp.n_layer, hp.n_head_kv, hp.head_dim};
   FAB_ASSIGN_OR_RETURN(KvPages pages, KvPages::Create(shape, options.kv_dtype));
+  const int64_t n_ctx = options.n_ctx > 0 ? options.n_ctx : hp.n_ctx_train;
   return std::unique_ptr<Executor>(new Executor(model, pool, std::make_unique<KvPages>(std::move(pages)),
-                                                options.max_tokens_per_step));
+                                                options.max_tokens_per_step, n_ctx));
 }
 
-Executor::Executor(const model::Model& model, ThreadPool& pool, std::unique_ptr<KvPages> pages, int64_t max_tokens)
-    : model_(model), pages_(std::move(pages)), forward_(model, *pages_, pool, max_tokens) {}
+Executor::Executor(const model::Model& model, ThreadPool& pool, std::unique_ptr<KvPages> pages, int64_t max_tokens,
+                   int64_t n_ctx)
+    : model_(model), pages_(std::move(pages)), forward_(model, *pages_, pool, max_tokens, n_ctx) {}
 
 Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const {
   const model::ModelHparams& hp = model_.hparams();

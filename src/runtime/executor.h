@@ -27,6 +27,9 @@ struct ExecutorOptions {
   int32_t block_size = 16;         // token slots per block, as in the plans
   int64_t max_tokens_per_step = 512;
   KvDType kv_dtype = KvDType::kF16;
+  // Tokens per sequence, for RoPE variants chosen by context size (LongRoPE);
+  // 0: the model's training context.
+  int64_t n_ctx = 0;
 };
 
 class Executor {
@@ -50,7 +53,8 @@ class Executor {
   size_t n_live_samplers() const { return samplers_.size(); }
 
  private:
-  Executor(const model::Model& model, ThreadPool& pool, std::unique_ptr<KvPages> pages, int64_t max_tokens);
+  Executor(const model::Model& model, ThreadPool& pool, std::unique_ptr<KvPages> pages, int64_t max_tokens,
+           int64_t n_ctx);
   Status Validate(const StepPlan& plan) const;
   Status ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const;
   // The sampler of `sequence`, created on first use.

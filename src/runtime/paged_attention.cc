@@ -67,7 +67,8 @@ Scratch& ThreadScratch() {
 }
 
 // Tiles of consecutive rows sharing a sequence, times KV heads, largest first.
-std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, int64_t n_head_kv) {
+std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, const kernels::AttentionShape& shape) {
+  const int64_t n_head_kv = shape.n_head_kv;
   std::vector<WorkItem> items;
   for (int64_t first = 0; first < rows.n_rows;) {
     int64_t end = first + 1;
@@ -77,7 +78,7 @@ std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, int64_t n_he
     int64_t n_keys = 0, cost = 0;
     for (int64_t row = first; row < end; ++row) {
       n_keys = std::max<int64_t>(n_keys, rows.positions[row] + 1);
-      cost += rows.positions[row] + 1;
+      cost += rows.positions[row] + 1 - kernels::FirstAttendedPosition(shape, rows.positions[row]);
     }
     for (int64_t kv_head = 0; kv_head < n_head_kv; ++kv_head) {
       items.push_back(WorkItem{first, end - first, kv_head, n_keys, cost});
@@ -89,9 +90,12 @@ std::vector<WorkItem> MakeWorkItems(const PagedAttentionRows& rows, int64_t n_he
 }
 
 // Converts the keys and values of positions [begin, end) of one KV head into
-// scratch.keys / scratch.values, packed [end - begin, head_dim].
+// scratch.keys / scratch.values, packed [end - chunk_begin, head_dim].
+// Position p lands at row p - chunk_begin; rows before `begin` are left as
+// they are (no query of the tile attends them: a sliding window passed them,
+// and their blocks may be gone).
 void GatherChunk(const KvPages& pages, int64_t layer_idx, std::span<const BlockId> block_ids,
-                 int64_t kv_head, int64_t begin, int64_t end, Scratch& scratch) {
+                 int64_t kv_head, int64_t chunk_begin, int64_t begin, int64_t end, Scratch& scratch) {
   const int32_t block_size = pages.shape().block_size;
   const int64_t head_dim = pages.shape().head_dim;
   for (int64_t position = begin; position < end;) {
@@ -99,23 +103,27 @@ void GatherChunk(const KvPages& pages, int64_t layer_idx, std::span<const BlockI
     const int32_t slot = static_cast<int32_t>(position % block_size);
     const int32_t n_slots = static_cast<int32_t>(std::min<int64_t>(block_size - slot, end - position));
     FAB_CHECK(block_idx < static_cast<int64_t>(block_ids.size())) << "position " << position << " has no block";
-    const int64_t offset = (position - begin) * head_dim;
+    const int64_t offset = (position - chunk_begin) * head_dim;
     pages.ReadKeys(layer_idx, block_ids[block_idx], kv_head, slot, n_slots, scratch.keys.data() + offset);
     pages.ReadValues(layer_idx, block_ids[block_idx], kv_head, slot, n_slots, scratch.values.data() + offset);
     position += n_slots;
   }
 }
 
-// Folds n_keys gathered keys into the running softmax of n_queries (at most
-// AttentionChunkOps::kMaxQueries) consecutive query heads of one row:
-// q [n_queries, head_dim], acc [n_queries, head_dim], running_max/sum [n_queries].
+// Folds the gathered keys [first_key, first_key + n_keys) of the chunk into
+// the running softmax of n_queries (at most AttentionChunkOps::kMaxQueries)
+// consecutive query heads of one row: q [n_queries, head_dim], acc
+// [n_queries, head_dim], running_max/sum [n_queries].
 void AttendChunk(const kernels::FloatOps& ops, const AttentionChunkOps& chunk_ops, const float* q, int n_queries,
-                 Scratch& scratch, int64_t keys_per_chunk, int64_t n_keys, int head_dim, float scale, float* acc,
-                 float* running_max, float* running_sum) {
+                 Scratch& scratch, int64_t keys_per_chunk, int64_t first_key, int64_t n_keys, int head_dim,
+                 const kernels::AttentionShape& shape, float* acc, float* running_max, float* running_sum) {
   float* scores = scratch.scores.data();
-  chunk_ops.scores(q, head_dim, n_queries, scratch.keys.data(), n_keys, head_dim, scale, scores, keys_per_chunk);
+  const float* keys = scratch.keys.data() + first_key * head_dim;
+  const float* values = scratch.values.data() + first_key * head_dim;
+  chunk_ops.scores(q, head_dim, n_queries, keys, n_keys, head_dim, shape.scale, scores, keys_per_chunk);
   for (int g = 0; g < n_queries; ++g) {
     float* query_scores = scores + g * keys_per_chunk;
+    if (shape.softcap > 0.0f) kernels::SoftCapInplace(query_scores, n_keys, shape.softcap);
     const float chunk_max = ops.max(query_scores, n_keys);
     if (chunk_max > running_max[g]) {
       if (running_sum[g] > 0.0f) {
@@ -127,7 +135,7 @@ void AttendChunk(const kernels::FloatOps& ops, const AttentionChunkOps& chunk_op
     }
     running_sum[g] += ops.exp_shifted_sum(query_scores, n_keys, running_max[g]);
   }
-  chunk_ops.accumulate(scores, keys_per_chunk, n_queries, scratch.values.data(), n_keys, head_dim, acc, head_dim);
+  chunk_ops.accumulate(scores, keys_per_chunk, n_queries, values, n_keys, head_dim, acc, head_dim);
 }
 
 struct AttentionJob {
@@ -153,20 +161,29 @@ void RunItem(const AttentionJob& job, const WorkItem& item, Scratch& scratch) {
   std::fill_n(scratch.running_sum.begin(), n_heads, 0.0f);
   const std::span<const BlockId> block_ids = job.rows.block_tables[job.rows.row_sequence[item.first_row]];
   const int64_t first_head = item.kv_head * heads_per_kv;
-  for (int64_t key_begin = 0; key_begin < item.n_keys; key_begin += job.keys_per_chunk) {
-    const int64_t n_keys = std::min(job.keys_per_chunk, item.n_keys - key_begin);
-    GatherChunk(job.pages, job.layer_idx, block_ids, item.kv_head, key_begin, key_begin + n_keys, scratch);
+  // Chunks start at multiples of keys_per_chunk whatever the window, so a
+  // row's result does not depend on the tile it lands in.
+  int64_t tile_first_key = item.n_keys;
+  for (int64_t row = item.first_row; row < item.first_row + item.n_rows; ++row) {
+    tile_first_key = std::min(tile_first_key, kernels::FirstAttendedPosition(shape, job.rows.positions[row]));
+  }
+  for (int64_t key_begin = tile_first_key / job.keys_per_chunk * job.keys_per_chunk; key_begin < item.n_keys;
+       key_begin += job.keys_per_chunk) {
+    const int64_t key_end = std::min(key_begin + job.keys_per_chunk, item.n_keys);
+    GatherChunk(job.pages, job.layer_idx, block_ids, item.kv_head, key_begin, std::max(key_begin, tile_first_key),
+                key_end, scratch);
     for (int64_t i = 0; i < item.n_rows; ++i) {
       const int64_t row = item.first_row + i;
-      const int64_t n_row_keys = std::min<int64_t>(n_keys, job.rows.positions[row] + 1 - key_begin);
-      if (n_row_keys <= 0) continue;
+      const int64_t row_begin = std::max(key_begin, kernels::FirstAttendedPosition(shape, job.rows.positions[row]));
+      const int64_t row_end = std::min<int64_t>(key_end, job.rows.positions[row] + 1);
+      if (row_end <= row_begin) continue;
       const float* q = job.rows.q + (row * shape.n_head + first_head) * head_dim;
       for (int h = 0; h < heads_per_kv; h += AttentionChunkOps::kMaxQueries) {
         const int n_queries = std::min(AttentionChunkOps::kMaxQueries, heads_per_kv - h);
         const int64_t pair = i * heads_per_kv + h;
-        AttendChunk(ops, chunk_ops, q + h * head_dim, n_queries, scratch, job.keys_per_chunk, n_row_keys, head_dim,
-                    shape.scale, scratch.acc.data() + pair * head_dim, scratch.running_max.data() + pair,
-                    scratch.running_sum.data() + pair);
+        AttendChunk(ops, chunk_ops, q + h * head_dim, n_queries, scratch, job.keys_per_chunk, row_begin - key_begin,
+                    row_end - row_begin, head_dim, shape, scratch.acc.data() + pair * head_dim,
+                    scratch.running_max.data() + pair, scratch.running_sum.data() + pair);
       }
     }
   }
@@ -188,7 +205,7 @@ void PagedAttention(const KvPages& pages, int64_t layer_idx, const PagedAttentio
   FAB_CHECK(shape.head_dim == pages.shape().head_dim);
   const int32_t block_size = pages.shape().block_size;
   const int64_t keys_per_chunk = std::max<int64_t>(1, kTargetKeysPerChunk / block_size) * block_size;
-  const std::vector<WorkItem> items = MakeWorkItems(rows, shape.n_head_kv);
+  const std::vector<WorkItem> items = MakeWorkItems(rows, shape);
   const AttentionJob job{pages, layer_idx, rows, shape, keys_per_chunk, out};
   std::atomic<size_t> next_item{0};
   pool.Run([&](int /*thread_idx*/) {

@@ -33,28 +33,33 @@ struct Case {
 };
 
 // out [n_tokens, n_head, head_dim] by the textbook formula in double.
+// With window > 0 a query attends only its last `window` positions; with
+// softcap > 0 scores become softcap · tanh(score / softcap).
 std::vector<double> NaiveAttention(const Case& shape, const std::vector<float>& q, const std::vector<float>& k,
-                                   const std::vector<float>& v, double scale) {
+                                   const std::vector<float>& v, double scale, int64_t window = 0,
+                                   double softcap = 0.0) {
   const int64_t kv_stride = static_cast<int64_t>(shape.n_head_kv) * shape.head_dim;
   const int group = shape.n_head / shape.n_head_kv;
   std::vector<double> out(shape.n_tokens * shape.n_head * shape.head_dim, 0.0);
   for (int64_t t = 0; t < shape.n_tokens; ++t) {
     const int64_t n_kv = shape.pos0 + t + 1;
+    const int64_t first = window > 0 && n_kv > window ? n_kv - window : 0;
     for (int h = 0; h < shape.n_head; ++h) {
       const float* q_row = &q[(t * shape.n_head + h) * shape.head_dim];
       const int64_t kv_offset = static_cast<int64_t>(h / group) * shape.head_dim;
-      std::vector<double> scores(n_kv);
+      std::vector<double> scores(n_kv, 0.0);
       double max = -1e300, sum = 0.0;
-      for (int64_t j = 0; j < n_kv; ++j) {
+      for (int64_t j = first; j < n_kv; ++j) {
         double dot = 0.0;
         for (int d = 0; d < shape.head_dim; ++d)
           dot += static_cast<double>(q_row[d]) * k[j * kv_stride + kv_offset + d];
         scores[j] = dot * scale;
+        if (softcap > 0.0) scores[j] = softcap * std::tanh(scores[j] / softcap);
         max = scores[j] > max ? scores[j] : max;
       }
-      for (double& score : scores) sum += score = std::exp(score - max);
+      for (int64_t j = first; j < n_kv; ++j) sum += scores[j] = std::exp(scores[j] - max);
       double* out_row = &out[(t * shape.n_head + h) * shape.head_dim];
-      for (int64_t j = 0; j < n_kv; ++j) {
+      for (int64_t j = first; j < n_kv; ++j) {
         for (int d = 0; d < shape.head_dim; ++d) out_row[d] += scores[j] / sum * v[j * kv_stride + kv_offset + d];
       }
     }
@@ -75,9 +80,12 @@ Inputs MakeInputs(const Case& shape, uint32_t seed) {
   return inputs;
 }
 
-std::vector<float> RunAttention(const KernelTable& table, const Case& shape, const Inputs& inputs, ThreadPool& pool) {
-  const AttentionShape attention{shape.n_head, shape.n_head_kv, shape.head_dim,
-                                 1.0f / std::sqrt(static_cast<float>(shape.head_dim))};
+std::vector<float> RunAttention(const KernelTable& table, const Case& shape, const Inputs& inputs, ThreadPool& pool,
+                                int64_t window = 0, float softcap = 0.0f) {
+  AttentionShape attention{shape.n_head, shape.n_head_kv, shape.head_dim,
+                           1.0f / std::sqrt(static_cast<float>(shape.head_dim))};
+  attention.window = window;
+  attention.softcap = softcap;
   std::vector<float> out(inputs.q.size(), -12345.0f);
   AttentionCausal(table, inputs.q.data(), shape.n_tokens, shape.pos0, inputs.k.data(), inputs.v.data(), attention,
                   out.data(), pool);
@@ -122,6 +130,27 @@ TEST(AttentionCausal, MatchesNaiveDoubleAttentionOnEveryIsa) {
         NaiveAttention(shape, inputs.q, inputs.k, inputs.v, 1.0 / std::sqrt(static_cast<double>(shape.head_dim)));
     for (const KernelTable* table : AllTables()) {
       EXPECT_TRUE(MatchesNaive(shape, RunAttention(*table, shape, inputs, pool), expected)) << IsaName(table->isa);
+    }
+  }
+}
+
+// Gemma's sliding-window layers and soft-capped scores: a query at position
+// p attends [p + 1 - window, p] only, for windows shorter and longer than
+// the keys a block holds, and scores pass through cap · tanh(s / cap).
+TEST(AttentionCausal, SlidingWindowAndSoftCapMatchNaiveDoubleAttentionOnEveryIsa) {
+  ThreadPool pool(3);
+  uint32_t seed = 500;
+  for (const Case& shape : {Case{4, 2, 64, 0, 40, 4.0f}, Case{8, 2, 128, 300, 37, 4.0f}, Case{2, 1, 20, 3, 9, 2.0f}}) {
+    for (int64_t window : {1, 7, 24, 200}) {
+      for (float softcap : {0.0f, 1.5f}) {
+        const Inputs inputs = MakeInputs(shape, seed += 3);
+        const std::vector<double> expected = NaiveAttention(
+            shape, inputs.q, inputs.k, inputs.v, 1.0 / std::sqrt(static_cast<double>(shape.head_dim)), window, softcap);
+        for (const KernelTable* table : AllTables()) {
+          EXPECT_TRUE(MatchesNaive(shape, RunAttention(*table, shape, inputs, pool, window, softcap), expected))
+              << IsaName(table->isa) << " window " << window << " softcap " << softcap;
+        }
+      }
     }
   }
 }

@@ -82,9 +82,10 @@ class BlocksTest : public ::testing::Test {
     rope.freq_base = hp.rope_freq_base;
     rope.freq_scale = hp.rope_freq_scale;
     rope.style = hp.rope_style;
-    BlockScratch scratch{norm.data(), q.data(), attn.data(), gate.data(), up.data()};
+    BlockScratch scratch{norm.data(), q.data(), attn.data(), gate.data(), up.data(), nullptr, nullptr, nullptr, nullptr};
     RecordingKvSink sink(n, hp.kv_dim(), hp.q_dim());
-    LayerContext ctx{hp, layer, rope, 0, n, positions.data(), x.data(), scratch, nullptr, sink, pool_};
+    LayerContext ctx{hp, layer, rope, /*apply_rope=*/true, 0, n, positions.data(), x.data(), scratch, nullptr, sink,
+                     pool_};
     AttentionBlock(ctx);
     return {sink.k(), sink.v(), x, norm, sink.attended_layers};
   }

@@ -135,12 +135,12 @@ std::vector<TokenId> GreedyAloneThroughExecutor(const model::Model& model, Threa
 // model::Session even F32 pages sum attention in another order, which can
 // flip a near-tie of the random-weight models; ExpectSingleSequenceMatchesSession
 // bounds that difference instead.)
-void ExpectBatchMatchesAlone(const std::string& arch, KvDType dtype) {
+void ExpectBatchMatchesAlone(const std::string& arch, KvDType dtype, int n_sequences = 12) {
   const model::Model& model = SmallModel(arch);
   ThreadPool pool(2);
   auto executor = MakeExecutor(model, pool, dtype, /*block_size=*/16, /*n_blocks=*/256, /*max_tokens=*/48);
   std::vector<Stream> streams;
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < n_sequences; ++i) {
     streams.push_back(MakeStream(100 + i, MakePrompt(3 + 9 * i, 10 + i), /*n_to_generate=*/24));
   }
   PlanDriver driver(/*block_size=*/16, /*chunk=*/16, /*budget=*/48);
@@ -175,6 +175,35 @@ TEST(Executor, Qwen3BatchOfTwelveWithSmallChunksMatchesEachSequenceAlone) {
 
 TEST(Executor, OneQwen3SequenceMatchesSessionWithF32Pages) {
   ExpectSingleSequenceMatchesSession("qwen3", KvDType::kF32, kF32LogitTolerance);
+}
+
+// Every other architecture family (tests/model/small_shapes.h). Prompts of up
+// to 102 tokens plus 24 generated cross the sliding window of 24 of the
+// gemma and llama-swa shapes many times; one sequence of 85 tokens against
+// Session crosses it too.
+class ExecutorFamily : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExecutorFamily, BatchOfTwelveWithSmallChunksMatchesEachSequenceAlone) {
+  ExpectBatchMatchesAlone(GetParam(), KvDType::kF32);
+}
+
+TEST_P(ExecutorFamily, OneSequenceMatchesSessionWithF32Pages) {
+  ExpectSingleSequenceMatchesSession(GetParam(), KvDType::kF32, kF32LogitTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, ExecutorFamily,
+                         ::testing::Values("llama-swa", "gemma2", "gemma3", "phi3", "exaone", "exaone4",
+                                           "exaone4-swa", "qwen3moe"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
+
+// Sixteen sequences at once: the MoE block groups the rows of a step by
+// expert, and each sequence still gets exactly the tokens it gets alone.
+TEST(Executor, Qwen3MoeBatchOfSixteenMatchesEachSequenceAlone) {
+  ExpectBatchMatchesAlone("qwen3moe", KvDType::kF32, /*n_sequences=*/16);
 }
 
 TEST(Executor, LlamaBatchWithF16PagesMatchesEachSequenceAloneWithF16Pages) {

@@ -68,8 +68,10 @@ Fixture MakeFixture(KvPages& pages) {
   return f;
 }
 
-kernels::AttentionShape Shape() {
+kernels::AttentionShape Shape(int64_t window = 0, float softcap = 0.0f) {
   kernels::AttentionShape shape;
+  shape.window = window;
+  shape.softcap = softcap;
   shape.n_head = kHeads;
   shape.n_head_kv = kKvHeads;
   shape.head_dim = kHeadDim;
@@ -83,7 +85,8 @@ KvPages MakePages(KvDType dtype) {
   return std::move(pages).value();
 }
 
-std::vector<float> RunRows(const KvPages& pages, const Fixture& f, ThreadPool& pool, int64_t first_row, int64_t n_rows) {
+std::vector<float> RunRows(const KvPages& pages, const Fixture& f, ThreadPool& pool, int64_t first_row, int64_t n_rows,
+                           const kernels::AttentionShape& shape = Shape()) {
   PagedAttentionRows rows;
   rows.q = f.q.data() + first_row * kHeads * kHeadDim;
   rows.n_rows = n_rows;
@@ -91,33 +94,37 @@ std::vector<float> RunRows(const KvPages& pages, const Fixture& f, ThreadPool& p
   rows.row_sequence = f.row_sequence.data() + first_row;
   rows.block_tables = f.table_spans;
   std::vector<float> out(static_cast<size_t>(n_rows * kHeads * kHeadDim));
-  PagedAttention(pages, kLayer, rows, Shape(), out.data(), pool);
+  PagedAttention(pages, kLayer, rows, shape, out.data(), pool);
   return out;
 }
 
-// Causal softmax attention in double from the unrounded K/V.
-std::vector<double> Reference(const Fixture& f) {
+// Causal softmax attention in double from the unrounded K/V, over the last
+// `window` positions when window > 0, scores soft-capped when softcap > 0.
+std::vector<double> Reference(const Fixture& f, int64_t window = 0, double softcap = 0.0) {
   std::vector<double> out(f.q.size());
   const double scale = 1.0 / std::sqrt(static_cast<double>(kHeadDim));
   for (size_t row = 0; row < f.positions.size(); ++row) {
     const std::vector<float>& k = f.keys[static_cast<size_t>(f.row_sequence[row])];
     const std::vector<float>& v = f.values[static_cast<size_t>(f.row_sequence[row])];
     const int64_t n_keys = f.positions[row] + 1;
+    const int64_t first = window > 0 && n_keys > window ? n_keys - window : 0;
     for (int head = 0; head < kHeads; ++head) {
       const int kv_head = head / (kHeads / kKvHeads);
       const float* q = f.q.data() + (row * kHeads + head) * kHeadDim;
-      std::vector<double> scores(static_cast<size_t>(n_keys));
+      std::vector<double> scores(static_cast<size_t>(n_keys), 0.0);
       double max = -INFINITY, sum = 0.0;
-      for (int64_t j = 0; j < n_keys; ++j) {
+      for (int64_t j = first; j < n_keys; ++j) {
         double dot = 0.0;
         for (int d = 0; d < kHeadDim; ++d) dot += static_cast<double>(q[d]) * k[(j * kKvHeads + kv_head) * kHeadDim + d];
-        scores[static_cast<size_t>(j)] = dot * scale;
-        max = std::max(max, dot * scale);
+        double score = dot * scale;
+        if (softcap > 0.0) score = softcap * std::tanh(score / softcap);
+        scores[static_cast<size_t>(j)] = score;
+        max = std::max(max, score);
       }
-      for (double& s : scores) sum += (s = std::exp(s - max));
+      for (int64_t j = first; j < n_keys; ++j) sum += (scores[j] = std::exp(scores[j] - max));
       for (int d = 0; d < kHeadDim; ++d) {
         double acc = 0.0;
-        for (int64_t j = 0; j < n_keys; ++j) acc += scores[static_cast<size_t>(j)] * v[(j * kKvHeads + kv_head) * kHeadDim + d];
+        for (int64_t j = first; j < n_keys; ++j) acc += scores[static_cast<size_t>(j)] * v[(j * kKvHeads + kv_head) * kHeadDim + d];
         out[(row * kHeads + head) * kHeadDim + d] = acc / sum;
       }
     }
@@ -147,6 +154,22 @@ TEST(PagedAttention, F16PagesStayWithinHalfPrecisionOfTheReference) {
 }
 TEST(PagedAttention, Q8PagesStayWithinQuantizationReachOfTheReference) {
   ExpectCloseToReference(KvDType::kQ8_0, kQ8Tolerance);
+}
+
+// Sliding windows shorter than a block, across chunk boundaries and longer
+// than every sequence, with and without soft-capped scores (gemma2).
+TEST(PagedAttention, SlidingWindowAndSoftCapMatchTheReference) {
+  KvPages pages = MakePages(KvDType::kF32);
+  const Fixture f = MakeFixture(pages);
+  ThreadPool pool(2);
+  const int64_t n_rows = static_cast<int64_t>(f.positions.size());
+  for (int64_t window : {1, 5, 24, 130, 1000}) {
+    for (float softcap : {0.0f, 2.0f}) {
+      const std::vector<float> out = RunRows(pages, f, pool, 0, n_rows, Shape(window, softcap));
+      EXPECT_LE(MaxError(out, Reference(f, window, softcap)), kF32Tolerance) << "window " << window << " softcap "
+                                                                             << softcap;
+    }
+  }
 }
 
 TEST(PagedAttention, RowsGiveTheSameBitsAloneInABatchAndOnAnyThreadCount) {

@@ -19,6 +19,7 @@
 
 #include "model/model.h"
 #include "model/session.h"
+#include "model/small_shapes.h"
 #include "model/synth.h"
 #include "runtime/executor.h"
 #include "runtime/sampler.h"
@@ -163,10 +164,7 @@ inline const model::Model& SmallModel(const std::string& arch) {
   std::unique_ptr<model::Model>& slot = models[arch];
   if (slot == nullptr) {
     static std::vector<std::unique_ptr<model::SynthShape>> shapes;
-    shapes.push_back(std::make_unique<model::SynthShape>(
-        model::SynthShape{"runtime-test", arch == "qwen2" ? "qwen2" : arch == "qwen3" ? "qwen3" : "llama", 128, 2, 4,
-                          2, 256, 600, 512, 10000.0f, /*tied_embeddings=*/arch != "llama",
-                          /*llama3_rope_factors=*/false, /*head_dim=*/arch == "qwen3" ? 64 : 0}));
+    shapes.push_back(std::make_unique<model::SynthShape>(model::SmallShapeOf(arch)));
     ThreadPool pool(2);
     model::SynthOptions options;
     options.shape = shapes.back().get();

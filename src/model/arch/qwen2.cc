@@ -19,7 +19,7 @@ StatusOr<ModelHparams> ReadQwen2Hparams(const GgufFile& gguf, const HparamLimits
 Status BindQwen2Layer(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
   FAB_RETURN_IF_ERROR(BindAttention(gguf, hp, layer_idx, layer));
   FAB_RETURN_IF_ERROR(BindQkvBiases(gguf, hp, layer_idx, layer));
-  return BindSwiGluFeedForward(gguf, hp, layer_idx, layer);
+  return BindGatedFeedForward(gguf, hp, layer_idx, layer);
 }
 
 StatusOr<ModelWeights> BindQwen2Weights(const GgufFile& gguf, ModelHparams& hp) {

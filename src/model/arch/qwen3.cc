@@ -20,7 +20,7 @@ StatusOr<ModelHparams> ReadQwen3Hparams(const GgufFile& gguf, const HparamLimits
 Status BindQwen3Layer(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer) {
   FAB_RETURN_IF_ERROR(BindAttention(gguf, hp, layer_idx, layer));
   FAB_RETURN_IF_ERROR(BindQkNorms(gguf, hp, layer_idx, layer));
-  return BindSwiGluFeedForward(gguf, hp, layer_idx, layer);
+  return BindGatedFeedForward(gguf, hp, layer_idx, layer);
 }
 
 StatusOr<ModelWeights> BindQwen3Weights(const GgufFile& gguf, ModelHparams& hp) {

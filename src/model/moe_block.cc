@@ -1,0 +1,141 @@
+// The mixture-of-experts feed-forward block (blocks.h MoeFeedForwardBlock):
+// route every row, group the rows by expert, run each chosen expert once
+// over all of its rows, and sum the weighted outputs per row.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+#include "base/check.h"
+#include "kernels/matmul.h"
+#include "kernels/ops.h"
+#include "model/blocks.h"
+
+namespace fab::model {
+namespace {
+
+// The rows routed to one expert and the router's weight for each.
+struct ExpertRows {
+  std::vector<int32_t> rows;
+  std::vector<float> weights;
+};
+
+// Per-thread routing tables, reused across calls (no allocation per step
+// once they have grown to the model's expert count).
+struct Routing {
+  std::vector<ExpertRows> by_expert;
+  std::vector<int32_t> chosen;
+  std::vector<float> chosen_weights;
+};
+
+Routing& ThreadRouting() {
+  thread_local Routing routing;
+  return routing;
+}
+
+// out[r] += weight · expert(in[r]) for the m rows gathered in `in`:
+// gate/up/down are the expert's own matrices.
+void RunExpert(const ModelHparams& hp, const TensorView& gate_w, const TensorView& up_w, const TensorView& down_w,
+               int64_t width, const float* in, int64_t m, BlockScratch& scratch, float* out, ThreadPool& pool) {
+  kernels::MatMul(gate_w, in, m, scratch.gate, pool);
+  kernels::MatMul(up_w, in, m, scratch.up, pool);
+  GatedActivation(hp, scratch.gate, scratch.up, m, width, pool);
+  kernels::MatMul(down_w, scratch.gate, m, out, pool);
+}
+
+}  // namespace
+
+void TopExperts(const float* probs, int64_t n, int64_t k, bool normalize, int32_t* experts, float* weights) {
+  FAB_CHECK(k >= 1 && k <= n);
+  // Partial selection by (probability desc, index asc): k is small (≤ 16).
+  for (int64_t slot = 0; slot < k; ++slot) {
+    int32_t best = -1;
+    for (int32_t e = 0; e < n; ++e) {
+      bool taken = false;
+      for (int64_t j = 0; j < slot; ++j) taken = taken || experts[j] == e;
+      if (taken) continue;
+      if (best < 0 || probs[e] > probs[best]) best = e;
+    }
+    experts[slot] = best;
+    weights[slot] = probs[best];
+  }
+  if (!normalize) return;
+  float sum = 0.0f;
+  for (int64_t slot = 0; slot < k; ++slot) sum += weights[slot];
+  // As ggml: the sum is clamped to fp16's smallest normal.
+  sum = std::max(sum, 6.103515625e-5f);
+  for (int64_t slot = 0; slot < k; ++slot) weights[slot] /= sum;
+}
+
+void MoeFeedForwardBlock(const LayerContext& ctx) {
+  const ModelHparams& hp = ctx.hp;
+  const LayerWeights& w = ctx.weights;
+  const int64_t n = ctx.n_tokens;
+  const int64_t n_embd = hp.n_embd;
+  const int64_t k = hp.n_expert_used;
+  BlockScratch& scratch = ctx.scratch;
+  FAB_CHECK(hp.n_expert > 0 && scratch.router != nullptr);
+
+  // Route: softmax over experts, the top k per row.
+  kernels::MatMul(w.ffn_gate_inp, scratch.norm, n, scratch.router, ctx.pool);
+  Routing& routing = ThreadRouting();
+  routing.by_expert.resize(static_cast<size_t>(hp.n_expert));
+  for (ExpertRows& expert : routing.by_expert) {
+    expert.rows.clear();
+    expert.weights.clear();
+  }
+  routing.chosen.resize(static_cast<size_t>(k));
+  routing.chosen_weights.resize(static_cast<size_t>(k));
+  for (int64_t row = 0; row < n; ++row) {
+    float* probs = scratch.router + row * hp.n_expert;
+    kernels::SoftmaxInplace(probs, hp.n_expert);
+    TopExperts(probs, hp.n_expert, k, hp.norm_expert_weights, routing.chosen.data(), routing.chosen_weights.data());
+    for (int64_t slot = 0; slot < k; ++slot) {
+      ExpertRows& expert = routing.by_expert[routing.chosen[slot]];
+      expert.rows.push_back(static_cast<int32_t>(row));
+      expert.weights.push_back(routing.chosen_weights[slot]);
+    }
+  }
+
+  // Each chosen expert once, over all of its rows.
+  float* acc = scratch.moe_acc;
+  std::memset(acc, 0, static_cast<size_t>(n * n_embd) * sizeof(float));
+  const int64_t n_ff = hp.n_ff_expert;
+  for (int64_t e = 0; e < hp.n_expert; ++e) {
+    const ExpertRows& expert = routing.by_expert[static_cast<size_t>(e)];
+    const int64_t m = static_cast<int64_t>(expert.rows.size());
+    if (m == 0) continue;
+    for (int64_t i = 0; i < m; ++i) {
+      std::memcpy(scratch.moe_in + i * n_embd, scratch.norm + expert.rows[i] * n_embd,
+                  static_cast<size_t>(n_embd) * sizeof(float));
+    }
+    RunExpert(hp, ExpertMatrix(w.ffn_gate_exps, e, n_ff), ExpertMatrix(w.ffn_up_exps, e, n_ff),
+              ExpertMatrix(w.ffn_down_exps, e, n_embd), n_ff, scratch.moe_in, m, scratch, scratch.moe_out, ctx.pool);
+    for (int64_t i = 0; i < m; ++i) {
+      float* acc_row = acc + expert.rows[i] * n_embd;
+      const float* out_row = scratch.moe_out + i * n_embd;
+      const float weight = expert.weights[i];
+      for (int64_t j = 0; j < n_embd; ++j) acc_row[j] += weight * out_row[j];
+    }
+  }
+
+  // The shared expert runs for every row, gated by sigmoid(gate_inp · x) where the file has that gate.
+  if (hp.n_ff_shared > 0) {
+    RunExpert(hp, w.ffn_gate_shexp, w.ffn_up_shexp, w.ffn_down_shexp, hp.n_ff_shared, scratch.norm, n, scratch,
+              scratch.moe_out, ctx.pool);
+    std::vector<float> gate(static_cast<size_t>(n), 1.0f);
+    if (w.ffn_gate_inp_shexp.data != nullptr) {
+      kernels::MatMul(w.ffn_gate_inp_shexp, scratch.norm, n, gate.data(), ctx.pool);
+      for (float& g : gate) g = 1.0f / (1.0f + std::exp(-g));
+    }
+    for (int64_t row = 0; row < n; ++row) {
+      float* acc_row = acc + row * n_embd;
+      const float* out_row = scratch.moe_out + row * n_embd;
+      for (int64_t j = 0; j < n_embd; ++j) acc_row[j] += gate[static_cast<size_t>(row)] * out_row[j];
+    }
+  }
+  AddResidualAndNorm(ctx, acc, w.ffn_post_norm, ctx.next_norm);
+}
+
+}  // namespace fab::model
