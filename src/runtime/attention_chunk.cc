@@ -35,11 +35,17 @@ const AttentionChunkOps& AttentionChunkOpsScalar() {
   return ops;
 }
 
-const AttentionChunkOps* AttentionChunkOpsAvx512() { return Avx512TableIfSupported(&AttentionChunkOpsAvx512Table); }
+const AttentionChunkOps* AttentionChunkOpsAvx2() {
+  return TableIfSupported(kernels::Isa::kAvx2, &AttentionChunkOpsAvx2Table);
+}
+
+const AttentionChunkOps* AttentionChunkOpsAvx512() {
+  return TableIfSupported(kernels::Isa::kAvx512, &AttentionChunkOpsAvx512Table);
+}
 
 const AttentionChunkOps& ActiveAttentionChunkOps() {
   static const AttentionChunkOps& active =
-      TableForActiveIsa(AttentionChunkOpsScalar(), &AttentionChunkOpsAvx512Table);
+      TableForActiveIsa(AttentionChunkOpsScalar(), &AttentionChunkOpsAvx2Table, &AttentionChunkOpsAvx512Table);
   return active;
 }
 

@@ -1,9 +1,10 @@
 // AttentionChunkOps: the inner loops of PagedAttention over one chunk of
 // float32 keys and values of one KV head, for up to kMaxQueries query heads
 // at once (the heads of a GQA group share each load of a key or value row).
-// One table per instruction set, chosen once like KvCodec: AVX-512 where the
-// kernel dispatch runs AVX-512, else the scalar twin (double accumulation)
-// that tests compare it with. Pure and reentrant; no alignment needed.
+// One table per instruction set, chosen once like KvCodec: AVX-512 or AVX2
+// where the kernel dispatch runs that ISA, else the scalar twin (double
+// accumulation) that tests compare them with. Pure and reentrant; no
+// alignment needed.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,15 @@ struct AttentionChunkOps {
 };
 
 const AttentionChunkOps& AttentionChunkOpsScalar();
+// nullptr when this CPU cannot run AVX2 (with FMA and F16C) kernels.
+const AttentionChunkOps* AttentionChunkOpsAvx2();
 // nullptr when this CPU cannot run AVX-512.
 const AttentionChunkOps* AttentionChunkOpsAvx512();
 const AttentionChunkOps& ActiveAttentionChunkOps();
 
-// Implementation detail: the constant table of attention_chunk_avx512.cc.
+// Implementation details: the constant tables of attention_chunk_avx2.cc and
+// attention_chunk_avx512.cc.
+const AttentionChunkOps* AttentionChunkOpsAvx2Table();
 const AttentionChunkOps* AttentionChunkOpsAvx512Table();
 
 }  // namespace fab::runtime

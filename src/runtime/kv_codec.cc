@@ -10,8 +10,16 @@
 namespace fab::runtime {
 namespace {
 
+// A signalling NaN comes out quiet (payload and sign kept), as IEEE 754
+// conversions and vcvtph2ps make it; kernels::Fp16ToFp32 keeps it signalling.
+// f32_to_f16 never writes one, so this only pins the contract down.
+uint16_t QuietIfNan(uint16_t h) {
+  const bool is_nan = (h & 0x7C00) == 0x7C00 && (h & 0x3FF) != 0;
+  return is_nan ? static_cast<uint16_t>(h | 0x200) : h;
+}
+
 void F16ToF32Scalar(const uint16_t* src, float* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::Fp16ToFp32(src[i]);
+  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::Fp16ToFp32(QuietIfNan(src[i]));
 }
 
 void F32ToF16Scalar(const float* src, uint16_t* dst, int64_t n) {
@@ -45,10 +53,12 @@ const KvCodec& KvCodecScalar() {
   return codec;
 }
 
-const KvCodec* KvCodecAvx512() { return Avx512TableIfSupported(&KvCodecAvx512Table); }
+const KvCodec* KvCodecAvx2() { return TableIfSupported(kernels::Isa::kAvx2, &KvCodecAvx2Table); }
+
+const KvCodec* KvCodecAvx512() { return TableIfSupported(kernels::Isa::kAvx512, &KvCodecAvx512Table); }
 
 const KvCodec& ActiveKvCodec() {
-  static const KvCodec& active = TableForActiveIsa(KvCodecScalar(), &KvCodecAvx512Table);
+  static const KvCodec& active = TableForActiveIsa(KvCodecScalar(), &KvCodecAvx2Table, &KvCodecAvx512Table);
   return active;
 }
 

@@ -1,14 +1,17 @@
-// AttentionChunkOps: the AVX-512 scores and accumulate kernels equal the
-// scalar twin (double accumulation) within float rounding for every query
-// count, head sizes with and without a partial vector, key counts around the
-// four-key step, odd strides and unaligned pointers, and never write outside
-// their rows.
+// AttentionChunkOps: every SIMD table's (AVX2, AVX-512) scores and
+// accumulate kernels equal the scalar twin (double accumulation) within
+// float rounding for every query count (AVX2 scores take two per pass), head
+// sizes below, at and around whole vectors of 8 and 16, key counts around
+// the four-key step, odd strides and unaligned pointers, and never write
+// outside their rows.
 #include "runtime/attention_chunk.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/dispatch.h"
@@ -21,11 +24,20 @@ namespace {
 constexpr double kRelativeToAbsSum = 1e-5;
 constexpr float kCanary = -12345.0f;
 
-class AttentionChunkAvx512Test : public ::testing::Test {
+// One SIMD table under test: its ISA's name and its getter (null where this CPU cannot run it).
+struct SimdOps {
+  const char* isa;
+  const AttentionChunkOps* (*table)();
+};
+
+// Test names and ctest show the ISA, not the struct's bytes.
+void PrintTo(const SimdOps& simd, std::ostream* os) { *os << simd.isa; }
+
+class AttentionChunkSimdTable : public ::testing::TestWithParam<SimdOps> {
  protected:
   void SetUp() override {
-    fast_ = AttentionChunkOpsAvx512();
-    if (fast_ == nullptr) GTEST_SKIP() << "this CPU has no AVX-512";
+    fast_ = GetParam().table();
+    if (fast_ == nullptr) GTEST_SKIP() << "this CPU cannot run the " << GetParam().isa << " kernels";
   }
   std::vector<float> Random(size_t n) {
     std::uniform_real_distribution<float> value(-1.0f, 1.0f);
@@ -37,10 +49,15 @@ class AttentionChunkAvx512Test : public ::testing::Test {
   std::mt19937 rng_{11};
 };
 
-const int kHeadDims[] = {7, 16, 32, 40, 64, 80, 96, 128};
-const int64_t kKeyCounts[] = {0, 1, 3, 4, 5, 8, 13, 127, 130};
+INSTANTIATE_TEST_SUITE_P(PerIsa, AttentionChunkSimdTable,
+                         ::testing::Values(SimdOps{"avx2", &AttentionChunkOpsAvx2},
+                                           SimdOps{"avx512", &AttentionChunkOpsAvx512}),
+                         [](const ::testing::TestParamInfo<SimdOps>& info) { return std::string(info.param.isa); });
 
-TEST_F(AttentionChunkAvx512Test, ScoresMatchTheScalarTwin) {
+const int kHeadDims[] = {3, 7, 8, 12, 16, 32, 40, 64, 72, 80, 96, 128};
+const int64_t kKeyCounts[] = {0, 1, 2, 3, 4, 5, 6, 8, 13, 127, 130};
+
+TEST_P(AttentionChunkSimdTable, ScoresMatchTheScalarTwin) {
   for (int head_dim : kHeadDims) {
     for (int64_t n_keys : kKeyCounts) {
       for (int n_queries = 1; n_queries <= AttentionChunkOps::kMaxQueries; ++n_queries) {
@@ -72,7 +89,7 @@ TEST_F(AttentionChunkAvx512Test, ScoresMatchTheScalarTwin) {
   }
 }
 
-TEST_F(AttentionChunkAvx512Test, AccumulateMatchesTheScalarTwin) {
+TEST_P(AttentionChunkSimdTable, AccumulateMatchesTheScalarTwin) {
   for (int head_dim : kHeadDims) {
     for (int64_t n_keys : kKeyCounts) {
       for (int n_queries = 1; n_queries <= AttentionChunkOps::kMaxQueries; ++n_queries) {
@@ -109,9 +126,12 @@ TEST_F(AttentionChunkAvx512Test, AccumulateMatchesTheScalarTwin) {
   }
 }
 
-TEST(ActiveAttentionChunkOps, IsTheAvx512TableExactlyWhereTheKernelsRunAvx512) {
-  const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
-  EXPECT_EQ(&ActiveAttentionChunkOps(), avx512 ? AttentionChunkOpsAvx512() : &AttentionChunkOpsScalar());
+TEST(ActiveAttentionChunkOps, IsTheTableOfTheIsaTheKernelsRun) {
+  switch (kernels::ActiveKernels().isa) {
+    case kernels::Isa::kAvx512: EXPECT_EQ(&ActiveAttentionChunkOps(), AttentionChunkOpsAvx512()); break;
+    case kernels::Isa::kAvx2: EXPECT_EQ(&ActiveAttentionChunkOps(), AttentionChunkOpsAvx2()); break;
+    case kernels::Isa::kScalar: EXPECT_EQ(&ActiveAttentionChunkOps(), &AttentionChunkOpsScalar()); break;
+  }
 }
 
 }  // namespace

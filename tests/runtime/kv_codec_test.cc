@@ -1,14 +1,18 @@
-// KvCodec: the AVX-512 table equals its scalar twin bit for bit over every
-// binary16 pattern, a sweep of float32 values (normal, subnormal, halfway,
-// overflowing) and every length / misalignment up to a few vectors; Q8_0
-// groups reconstruct within half a quantization step.
+// KvCodec: every SIMD table (AVX2, AVX-512) equals its scalar twin bit for
+// bit over every binary16 pattern, a sweep of float32 values (normal,
+// subnormal, halfway, overflowing, NaN payloads), Q8_0 scales that are zero,
+// subnormal, infinite or NaN, and every length / misalignment up to a few
+// vectors; Q8_0 groups reconstruct within half a quantization step.
 #include "runtime/kv_codec.h"
 
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
+#include <limits>
+#include <ostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/dispatch.h"
@@ -16,12 +20,10 @@
 namespace fab::runtime {
 namespace {
 
-bool SameFloat(float a, float b) { return std::isnan(a) ? std::isnan(b) : std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+// Bit for bit, NaN payloads included: that is the contract of kv_codec.h.
+bool SameFloat(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
 
-bool SameHalf(uint16_t a, uint16_t b) {
-  const auto is_nan = [](uint16_t h) { return (h & 0x7C00) == 0x7C00 && (h & 0x3FF) != 0; };
-  return is_nan(a) ? is_nan(b) : a == b;
-}
+bool SameHalf(uint16_t a, uint16_t b) { return a == b; }
 
 // Lengths 0..70 at offsets 0..3 elements: every tail mask and unaligned start.
 template <typename Fn>
@@ -34,7 +36,9 @@ void ForEachLengthAndOffset(Fn&& fn) {
 std::vector<float> InterestingFloats() {
   std::vector<float> values = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65519.99f, 65520.0f, 1e9f, -1e9f,
                                6.1035156e-05f, 5.9604645e-08f, 2.9802322e-08f, 2.9802326e-08f, 1e-10f,
-                               INFINITY, -INFINITY, NAN, 1.00048828125f /* halfway 1 + 2^-11 */, 1.00146484375f};
+                               INFINITY, -INFINITY, NAN, 1.00048828125f /* halfway 1 + 2^-11 */, 1.00146484375f,
+                               std::bit_cast<float>(0x7F800001u) /* signalling NaN */, std::bit_cast<float>(0xFFBFFFFFu),
+                               std::bit_cast<float>(0x7FC01FFFu) /* payload below the half's 10 bits */};
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> exponent(-30.0f, 18.0f);
   std::uniform_int_distribution<uint32_t> bits;
@@ -46,17 +50,30 @@ std::vector<float> InterestingFloats() {
   return values;
 }
 
-class KvCodecAvx512Test : public ::testing::Test {
+// One SIMD table under test: its ISA's name and its getter (null where this CPU cannot run it).
+struct SimdCodec {
+  const char* isa;
+  const KvCodec* (*table)();
+};
+
+// Test names and ctest show the ISA, not the struct's bytes.
+void PrintTo(const SimdCodec& simd, std::ostream* os) { *os << simd.isa; }
+
+class KvCodecSimdTable : public ::testing::TestWithParam<SimdCodec> {
  protected:
   void SetUp() override {
-    fast_ = KvCodecAvx512();
-    if (fast_ == nullptr) GTEST_SKIP() << "this CPU has no AVX-512";
+    fast_ = GetParam().table();
+    if (fast_ == nullptr) GTEST_SKIP() << "this CPU cannot run the " << GetParam().isa << " kernels";
   }
   const KvCodec* fast_ = nullptr;
   const KvCodec& scalar_ = KvCodecScalar();
 };
 
-TEST_F(KvCodecAvx512Test, HalfToFloatMatchesScalarForEveryPattern) {
+INSTANTIATE_TEST_SUITE_P(PerIsa, KvCodecSimdTable,
+                         ::testing::Values(SimdCodec{"avx2", &KvCodecAvx2}, SimdCodec{"avx512", &KvCodecAvx512}),
+                         [](const ::testing::TestParamInfo<SimdCodec>& info) { return std::string(info.param.isa); });
+
+TEST_P(KvCodecSimdTable, HalfToFloatMatchesScalarForEveryPattern) {
   std::vector<uint16_t> all(65536);
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
   std::vector<float> want(all.size()), got(all.size());
@@ -65,7 +82,7 @@ TEST_F(KvCodecAvx512Test, HalfToFloatMatchesScalarForEveryPattern) {
   for (size_t i = 0; i < all.size(); ++i) ASSERT_TRUE(SameFloat(got[i], want[i])) << "half 0x" << std::hex << i;
 }
 
-TEST_F(KvCodecAvx512Test, FloatToHalfMatchesScalar) {
+TEST_P(KvCodecSimdTable, FloatToHalfMatchesScalar) {
   const std::vector<float> values = InterestingFloats();
   std::vector<uint16_t> want(values.size()), got(values.size());
   scalar_.f32_to_f16(values.data(), want.data(), static_cast<int64_t>(values.size()));
@@ -73,10 +90,11 @@ TEST_F(KvCodecAvx512Test, FloatToHalfMatchesScalar) {
   for (size_t i = 0; i < values.size(); ++i) ASSERT_TRUE(SameHalf(got[i], want[i])) << values[i];
 }
 
-TEST_F(KvCodecAvx512Test, EveryLengthAndOffsetTouchesExactlyItsRange) {
+TEST_P(KvCodecSimdTable, EveryLengthAndOffsetTouchesExactlyItsRange) {
   const std::vector<float> values = InterestingFloats();
   ForEachLengthAndOffset([&](int64_t offset, int64_t n) {
-    std::vector<uint16_t> halves(80, 0xABCD), halves_want(80, 0xABCD);
+    // Filled with a signalling NaN: f16_to_f32 below reads halves [1, 1 + n), fill included unless offset is 1.
+    std::vector<uint16_t> halves(80, 0xFD01), halves_want(80, 0xFD01);
     fast_->f32_to_f16(values.data() + 3, halves.data() + offset, n);
     scalar_.f32_to_f16(values.data() + 3, halves_want.data() + offset, n);
     for (size_t i = 0; i < halves.size(); ++i) ASSERT_TRUE(SameHalf(halves[i], halves_want[i])) << n << "@" << offset;
@@ -87,7 +105,7 @@ TEST_F(KvCodecAvx512Test, EveryLengthAndOffsetTouchesExactlyItsRange) {
   });
 }
 
-TEST_F(KvCodecAvx512Test, Q8GroupsDecodeLikeScalar) {
+TEST_P(KvCodecSimdTable, Q8GroupsDecodeLikeScalar) {
   std::mt19937 rng(3);
   std::uniform_int_distribution<int> level(-127, 127);
   std::normal_distribution<float> scale(0.0f, 0.1f);
@@ -104,6 +122,52 @@ TEST_F(KvCodecAvx512Test, Q8GroupsDecodeLikeScalar) {
       for (size_t i = 0; i < want.size(); ++i) ASSERT_TRUE(SameFloat(got[i], want[i])) << n_groups << "@" << offset;
     }
   }
+}
+
+TEST_P(KvCodecSimdTable, Q8GroupsWithSpecialScalesDecodeLikeScalar) {
+  const float scales[] = {0.0f,
+                          -0.0f,
+                          std::numeric_limits<float>::denorm_min(),
+                          1e-40f,
+                          std::numeric_limits<float>::min(),
+                          std::numeric_limits<float>::max(),
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          std::bit_cast<float>(0xFFC12345u) /* negative NaN with a payload */};
+  constexpr int64_t n_groups = std::size(scales);
+  std::vector<int8_t> q(static_cast<size_t>(n_groups * kQ8GroupSize));
+  for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(static_cast<int>(i % 255) - 127);  // 0 included
+  std::vector<float> want(q.size()), got(q.size());
+  scalar_.q8_to_f32(q.data(), scales, want.data(), n_groups * kQ8GroupSize);
+  fast_->q8_to_f32(q.data(), scales, got.data(), n_groups * kQ8GroupSize);
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_TRUE(SameFloat(got[i], want[i])) << "q " << int{q[i]} << " scale " << scales[i / kQ8GroupSize];
+  }
+}
+
+TEST(KvCodecScalar, FloatToHalfNeverWritesASignallingNan) {
+  // KV pages hold only what f32_to_f16 wrote, so quiet NaNs are all f16_to_f32 meets in use.
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<uint32_t> mantissa(1, 0x7FFFFF);
+  for (int i = 0; i < 2000; ++i) {
+    const uint32_t sign = (i & 1) != 0 ? 0x80000000u : 0u;
+    const float nan = std::bit_cast<float>(sign | 0x7F800000u | mantissa(rng));
+    uint16_t half = 0;
+    KvCodecScalar().f32_to_f16(&nan, &half, 1);
+    EXPECT_EQ(half & 0x7E00, 0x7E00) << std::hex << std::bit_cast<uint32_t>(nan);  // all-ones exponent, quiet bit
+  }
+}
+
+TEST(KvCodecScalar, HalfToFloatQuietsSignallingNans) {
+  // As IEEE 754 conversions (and vcvtph2ps) do; the payload and sign stay.
+  const uint16_t halves[] = {0x7C01, 0xFD55, 0x7E01, 0x7C00};
+  float floats[4];
+  KvCodecScalar().f16_to_f32(halves, floats, 4);
+  EXPECT_EQ(std::bit_cast<uint32_t>(floats[0]), 0x7FC02000u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(floats[1]), 0xFFEAA000u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(floats[2]), 0x7FC02000u);
+  EXPECT_EQ(std::bit_cast<uint32_t>(floats[3]), 0x7F800000u);  // infinity is no NaN
 }
 
 TEST(QuantizeQ8Groups, ReconstructsWithinHalfAStepPerGroup) {
@@ -128,9 +192,12 @@ TEST(QuantizeQ8Groups, ReconstructsWithinHalfAStepPerGroup) {
   for (int64_t i = 0; i < kQ8GroupSize; ++i) EXPECT_EQ(decoded[static_cast<size_t>(2 * kQ8GroupSize + i)], 0.0f);
 }
 
-TEST(ActiveKvCodec, IsTheAvx512TableExactlyWhereTheKernelsRunAvx512) {
-  const bool avx512 = kernels::ActiveKernels().isa == kernels::Isa::kAvx512;
-  EXPECT_EQ(&ActiveKvCodec(), avx512 ? KvCodecAvx512() : &KvCodecScalar());
+TEST(ActiveKvCodec, IsTheTableOfTheIsaTheKernelsRun) {
+  switch (kernels::ActiveKernels().isa) {
+    case kernels::Isa::kAvx512: EXPECT_EQ(&ActiveKvCodec(), KvCodecAvx512()); break;
+    case kernels::Isa::kAvx2: EXPECT_EQ(&ActiveKvCodec(), KvCodecAvx2()); break;
+    case kernels::Isa::kScalar: EXPECT_EQ(&ActiveKvCodec(), &KvCodecScalar()); break;
+  }
 }
 
 }  // namespace
