@@ -13,10 +13,17 @@ namespace {
 
 constexpr int64_t kPageBytes = 4096;
 
+// Stacked expert tensors (ffn_*_exps) are read only where a token is routed:
+// they are neither repacked nor prefaulted.
+bool IsStackedExperts(const GgufTensorInfo& tensor) { return tensor.name.find("_exps.") != std::string::npos; }
+
 // Reads one byte of every page of every tensor but `skipped` ones (by data
-// pointer), reporting progress.
-void Prefault(const GgufFile& gguf, const std::unordered_set<const void*>& skipped,
+// pointer) and stacked experts, reporting progress.
+void Prefault(const GgufFile& gguf, std::unordered_set<const void*> skipped,
               const std::function<void(double)>& on_progress) {
+  for (const GgufTensorInfo& tensor : gguf.tensors()) {
+    if (IsStackedExperts(tensor)) skipped.insert(tensor.view.data);
+  }
   int64_t total = 0;
   for (const GgufTensorInfo& tensor : gguf.tensors()) {
     if (!skipped.count(tensor.view.data)) total += tensor.n_bytes;
