@@ -160,6 +160,32 @@ void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
   }
 }
 
+inline constexpr float kGeluTwoSqrt2OverPi = 1.5957691216057308f;  // 2·sqrt(2/π)
+inline constexpr float kGeluCubic = 0.044715f;
+
+template <class V>
+typename V::Vec GeGluVec(typename V::Vec gate, typename V::Vec up) {
+  const typename V::Vec one = V::Set1(1.0f);
+  const typename V::Vec square = V::Mul(gate, gate);
+  const typename V::Vec two_u =
+      V::Mul(V::Mul(gate, V::Set1(kGeluTwoSqrt2OverPi)), V::MulAdd(square, V::Set1(kGeluCubic), one));
+  const typename V::Vec exp_neg = Exp<V>(V::Sub(V::Zero(), two_u));
+  return V::Mul(V::Div(gate, V::Add(one, exp_neg)), up);
+}
+
+template <class V>
+void GeGlu(const float* gate, const float* up, int64_t n, float* out) {
+  constexpr int64_t kLanes = V::kLanes;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) V::Store(out + i, GeGluVec<V>(V::Load(gate + i), V::Load(up + i)));
+  if (i < n) {
+    const int rest = static_cast<int>(n - i);
+    const typename V::Vec result =
+        GeGluVec<V>(V::LoadPartial(gate + i, rest, 0.0f), V::LoadPartial(up + i, rest, 0.0f));
+    V::StorePartial(out + i, result, rest);
+  }
+}
+
 template <class V>
 void RopeAdjacentPairs(float* x, const float* cos_dup, const float* sin_signed, int n_rot) {
   constexpr int kLanes = V::kLanes;

@@ -49,6 +49,16 @@ void SwiGluScalar(const float* gate, const float* up, int64_t n, float* out) {
   }
 }
 
+void GeGluScalar(const float* gate, const float* up, int64_t n, float* out) {
+  constexpr float kTwoSqrt2OverPi = 1.5957691216057308f;  // 2·sqrt(2/π)
+  constexpr float kCubic = 0.044715f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    const float two_u = kTwoSqrt2OverPi * g * (1.0f + kCubic * g * g);
+    out[i] = g / (1.0f + std::exp(-two_u)) * up[i];
+  }
+}
+
 void RopeAdjacentPairsScalar(float* x, const float* cos_dup, const float* sin_signed, int n_rot) {
   for (int i = 0; i < n_rot; i += 2) {
     const float x0 = x[i];
@@ -95,6 +105,7 @@ FloatOps MakeFloatOpsScalar() {
   ops.exp_shifted_sum = ExpShiftedSumScalar;
   ops.scale = ScaleScalar;
   ops.swiglu = SwiGluScalar;
+  ops.geglu = GeGluScalar;
   ops.rope_adjacent_pairs = RopeAdjacentPairsScalar;
   ops.rope_halves = RopeHalvesScalar;
   ops.attention_scores = AttentionScoresScalar;

@@ -27,6 +27,10 @@ struct FloatOps {
   void (*scale)(float* x, float factor, int64_t n);
   // out[i] = gate[i] / (1 + exp(-gate[i])) · up[i]; out may alias either.
   void (*swiglu)(const float* gate, const float* up, int64_t n, float* out);
+  // out[i] = gelu(gate[i]) · up[i] with ggml's tanh approximation, computed
+  // as g / (1 + exp(-2u)), u = sqrt(2/π)·g·(1 + 0.044715·g²) (equal to
+  // 0.5·g·(1 + tanh(u))); out may alias either.
+  void (*geglu)(const float* gate, const float* up, int64_t n, float* out);
 
   // RoPE on the first n_rot (even) floats of one head, in place.
   // Adjacent pairs (llama): cos_dup = [c0 c0 c1 c1 ...], sin_signed =

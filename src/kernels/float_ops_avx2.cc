@@ -86,6 +86,7 @@ constinit const FloatOps kFloatOpsAvx2 = {
     .exp_shifted_sum = simd::ExpShiftedSum<Avx2>,
     .scale = simd::Scale<Avx2>,
     .swiglu = simd::SwiGlu<Avx2>,
+    .geglu = simd::GeGlu<Avx2>,
     .rope_adjacent_pairs = simd::RopeAdjacentPairs<Avx2>,
     .rope_halves = simd::RopeHalves<Avx2>,
     .attention_scores = simd::AttentionScores<Avx2>,

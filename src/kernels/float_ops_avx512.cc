@@ -77,6 +77,7 @@ constinit const FloatOps kFloatOpsAvx512 = {
     .exp_shifted_sum = simd::ExpShiftedSum<Avx512>,
     .scale = simd::Scale<Avx512>,
     .swiglu = simd::SwiGlu<Avx512>,
+    .geglu = simd::GeGlu<Avx512>,
     .rope_adjacent_pairs = simd::RopeAdjacentPairs<Avx512>,
     .rope_halves = simd::RopeHalves<Avx512>,
     .attention_scores = simd::AttentionScores<Avx512>,

@@ -222,16 +222,11 @@ void SoftCapInplace(float* x, int64_t n, float cap) {
   for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] * inverse);
 }
 
-void GeGlu(const float* gate, const float* up, int64_t n, float* out) {
-  // ggml_gelu: 0.5 x (1 + tanh(sqrt(2/π) x (1 + 0.044715 x²))).
-  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
-  constexpr float kCoef = 0.044715f;
-  for (int64_t i = 0; i < n; ++i) {
-    const float x = gate[i];
-    const float gelu = 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
-    out[i] = gelu * up[i];
-  }
+void GeGlu(const KernelTable& table, const float* gate, const float* up, int64_t n, float* out) {
+  table.floats.geglu(gate, up, n, out);
 }
+
+void GeGlu(const float* gate, const float* up, int64_t n, float* out) { GeGlu(ActiveKernels(), gate, up, n, out); }
 
 void SwiGlu(const KernelTable& table, const float* gate, const float* up, int64_t n, float* out) {
   table.floats.swiglu(gate, up, n, out);

@@ -55,6 +55,7 @@ void SoftCapInplace(float* x, int64_t n, float cap);
 // out[i] = gelu(gate[i]) * up[i] with ggml's tanh approximation of GELU
 // (gemma's GeGLU); out may alias gate or up.
 void GeGlu(const float* gate, const float* up, int64_t n, float* out);
+void GeGlu(const KernelTable& table, const float* gate, const float* up, int64_t n, float* out);
 
 // out[i] = silu(gate[i]) * up[i]; out may alias gate or up.
 void SwiGlu(const float* gate, const float* up, int64_t n, float* out);

@@ -202,6 +202,35 @@ TEST(SwiGlu, ScalarTwinMatchesDoubleFormulaAndMayRunInPlace) {
   }
 }
 
+TEST(GeGlu, MatchesScalarTwinOnEveryIsa) {
+  for (const KernelTable* table : VectorTables()) {
+    for (int64_t n : SweepSizes()) {
+      for (int offset = 0; offset <= kMaxMisalignFloats; ++offset) {
+        MisalignedFloats gate(n, offset), up(n, (offset * 5 + 3) % 16), out(n, (offset * 11) % 16);
+        FillUniform(gate.data(), n, -30.0f, 30.0f, static_cast<uint32_t>(n * 16 + offset + 7));
+        FillUniform(up.data(), n, -3.0f, 3.0f, static_cast<uint32_t>(n + 9));
+        std::vector<float> expected(n);
+        GeGlu(ScalarTable(), gate.data(), up.data(), n, expected.data());
+        GeGlu(*table, gate.data(), up.data(), n, out.data());
+        ASSERT_TRUE(AllWithin(out.data(), expected.data(), n, kSwiGluRelativeTolerance, kSwiGluAbsoluteTolerance))
+            << IsaName(table->isa) << " n=" << n << " offset=" << offset;
+      }
+    }
+  }
+}
+
+// ggml's GELU: 0.5·g·(1 + tanh(sqrt(2/π)·g·(1 + 0.044715·g²))), in double.
+TEST(GeGlu, ScalarTwinMatchesGgmlsTanhFormulaAndMayRunInPlace) {
+  std::vector<float> gate = RandomVector(257, -8.0f, 8.0f, 14), up = RandomVector(257, -2.0f, 2.0f, 15);
+  std::vector<float> original_gate = gate;
+  GeGlu(ScalarTable(), gate.data(), up.data(), 257, gate.data());
+  for (int i = 0; i < 257; ++i) {
+    const double g = original_gate[i];
+    const double gelu = 0.5 * g * (1.0 + std::tanh(0.7978845608028654 * g * (1.0 + 0.044715 * g * g)));
+    ASSERT_NEAR(gate[i], gelu * up[i], 1e-5 * (1.0 + std::fabs(gelu * up[i]))) << i;
+  }
+}
+
 TEST(FloatOps, VectorExpIsAccurateAcrossTheFloatRange) {
   const int64_t n = 20000;
   std::vector<float> inputs(n);
