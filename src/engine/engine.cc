@@ -37,7 +37,9 @@ StatusOr<std::unique_ptr<Engine>> Engine::Create(const model::Model& model, Thre
   executor_options.n_ctx = limits.n_ctx;
   FAB_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Executor> executor,
                        runtime::Executor::Create(model, pool, executor_options));
-  return CreateWithExecutor(limits, config, std::make_unique<RuntimeExecutor>(std::move(executor)), &pool);
+  EngineConfig windowed = config;
+  if (model.hparams().AllLayersSlide()) windowed.scheduler.kv_cache.sliding_window = model.hparams().sliding_window;
+  return CreateWithExecutor(limits, windowed, std::make_unique<RuntimeExecutor>(std::move(executor)), &pool);
 }
 
 StatusOr<std::unique_ptr<Engine>> Engine::CreateWithExecutor(const ModelLimits& limits, const EngineConfig& config,

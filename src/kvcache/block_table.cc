@@ -12,6 +12,7 @@ BlockTable::BlockTable(int32_t block_size, const BlockHash& root_hash)
 
 KvSlot BlockTable::SlotOf(int64_t position) const {
   FAB_CHECK(position >= 0 && position < n_tokens_) << "position " << position << " outside [0, " << n_tokens_ << ")";
+  FAB_CHECK(position / block_size_ >= n_released_) << "position " << position << " is in a released block";
   return KvSlot{block_ids_[static_cast<size_t>(position / block_size_)],
                 static_cast<int32_t>(position % block_size_)};
 }
@@ -52,6 +53,13 @@ BlockTable BlockTable::CommittedPrefix() const {
   prefix.block_ids_.resize(static_cast<size_t>(n_blocks_committed));
   prefix.n_tokens_ = n_tokens_committed_;
   return prefix;
+}
+
+BlockId BlockTable::ReleaseNextBlock() {
+  FAB_CHECK(n_released_ + 1 < n_blocks()) << "the last block is never released";
+  const BlockId block = block_ids_[static_cast<size_t>(n_released_)];
+  block_ids_[static_cast<size_t>(n_released_++)] = kReleasedBlock;
+  return block;
 }
 
 void BlockTable::ReplaceLastBlock(BlockId block) {

@@ -63,12 +63,19 @@ class BlockTable {
   BlockTable CommittedPrefix() const;
   // Replaces the last block id (a fork's private copy of the partial block).
   void ReplaceLastBlock(BlockId block);
+  // Leading blocks given back to the pool (sliding window): block_ids()[i]
+  // is kReleasedBlock for i < n_released_blocks().
+  int32_t n_released_blocks() const { return n_released_; }
+  // Marks the first unreleased block released and returns its id; requires
+  // one that is not the last block.
+  BlockId ReleaseNextBlock();
 
  private:
   int32_t block_size_;
   BlockHash root_hash_;
   int64_t n_tokens_ = 0;
   int64_t n_tokens_committed_ = 0;
+  int32_t n_released_ = 0;
   std::vector<BlockId> block_ids_;
   std::vector<BlockHash> full_block_hashes_;
   std::vector<TokenId> partial_block_tokens_;

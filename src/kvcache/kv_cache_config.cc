@@ -20,6 +20,9 @@ Status KvCacheConfig::Validate() const {
                                 std::to_string(BlockPool::kMaxBlocks) + " blocks of " + std::to_string(block_size) +
                                 " tokens; use larger blocks or a smaller cache");
   }
+  if (sliding_window < 0) {
+    return InvalidArgumentError("kv cache sliding_window " + std::to_string(sliding_window) + " is negative");
+  }
   return OkStatus();
 }
 

@@ -15,6 +15,10 @@ struct KvCacheConfig {
   int64_t capacity_tokens = 0;  // token slots in the pool; rounded down to whole blocks
   int32_t block_size = 16;      // token slots per block, in [1, kMaxBlockSize]
   uint64_t hash_seed = 0;       // serving: random per process (see block_hash.h)
+  // > 0 when every layer of the model attends only the last sliding_window
+  // positions: once a sequence's next position no longer reaches a block,
+  // the block goes back to the pool (its table entry becomes kReleasedBlock).
+  int64_t sliding_window = 0;
 
   // InvalidArgument naming the field when block_size is out of range or
   // capacity_tokens holds less than one block or more than BlockPool::kMaxBlocks.

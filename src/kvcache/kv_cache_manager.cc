@@ -12,7 +12,10 @@ StatusOr<KvCacheManager> KvCacheManager::Create(const KvCacheConfig& config) {
 }
 
 KvCacheManager::KvCacheManager(const KvCacheConfig& config)
-    : block_size_(config.block_size), pool_(config.n_blocks()), hasher_(config.hash_seed) {}
+    : block_size_(config.block_size),
+      sliding_window_(config.sliding_window),
+      pool_(config.n_blocks()),
+      hasher_(config.hash_seed) {}
 
 BlockTable& KvCacheManager::MutableTable(SeqId seq) {
   auto it = sequences_.find(seq);
@@ -89,6 +92,18 @@ void KvCacheManager::CommitTokens(SeqId seq, std::span<const TokenId> tokens) {
     FAB_CHECK(pool_.ref_count(full->block) == 1) << "a block being filled is shared";
     pool_.CacheFullBlock(full->block, full->hash);  // false: an equal block is already cached
   }
+  ReleaseOutOfWindow(table);
+}
+
+void KvCacheManager::ReleaseOutOfWindow(BlockTable& table) {
+  if (sliding_window_ <= 0) return;
+  // The next position, n, attends [n + 1 - window, n]: whole blocks before
+  // that are never read again by this sequence.
+  const int64_t first_needed = table.n_tokens_committed() + 1 - sliding_window_;
+  while (first_needed > 0 && int64_t{table.n_released_blocks() + 1} * block_size_ <= first_needed &&
+         table.n_released_blocks() + 1 < table.n_blocks()) {
+    pool_.Release(table.ReleaseNextBlock());
+  }
 }
 
 std::optional<ForkResult> KvCacheManager::Fork(SeqId parent, SeqId child) {
@@ -99,7 +114,9 @@ std::optional<ForkResult> KvCacheManager::Fork(SeqId parent, SeqId child) {
   BlockTable child_table = parent_table.CommittedPrefix();
   const std::span<const BlockId> blocks = child_table.block_ids();
   const size_t n_shared_blocks = blocks.size() - (n_partial_slots > 0 ? 1 : 0);
-  for (size_t block_idx = 0; block_idx < n_shared_blocks; ++block_idx) pool_.Retain(blocks[block_idx]);
+  for (size_t block_idx = child_table.n_released_blocks(); block_idx < n_shared_blocks; ++block_idx) {
+    pool_.Retain(blocks[block_idx]);
+  }
   ForkResult result;
   if (n_partial_slots > 0) {
     const BlockCopy copy{blocks.back(), *pool_.Allocate(), n_partial_slots};
@@ -113,7 +130,7 @@ std::optional<ForkResult> KvCacheManager::Fork(SeqId parent, SeqId child) {
 void KvCacheManager::Free(SeqId seq) {
   auto it = sequences_.find(seq);
   FAB_CHECK(it != sequences_.end()) << "sequence " << seq << " is not live";
-  const std::span<const BlockId> blocks = it->second.block_ids();
+  const std::span<const BlockId> blocks = it->second.block_ids().subspan(it->second.n_released_blocks());
   for (auto block = blocks.rbegin(); block != blocks.rend(); ++block) pool_.Release(*block);
   sequences_.erase(it);
 }

@@ -7,6 +7,8 @@
 // thread owns it. Typical step, per scheduled sequence:
 //   AddSequence (once) → TryAllocate(k) → runtime writes KV → CommitTokens(k tokens)
 // and Free on finish, cancel or preemption (recompute: AddSequence again later).
+// With KvCacheConfig::sliding_window, CommitTokens also gives back the blocks
+// the sequence will not attend again.
 #pragma once
 
 #include <cstdint>
@@ -119,8 +121,12 @@ class KvCacheManager {
   template <typename OnCachedBlock>
   void WalkCachedPrefix(std::span<const TokenId> prompt, uint64_t cache_salt, OnCachedBlock on_cached_block) const;
   BlockTable& MutableTable(SeqId seq);
+  // With a sliding window: gives back the leading blocks of `table` that its
+  // next position no longer attends (never its last block).
+  void ReleaseOutOfWindow(BlockTable& table);
 
   int32_t block_size_;
+  int64_t sliding_window_;
   BlockPool pool_;
   mutable BlockHasher hasher_;  // scratch state only; MatchPrefix is logically const
   std::unordered_map<SeqId, BlockTable> sequences_;

@@ -71,6 +71,15 @@ struct ModelHparams {
     return layer < static_cast<int64_t>(sliding_layers.size()) && sliding_layers[layer] != 0;
   }
   bool has_sliding_layers() const { return sliding_window > 0 && !sliding_layers.empty(); }
+  // Every layer slides (llama with attention.sliding_window): a sequence's
+  // KV blocks before its window can be released.
+  bool AllLayersSlide() const {
+    if (!has_sliding_layers()) return false;
+    for (uint8_t sliding : sliding_layers) {
+      if (sliding == 0) return false;
+    }
+    return true;
+  }
 };
 
 // Caps on shapes we accept from a file (larger than any released model).

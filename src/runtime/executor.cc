@@ -63,8 +63,13 @@ Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t blo
     return InvalidArgumentError(name + " has " + std::to_string(sequence.block_ids.size()) +
                                 " blocks for " + std::to_string(end) + " positions");
   }
+  // Blocks that every fed position's window has passed may have been released
+  // (models whose layers all slide).
+  const int64_t first_attended =
+      hp.AllLayersSlide() ? std::max<int64_t>(0, sequence.first_position + 1 - hp.sliding_window) : 0;
   for (int64_t i = 0; i < n_blocks_needed; ++i) {
     const BlockId block = sequence.block_ids[static_cast<size_t>(i)];
+    if (block == kReleasedBlock && (i + 1) * block_size <= first_attended) continue;
     if (block < 0 || block >= pages_->shape().n_blocks) {
       return InvalidArgumentError(name + " refers to block " + std::to_string(block) + " outside the pool");
     }

@@ -35,6 +35,10 @@ inline ::testing::AssertionResult CheckKvCacheInvariants(const KvCacheManager& c
     }
     for (int32_t block_idx = 0; block_idx < table.n_blocks(); ++block_idx) {
       const BlockId block = table.block_ids()[static_cast<size_t>(block_idx)];
+      if ((block == kReleasedBlock) != (block_idx < table.n_released_blocks())) {
+        return fail(name + "released entries are not exactly the leading n_released_blocks()");
+      }
+      if (block == kReleasedBlock) continue;
       if (block < 0 || block >= n_blocks) return fail(name + "block id out of range");
       ++holders[static_cast<size_t>(block)];
       const bool fully_committed = int64_t{block_idx + 1} * block_size <= n_committed;

@@ -17,10 +17,11 @@ using ::testing::ElementsAreArray;
 
 constexpr int32_t kBlockSize = 4;
 
-KvCacheManager MakeCache(int32_t n_blocks) {
+KvCacheManager MakeCache(int32_t n_blocks, int64_t sliding_window = 0) {
   KvCacheConfig config;
   config.block_size = kBlockSize;
   config.capacity_tokens = int64_t{n_blocks} * kBlockSize;
+  config.sliding_window = sliding_window;
   StatusOr<KvCacheManager> cache = KvCacheManager::Create(config);
   FAB_CHECK(cache.ok()) << cache.status().ToString();
   return std::move(cache).value();
@@ -313,6 +314,48 @@ TEST(KvCacheManagerDeathTest, UnknownOrDuplicateSequencesAreProgrammerErrors) {
   EXPECT_DEATH(cache.Free(3), "not live");
   cache.AddSequence(1, {});
   EXPECT_DEATH(cache.AddSequence(1, {}), "already live");
+}
+
+
+// With a sliding window of 6 and blocks of 4, the next position n attends
+// [n - 5, n]: block k goes back to the pool once 4k + 4 <= n - 5.
+TEST(KvCacheManager, SlidingWindowReleasesBlocksTheNextPositionNoLongerAttends) {
+  KvCacheManager cache = MakeCache(/*n_blocks=*/4, /*sliding_window=*/6);
+  Prefill(cache, 1, Tokens(8));  // next position 8 attends [3, 8]: nothing released yet
+  EXPECT_EQ(cache.table(1).n_released_blocks(), 0);
+  EXPECT_EQ(cache.n_free_blocks(), 2);
+  ASSERT_TRUE(cache.TryAllocate(1, 1).has_value());
+  cache.CommitTokens(1, Tokens(1, 500));  // next position 9 attends [4, 9]: block 0 is done
+  EXPECT_EQ(cache.table(1).n_released_blocks(), 1);
+  EXPECT_EQ(cache.block_ids(1)[0], kReleasedBlock);
+  EXPECT_EQ(cache.n_free_blocks(), 2);  // one taken for position 8, one given back
+  EXPECT_TRUE(CheckKvCacheInvariants(cache));
+  // A sequence of 40 tokens runs in a pool of 4 blocks (16 slots).
+  for (TokenId t = 0; t < 30; ++t) {
+    ASSERT_TRUE(cache.TryAllocate(1, 1).has_value()) << "token " << t;
+    cache.CommitTokens(1, Tokens(1, 600 + t));
+    ASSERT_TRUE(CheckKvCacheInvariants(cache));
+  }
+  EXPECT_EQ(cache.table(1).n_tokens_committed(), 39);
+  EXPECT_LE(cache.pool().n_used(), 3);
+  cache.Free(1);
+  EXPECT_EQ(cache.n_free_blocks(), 4);
+  EXPECT_TRUE(CheckKvCacheInvariants(cache));
+}
+
+TEST(KvCacheManager, ReleasedBlocksStayCachedForTheNextPromptAndForksSkipThem) {
+  KvCacheManager cache = MakeCache(/*n_blocks=*/8, /*sliding_window=*/4);
+  const std::vector<TokenId> prompt = Tokens(13);
+  Prefill(cache, 1, prompt);  // next position 13 attends [10, 13]: blocks 0 and 1 released
+  EXPECT_EQ(cache.table(1).n_released_blocks(), 2);
+  EXPECT_EQ(cache.MatchPrefix(prompt).n_blocks, 3);  // released blocks keep their prefix hashes
+  ASSERT_TRUE(cache.Fork(1, 2).has_value());
+  EXPECT_EQ(cache.table(2).n_released_blocks(), 2);
+  EXPECT_TRUE(CheckKvCacheInvariants(cache));
+  cache.Free(1);
+  cache.Free(2);
+  EXPECT_EQ(cache.n_free_blocks(), 8);
+  EXPECT_TRUE(CheckKvCacheInvariants(cache));
 }
 
 }  // namespace
