@@ -1,5 +1,5 @@
-// Packed (q4_0x16 / q8_0x16, packed_weights.h) against file-layout MatMul on
-// the active kernel table, at TinyLlama shapes and generation-sized batches.
+// Packed (q4_0 / q8_0 / q4_K / q5_K / q6_K panels, packed_weights.h) against
+// file-layout MatMul on the active kernel table, at TinyLlama shapes and generation-sized batches.
 // Counter GOPS = 2 * n_in * n_out * n_tokens per second. Single-token runs
 // rotate over > 128 MB of weight copies so every call streams from DRAM.
 // Names: PackedMatMul/<dtype>/<n_out>x<n_in>/tokens:<n>/threads:<t>/<packed|file>.
@@ -20,7 +20,7 @@ namespace {
 using bench::Shape;
 
 constexpr Shape kShapes[] = {{2048, 2048}, {5632, 2048}, {2048, 5632}};
-constexpr DType kDtypes[] = {DType::kQ4_0, DType::kQ8_0};
+constexpr DType kDtypes[] = {DType::kQ4_0, DType::kQ8_0, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
 constexpr int64_t kTokenCounts[] = {1, 4, 16, 64};
 
 void BenchPackedMatMul(benchmark::State& state, DType dtype, Shape shape, int64_t n_tokens, int n_threads,

@@ -3,18 +3,21 @@
 // thread takes whole panels of kTileRows weight rows, decodes a panel once and
 // runs every token (GEMV) or every kTileTokens-token tile (GEMM) against it,
 // so each weight byte is read from memory once per call.
-// Packed path (q4_0x16 / q8_0x16, packed_weights.h): activations quantized
-// once into dense tiles of up to kTileTokens tokens, then one kernel call per
+// Packed path (packed_weights.h: q4_0 / q8_0 / q4_K / q5_K / q6_K panels):
+// activations quantized once (q8_K-style for the K-quants) into dense tiles
+// of up to kTileTokens tokens, then one kernel call per
 // (16-row panel, token tile) with rows in lanes: no decode, no threshold
 // between generation and GEMM.
 #include "kernels/matmul.h"
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "base/aligned_buffer.h"
 #include "base/check.h"
 #include "kernels/packed_weights.h"
+#include "kernels/quant_blocks.h"
 
 namespace fab::kernels {
 namespace {
@@ -207,27 +210,39 @@ void IntMatMul(const QuantOps& ops, const IntBlockFormat& format, const TensorVi
   });
 }
 
+// What a packed call's activations look like per token: n_scales scales and
+// n_scales * sums_per_scale int32 sums (ActRow::bias), made by quantize_row.
+struct DenseActFormat {
+  int64_t n_scales;
+  int sums_per_scale;
+  std::function<void(const float* x, const ActRow& out)> quantize_row;
+};
+
 // Quantizes each token's row and copies it into the dense tile of its
 // kTileTokens-token group, parallel over tokens: tile i holds
 // n = min(kTileTokens, n_tokens - i * kTileTokens) tokens as
-// q [n_blocks][block_len / 4][n][4], scale and bias [n_blocks][n] (the layout
-// packed_gemm_panel reads), at the offsets ActivationBuffers::Tile gives.
-ActivationBuffers QuantizeIntoDenseTiles(const QuantOps& ops, const IntBlockFormat& format, const float* x,
-                                         int64_t n_in, int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
-  const int64_t n_blocks = n_in / format.block_len;
+// q [n_in / 32][8][n][4], scale [n_scales][n] and bias
+// [n_scales][n][sums_per_scale] (the layout packed_gemm_panel reads), at the
+// offsets ActivationBuffers::Tile gives (carved for n_in / 32 blocks, which
+// holds the K-quants' fewer scales and sums too).
+ActivationBuffers QuantizeIntoDenseTiles(const DenseActFormat& format, const float* x, int64_t n_in,
+                                         int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
+  const int64_t n_blocks = n_in / kQk32;
+  const int64_t n_scales = format.n_scales;
+  const int per = format.sums_per_scale;
   const ActivationBuffers act = ScratchActivations(n_in, n_blocks, n_tokens, n_tiles);
   const auto quantize_tokens = [&](int64_t begin, int64_t end) {
     for (int64_t token = begin; token < end; ++token) {
       const ActRow row = act.Row(token);
-      ops.quantize_activation_row(format, x + token * n_in, n_in, row);
+      format.quantize_row(x + token * n_in, row);
       const int64_t tile_idx = token / kTileTokens;
       const int64_t slot = token % kTileTokens;
       const int64_t n = std::min<int64_t>(kTileTokens, n_tokens - tile_idx * kTileTokens);
       float* scale = act.tile_scale + tile_idx * n_blocks * kTileTokens;
       int32_t* bias = act.tile_bias + tile_idx * n_blocks * kTileTokens;
-      for (int64_t b = 0; b < n_blocks; ++b) {
+      for (int64_t b = 0; b < n_scales; ++b) {
         scale[b * n + slot] = row.scale[b];
-        bias[b * n + slot] = row.bias[b];
+        std::memcpy(bias + (b * n + slot) * per, row.bias + b * per, per * sizeof(int32_t));
       }
       int8_t* q = act.tile_q + tile_idx * n_in * kTileTokens;
       for (int64_t group = 0; group < n_in / 4; ++group) {
@@ -243,18 +258,34 @@ ActivationBuffers QuantizeIntoDenseTiles(const QuantOps& ops, const IntBlockForm
   return act;
 }
 
+// The activation format of a packed dtype: q4_0 / q8_0 blocks of 32 with one
+// scale and bias each; the K-quants q8_K-style (quant_ops.h KActSumLength).
+DenseActFormat PackedActFormat(const QuantOps& ops, DType packed_dtype, int64_t n_in) {
+  if (IsPackedKQuant(packed_dtype)) {
+    const int sum_len = KActSumLength(packed_dtype);
+    const auto quantize = [&ops, sum_len, n_in](const float* x, const ActRow& out) {
+      ops.quantize_activation_row_k(sum_len, x, n_in, out);
+    };
+    return DenseActFormat{n_in / kQkK, KActSumPairs(packed_dtype), quantize};
+  }
+  IntBlockFormat format;
+  FAB_CHECK(LookupIntBlockFormat(UnpackedDTypeOf(packed_dtype), &format));
+  return DenseActFormat{n_in / format.block_len, 1, [&ops, format, n_in](const float* x, const ActRow& out) {
+                          ops.quantize_activation_row(format, x, n_in, out);
+                        }};
+}
+
 // Packed weights (packed_weights.h): work items are (panel, token tile)
 // pairs, panel-major, so each thread keeps its panels hot while it runs every
 // tile against them and 2 threads stay busy even for 16-panel matrices.
 void PackedMatMul(const QuantOps& ops, const TensorView& w, const float* x, int64_t n_tokens, float* y,
                   ThreadPool& pool) {
-  IntBlockFormat format;
-  FAB_CHECK(LookupIntBlockFormat(UnpackedDTypeOf(w.dtype), &format));
   const int64_t n_in = w.row_length();
   const int64_t n_out = w.n_rows();
-  const int64_t n_blocks = n_in / format.block_len;
+  const DenseActFormat format = PackedActFormat(ops, w.dtype, n_in);
+  const int64_t n_blocks = format.n_scales;
   const int64_t n_tiles = (n_tokens + kTileTokens - 1) / kTileTokens;
-  const ActivationBuffers act = QuantizeIntoDenseTiles(ops, format, x, n_in, n_tokens, n_tiles, pool);
+  const ActivationBuffers act = QuantizeIntoDenseTiles(format, x, n_in, n_tokens, n_tiles, pool);
   const int64_t n_panels = n_out / kPanelRows;
   pool.ParallelFor(n_panels * n_tiles, 1, [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {

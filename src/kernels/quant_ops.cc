@@ -144,6 +144,9 @@ void FloatGemmTileScalar(const float* panel, const float* x, int64_t k_len, floa
 
 void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride) {
+  if (IsPackedKQuant(packed_dtype)) {
+    return PackedGemmPanelKScalar(packed_dtype, panel, n_blocks, x, n_tokens, y, y_stride);
+  }
   const int64_t record_bytes = PackedRecordBytes(packed_dtype);
   for (int t = 0; t < n_tokens; ++t) {
     for (int r = 0; r < kPanelRows; ++r) {
@@ -165,6 +168,7 @@ void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_b
 QuantOps MakeQuantOpsScalar() {
   QuantOps ops;
   ops.quantize_activation_row = QuantizeActivationRowScalar;
+  ops.quantize_activation_row_k = QuantizeActivationRowKScalar;
   ops.decode_panel = DecodePanelScalar;
   ops.int_gemv_rows = IntGemvRowsScalar;
   ops.int_gemm_tile = IntGemmTileScalar;

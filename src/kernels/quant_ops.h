@@ -5,8 +5,9 @@
 //     unsigned 8-bit codes plus per-block float scales/mins; int8 dot products
 //     (GEMV per row for few tokens, kTileRows x kTileTokens tiles for many).
 //   float path (f32/f16/bf16 weights): float dot products / FMA tiles.
-//   packed path (q4_0x16 / q8_0x16, repacked at load): rows in lanes, one
-//     kernel for 1..kTileTokens tokens (packed_gemm_panel).
+//   packed path (q4_0x16 / q8_0x16 / q4_Kx16 / q5_Kx16 / q6_Kx16, repacked at
+//     load): rows in lanes, one kernel for 1..kTileTokens tokens
+//     (packed_gemm_panel); the K-quants take q8_K-style activations.
 // Every pointer is pure (writes only its outputs) and thread-safe. Layouts of
 // the buffers they share are defined here; sizes are the caller's to provide.
 #pragma once
@@ -53,6 +54,19 @@ struct ActTile {
   const float* scaled_sum;
 };
 
+// Activations of the packed K-quant kernels (kQ4_Kx16 / kQ5_Kx16 / kQ6_Kx16),
+// as llama.cpp's q8_K: per 256-element super-block one float scale
+// d = max|x| / 127 and q = round(x / d) in int8, plus the sums of q over each
+// weight sub-block (sum_len 32 for q4_K / q5_K, whose mins multiply them; 16
+// for q6_K, whose code offset 32 does), |sum| ≤ 32·127 fits int16. So a
+// super-block's integer dot products need one float multiply per row, and the
+// min / offset terms are int16 dot products (vpdpwssd / vpmaddwd) of the
+// sub-block mins / scales with these sums. In an ActRow: q [n_in], scale
+// [n_sb], bias [n_sb][KActSumPairs] int32 holding the int16 sums of sub-blocks
+// 2i (low half) and 2i+1 (high half); scaled_sum unused.
+inline constexpr int KActSumLength(DType packed_dtype) { return packed_dtype == DType::kQ6_Kx16 ? 16 : 32; }
+inline constexpr int KActSumPairs(DType packed_dtype) { return 256 / KActSumLength(packed_dtype) / 2; }
+
 // kTileRows decoded weight rows, block-major:
 //   codes [n_blocks][kTileRows][block_len] (unsigned codes)
 //   scales, mins [n_blocks][kTileRows] (mins only when format.has_min)
@@ -66,6 +80,10 @@ struct IntPanel {
 struct QuantOps {
   // Quantizes one row x[n_in] (n_in a multiple of 32) into `out`.
   void (*quantize_activation_row)(const IntBlockFormat& format, const float* x, int64_t n_in, const ActRow& out);
+  // Quantizes one row x[n_in] (n_in a multiple of 256) into the q8_K-style
+  // ActRow above, with sums over sum_len (16 or 32) elements. Every table
+  // gives the same bytes (the same float operations, rounded to nearest even).
+  void (*quantize_activation_row_k)(int sum_len, const float* x, int64_t n_in, const ActRow& out);
   // Decodes rows [0, n_rows) of `rows` (n_rows ≤ kTileRows, each row_bytes
   // long) into `panel`, zeroing rows n_rows..kTileRows-1.
   void (*decode_panel)(DType dtype, const uint8_t* rows, int64_t row_bytes, int n_rows, int64_t n_in,
@@ -88,30 +106,44 @@ struct QuantOps {
   // acc[r][t] += Σ_k panel[k][r] * x[k][t]: x is [k_len][kTileTokens].
   void (*float_gemm_tile)(const float* panel, const float* x, int64_t k_len, float* acc);
   // y[t * y_stride + r] = Σ_k w[r][k] * x_t[k] for the kPanelRows rows of one
-  // panel of a packed dtype (packed_weights.h) of n_blocks 32-element blocks
-  // and n_tokens ≤ kTileTokens tokens. `x` is a dense tile of exactly
-  // n_tokens tokens (the ActTile layout with n_tokens in place of
-  // kTileTokens): q [n_blocks][8][n_tokens][4], scale and bias
-  // [n_blocks][n_tokens]; scaled_sum unused. Overwrites y.
+  // panel of a packed dtype (packed_weights.h) of n_blocks blocks (32
+  // elements; 256-element super-blocks for the K-quants) and n_tokens ≤
+  // kTileTokens tokens. `x` is a dense tile of exactly n_tokens tokens (the
+  // ActTile layout with n_tokens in place of kTileTokens): q
+  // [n_in / 32][8][n_tokens][4]; q4_0 / q8_0: scale and bias
+  // [n_blocks][n_tokens]; K-quants (q8_K-style, see KActSumLength): scale
+  // [n_blocks][n_tokens], bias [n_blocks][n_tokens][KActSumPairs]; scaled_sum
+  // unused. Overwrites y.
   void (*packed_gemm_panel)(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                             int n_tokens, float* y, int64_t y_stride);
   // True when packed_gemm_panel beats this table's file-layout kernels, so
-  // model loading should repack q4_0 / q8_0 matrices.
+  // model loading should repack the matrices packed_weights.h can pack.
   bool prefers_packed_weights = false;
 };
 
-// The scalar twin of packed_gemm_panel.
+// The scalar twins of packed_gemm_panel and quantize_activation_row_k.
 void PackedGemmPanelScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride);
+void QuantizeActivationRowKScalar(int sum_len, const float* x, int64_t n_in, const ActRow& out);
+void PackedGemmPanelKScalar(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                            int n_tokens, float* y, int64_t y_stride);
 // The AVX-512 VNNI kernel (quant_ops_packed_avx512.cc); call only on CPUs
 // that run the AVX-512 table.
 void PackedGemmPanelAvx512(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride);
+// Its K-quant half (quant_ops_packed_k_avx512.cc) and q8_K-style quantizer.
+void PackedGemmPanelKAvx512(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                            int n_tokens, float* y, int64_t y_stride);
+void QuantizeActivationRowKAvx512(int sum_len, const float* x, int64_t n_in, const ActRow& out);
 
 // The AVX2 kernel (quant_ops_packed_avx2.cc); call only on CPUs that run
 // the AVX2 table.
 void PackedGemmPanelAvx2(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                          int n_tokens, float* y, int64_t y_stride);
+// Its K-quant half (quant_ops_packed_k_avx2.cc) and q8_K-style quantizer.
+void PackedGemmPanelKAvx2(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
+                          int n_tokens, float* y, int64_t y_stride);
+void QuantizeActivationRowKAvx2(int sum_len, const float* x, int64_t n_in, const ActRow& out);
 
 QuantOps MakeQuantOpsScalar();
 QuantOps MakeQuantOpsAvx2();

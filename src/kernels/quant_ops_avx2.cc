@@ -293,6 +293,7 @@ void FloatGemmTile(const float* panel, const float* x, int64_t k_len, float* acc
 QuantOps MakeQuantOpsAvx2() {
   QuantOps ops;
   ops.quantize_activation_row = QuantizeActivationRow;
+  ops.quantize_activation_row_k = QuantizeActivationRowKAvx2;
   ops.decode_panel = DecodePanel;
   ops.int_gemv_rows = IntGemvRows;
   ops.int_gemm_tile = IntGemmTile;

@@ -155,6 +155,9 @@ constexpr auto MakeKernelTable(std::integer_sequence<int, kCounts...>) {
 
 void PackedGemmPanelAvx512(DType packed_dtype, const uint8_t* panel, int64_t n_blocks, const ActTile& x,
                            int n_tokens, float* y, int64_t y_stride) {
+  if (IsPackedKQuant(packed_dtype)) {
+    return PackedGemmPanelKAvx512(packed_dtype, panel, n_blocks, x, n_tokens, y, y_stride);
+  }
   static constexpr auto kQ4Kernels = MakeKernelTable<true>(std::make_integer_sequence<int, kTileTokens>());
   static constexpr auto kQ8Kernels = MakeKernelTable<false>(std::make_integer_sequence<int, kTileTokens>());
   const auto& kernels = packed_dtype == DType::kQ4_0x16 ? kQ4Kernels : kQ8Kernels;

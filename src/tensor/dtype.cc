@@ -29,10 +29,14 @@ constexpr DTypeInfo kInfos[] = {
     {DType::kI64, "i64", 1, 8, false},
     {DType::kF64, "f64", 1, 8, false},
     {DType::kBF16, "bf16", 1, 2, true},
-    // 16-row panels of q4_0 / q8_0 blocks: same bytes per row, so a panel of
-    // 16 rows is 16 row_bytes and TensorView::row(16 * p) addresses panel p.
+    // 16-row panels of q4_0 / q8_0 blocks and q4_K / q5_K / q6_K super-blocks:
+    // same bytes per row, so a panel of 16 rows is 16 row_bytes and
+    // TensorView::row(16 * p) addresses panel p.
     {DType::kQ4_0x16, "q4_0x16", 32, 18, true, false},
     {DType::kQ8_0x16, "q8_0x16", 32, 34, true, false},
+    {DType::kQ4_Kx16, "q4_kx16", 256, 144, true, false},
+    {DType::kQ5_Kx16, "q5_kx16", 256, 176, true, false},
+    {DType::kQ6_Kx16, "q6_kx16", 256, 210, true, false},
 };
 
 }  // namespace

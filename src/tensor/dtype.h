@@ -36,6 +36,9 @@ enum class DType : uint32_t {
   // load time, never read from or written to a file. Numbers outside ggml's.
   kQ4_0x16 = 1002,
   kQ8_0x16 = 1008,
+  kQ4_Kx16 = 1012,
+  kQ5_Kx16 = 1013,
+  kQ6_Kx16 = 1014,
 };
 
 struct DTypeInfo {

@@ -1,7 +1,9 @@
 // MatMul sweep: every computable weight dtype x every ISA this CPU runs x
 // sizes (ragged rows, tokens around the tile sizes, n_in not a multiple of
 // 256) x misaligned activations, against (a) the scalar twin, tightly, and
-// (b) an exact float product over the dequantized weights, loosely.
+// (b) an exact float product over the dequantized weights, loosely. Packed
+// K-quant sweep: every table's MatMul over q4_K / q5_K / q6_K panels against
+// the exact product, within the bound that 8-bit activations imply.
 #include "kernels/matmul.h"
 
 #include <cmath>
@@ -11,6 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include "base/aligned_buffer.h"
+#include "kernels/packed_weights.h"
+#include "kernels/quant_blocks.h"
 #include "kernels/quantize.h"
 
 namespace fab::kernels {
@@ -23,6 +28,12 @@ constexpr double kIsaVsScalarTolerance = 1e-5;
 // scale of a dot product of random-signed terms, for quantized weights whose
 // activations are rounded to 8 bits (typically ~0.005).
 constexpr double kQuantizedVsExactTolerance = 0.02;
+// Packed K-quants take q8_K-style activations (quant_ops.h): x_k is rounded
+// to a multiple of its super-block's d = max|x| / 127, an error of at most
+// d/2, so |result - exact| ≤ Σ_k |w_k| · d(k) / 2 holds for any rounding;
+// this slack covers float rounding on top (relative to that bound and to
+// the natural scale sqrt(Σ_k (w_k x_k)²)).
+constexpr double kActivationBoundSlack = 1e-3;
 // Same for float weights (f32/f16/bf16 products are computed in float).
 constexpr double kFloatVsExactTolerance = 1e-5;
 
@@ -154,6 +165,71 @@ TEST_P(MatMulSweep, MatchesScalarTwinAndExactProduct) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllDtypes, MatMulSweep, ::testing::ValuesIn(kAllDtypes),
+                         [](const auto& info) { return std::string(DTypeName(info.param)); });
+
+// Σ_k |w_k| · d(k) / 2 per output: the largest error 8-bit q8_K-style
+// activations can add to an exact product.
+std::vector<double> ActivationErrorBounds(const Problem& problem, const float* x, int64_t n_tokens) {
+  std::vector<double> bounds(n_tokens * problem.n_out);
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    for (int64_t r = 0; r < problem.n_out; ++r) {
+      double bound = 0.0;
+      for (int64_t sb = 0; sb < problem.n_in / kQkK; ++sb) {
+        double amax = 0.0, weight_sum = 0.0;
+        for (int64_t k = sb * kQkK; k < (sb + 1) * kQkK; ++k) {
+          amax = std::max(amax, std::fabs(static_cast<double>(x[t * problem.n_in + k])));
+          weight_sum += std::fabs(static_cast<double>(problem.dequantized[r * problem.n_in + k]));
+        }
+        bound += weight_sum * amax / 127.0 / 2.0;
+      }
+      bounds[t * problem.n_out + r] = bound;
+    }
+  }
+  return bounds;
+}
+
+class PackedKQuantSweep : public ::testing::TestWithParam<DType> {};
+
+TEST_P(PackedKQuantSweep, EveryTableStaysWithinTheActivationRoundingBound) {
+  const DType dtype = GetParam();
+  ThreadPool pool(2);
+  std::vector<const KernelTable*> tables = {KernelsFor(Isa::kScalar)};
+  for (const KernelTable* table : AvailableVectorTables()) tables.push_back(table);
+  if (tables.size() < 3) {
+    GTEST_LOG_(INFO) << "this CPU runs " << tables.size() << " of the 3 kernel tables; the others are skipped";
+  }
+  uint32_t seed = 7;
+  for (int64_t n_in : {256, 512, 2816}) {
+    for (int64_t n_out : {16, 48}) {
+      const Problem problem = MakeProblem(dtype, n_in, n_out, seed++);
+      ASSERT_TRUE(CanPack(ViewOf(problem)));
+      AlignedBuffer packed_bytes(problem.weights.size());
+      const TensorView packed = PackMatrix(ViewOf(problem), packed_bytes.data(), pool);
+      for (int64_t n_tokens : {1, 2, 7, 16, 33}) {
+        std::mt19937 rng(seed++);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::vector<float> x(n_tokens * n_in);
+        for (float& v : x) v = normal(rng);
+        const Exact exact = ExactProduct(problem, x.data(), n_tokens);
+        const std::vector<double> bounds = ActivationErrorBounds(problem, x.data(), n_tokens);
+        for (const KernelTable* table : tables) {
+          std::vector<float> y(n_tokens * n_out, NAN);
+          MatMul(*table, packed, x.data(), n_tokens, y.data(), pool);
+          const std::string where = std::string(IsaName(table->isa)) + " " + DTypeName(dtype) +
+                                    " n_in=" + std::to_string(n_in) + " n_out=" + std::to_string(n_out) +
+                                    " n_tokens=" + std::to_string(n_tokens);
+          for (size_t i = 0; i < y.size(); ++i) {
+            const double allowed = bounds[i] * (1.0 + kActivationBoundSlack) + kActivationBoundSlack * exact.scale[i];
+            ASSERT_LE(std::fabs(y[i] - exact.y[i]), allowed) << where << " output " << i;
+          }
+          ASSERT_LT(RelativeRmsError(y, exact), kQuantizedVsExactTolerance) << where;
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(KQuants, PackedKQuantSweep, ::testing::Values(DType::kQ4_K, DType::kQ5_K, DType::kQ6_K),
                          [](const auto& info) { return std::string(DTypeName(info.param)); });
 
 TEST(MatMul, ActiveKernelsMatchScalarTwinOnALargeBatch) {
