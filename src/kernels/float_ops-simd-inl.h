@@ -140,24 +140,17 @@ void Scale(float* x, float factor, int64_t n) {
   ScaleByWeight<V>(x, nullptr, factor, n, x);
 }
 
+// gate / (1 + exp(-z)) · up: SiLU when z = gate, ggml's tanh GELU when
+// z = 2·sqrt(2/π)·gate·(1 + 0.044715·gate²).
 template <class V>
-typename V::Vec SwiGluVec(typename V::Vec gate, typename V::Vec up) {
-  const typename V::Vec one = V::Set1(1.0f);
-  const typename V::Vec exp_neg = Exp<V>(V::Sub(V::Zero(), gate));
-  return V::Mul(V::Div(gate, V::Add(one, exp_neg)), up);
+typename V::Vec SigmoidGated(typename V::Vec gate, typename V::Vec z, typename V::Vec up) {
+  const typename V::Vec exp_neg = Exp<V>(V::Sub(V::Zero(), z));
+  return V::Mul(V::Div(gate, V::Add(V::Set1(1.0f), exp_neg)), up);
 }
 
 template <class V>
-void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
-  constexpr int64_t kLanes = V::kLanes;
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) V::Store(out + i, SwiGluVec<V>(V::Load(gate + i), V::Load(up + i)));
-  if (i < n) {
-    const int rest = static_cast<int>(n - i);
-    const typename V::Vec result =
-        SwiGluVec<V>(V::LoadPartial(gate + i, rest, 0.0f), V::LoadPartial(up + i, rest, 0.0f));
-    V::StorePartial(out + i, result, rest);
-  }
+typename V::Vec SwiGluVec(typename V::Vec gate, typename V::Vec up) {
+  return SigmoidGated<V>(gate, gate, up);
 }
 
 inline constexpr float kGeluTwoSqrt2OverPi = 1.5957691216057308f;  // 2·sqrt(2/π)
@@ -165,25 +158,32 @@ inline constexpr float kGeluCubic = 0.044715f;
 
 template <class V>
 typename V::Vec GeGluVec(typename V::Vec gate, typename V::Vec up) {
-  const typename V::Vec one = V::Set1(1.0f);
   const typename V::Vec square = V::Mul(gate, gate);
   const typename V::Vec two_u =
-      V::Mul(V::Mul(gate, V::Set1(kGeluTwoSqrt2OverPi)), V::MulAdd(square, V::Set1(kGeluCubic), one));
-  const typename V::Vec exp_neg = Exp<V>(V::Sub(V::Zero(), two_u));
-  return V::Mul(V::Div(gate, V::Add(one, exp_neg)), up);
+      V::Mul(V::Mul(gate, V::Set1(kGeluTwoSqrt2OverPi)), V::MulAdd(square, V::Set1(kGeluCubic), V::Set1(1.0f)));
+  return SigmoidGated<V>(gate, two_u, up);
+}
+
+// out[i] = Op(gate[i], up[i]) over [n], the tail through partial loads.
+template <class V, typename V::Vec (*Op)(typename V::Vec, typename V::Vec)>
+void GatedRows(const float* gate, const float* up, int64_t n, float* out) {
+  constexpr int64_t kLanes = V::kLanes;
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) V::Store(out + i, Op(V::Load(gate + i), V::Load(up + i)));
+  if (i < n) {
+    const int rest = static_cast<int>(n - i);
+    V::StorePartial(out + i, Op(V::LoadPartial(gate + i, rest, 0.0f), V::LoadPartial(up + i, rest, 0.0f)), rest);
+  }
+}
+
+template <class V>
+void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
+  GatedRows<V, SwiGluVec<V>>(gate, up, n, out);
 }
 
 template <class V>
 void GeGlu(const float* gate, const float* up, int64_t n, float* out) {
-  constexpr int64_t kLanes = V::kLanes;
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) V::Store(out + i, GeGluVec<V>(V::Load(gate + i), V::Load(up + i)));
-  if (i < n) {
-    const int rest = static_cast<int>(n - i);
-    const typename V::Vec result =
-        GeGluVec<V>(V::LoadPartial(gate + i, rest, 0.0f), V::LoadPartial(up + i, rest, 0.0f));
-    V::StorePartial(out + i, result, rest);
-  }
+  GatedRows<V, GeGluVec<V>>(gate, up, n, out);
 }
 
 template <class V>

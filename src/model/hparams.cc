@@ -17,22 +17,13 @@ StatusOr<int64_t> ReadCount(const GgufFile& gguf, const std::string& key, int64_
   return value;
 }
 
-StatusOr<float> ReadPositiveFloat(const GgufFile& gguf, const std::string& key, float fallback) {
-  if (gguf.Find(key) == nullptr) return fallback;
-  FAB_ASSIGN_OR_RETURN(double value, gguf.GetFloat(key));
-  if (!std::isfinite(value) || value <= 0.0) {
-    return InvalidArgumentError(key + " must be a positive finite number");
-  }
-  return static_cast<float>(value);
-}
-
 Status ReadRopeScaling(const GgufFile& gguf, const std::string& arch, ModelHparams& hp) {
   const std::string type_key = arch + ".rope.scaling.type";
   if (gguf.Find(type_key) == nullptr) return OkStatus();
   FAB_ASSIGN_OR_RETURN(std::string type, gguf.GetString(type_key));
   if (type == "none") return OkStatus();
   if (type != "linear") return UnimplementedError("rope scaling type '" + type + "' is not supported");
-  FAB_ASSIGN_OR_RETURN(float factor, ReadPositiveFloat(gguf, arch + ".rope.scaling.factor", 1.0f));
+  FAB_ASSIGN_OR_RETURN(float factor, ReadOptionalPositive(gguf, arch + ".rope.scaling.factor", 1.0f));
   hp.rope_freq_scale = 1.0f / factor;
   return OkStatus();
 }
@@ -60,14 +51,19 @@ StatusOr<ModelHparams> ReadCommonHparams(const GgufFile& gguf, const std::string
   }
   FAB_ASSIGN_OR_RETURN(hp.n_rot, ReadCount(gguf, p + "rope.dimension_count", hp.head_dim, hp.head_dim));
   if (hp.n_rot % 2 != 0) return InvalidArgumentError(p + "rope.dimension_count must be even");
-  FAB_ASSIGN_OR_RETURN(hp.rms_eps, ReadPositiveFloat(gguf, p + "attention.layer_norm_rms_epsilon", 1e-5f));
-  FAB_ASSIGN_OR_RETURN(hp.rope_freq_base, ReadPositiveFloat(gguf, p + "rope.freq_base", 10000.0f));
+  FAB_ASSIGN_OR_RETURN(hp.rms_eps, ReadOptionalPositive(gguf, p + "attention.layer_norm_rms_epsilon", 1e-5f));
+  FAB_ASSIGN_OR_RETURN(hp.rope_freq_base, ReadOptionalPositive(gguf, p + "rope.freq_base", 10000.0f));
   FAB_RETURN_IF_ERROR(ReadRopeScaling(gguf, arch, hp));
   return hp;
 }
 
 StatusOr<float> ReadOptionalPositive(const GgufFile& gguf, const std::string& key, float fallback) {
-  return ReadPositiveFloat(gguf, key, fallback);
+  if (gguf.Find(key) == nullptr) return fallback;
+  FAB_ASSIGN_OR_RETURN(double value, gguf.GetFloat(key));
+  if (!std::isfinite(value) || value <= 0.0) {
+    return InvalidArgumentError(key + " must be a positive finite number");
+  }
+  return static_cast<float>(value);
 }
 
 Status ReadSlidingWindow(const GgufFile& gguf, const std::string& arch, int64_t default_window,
@@ -104,7 +100,7 @@ Status ReadSlidingWindow(const GgufFile& gguf, const std::string& arch, int64_t 
     hp.sliding_layers[layer] = period == 0 || layer % period < period - 1 ? 1 : 0;
   }
   const float swa_base = swa_base_default > 0.0f ? swa_base_default : hp.rope_freq_base;
-  FAB_ASSIGN_OR_RETURN(hp.rope_freq_base_swa, ReadPositiveFloat(gguf, p + "rope.freq_base_swa", swa_base));
+  FAB_ASSIGN_OR_RETURN(hp.rope_freq_base_swa, ReadOptionalPositive(gguf, p + "rope.freq_base_swa", swa_base));
   return OkStatus();
 }
 

@@ -27,6 +27,7 @@ struct Routing {
   std::vector<ExpertRows> by_expert;
   std::vector<int32_t> chosen;
   std::vector<float> chosen_weights;
+  std::vector<float> shared_gate;  // [n rows]
 };
 
 Routing& ThreadRouting() {
@@ -124,7 +125,8 @@ void MoeFeedForwardBlock(const LayerContext& ctx) {
   if (hp.n_ff_shared > 0) {
     RunExpert(hp, w.ffn_gate_shexp, w.ffn_up_shexp, w.ffn_down_shexp, hp.n_ff_shared, scratch.norm, n, scratch,
               scratch.moe_out, ctx.pool);
-    std::vector<float> gate(static_cast<size_t>(n), 1.0f);
+    std::vector<float>& gate = routing.shared_gate;
+    gate.assign(static_cast<size_t>(n), 1.0f);
     if (w.ffn_gate_inp_shexp.data != nullptr) {
       kernels::MatMul(w.ffn_gate_inp_shexp, scratch.norm, n, gate.data(), ctx.pool);
       for (float& g : gate) g = 1.0f / (1.0f + std::exp(-g));

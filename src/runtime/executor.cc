@@ -66,7 +66,8 @@ Status Executor::ValidateSequence(const ScheduledSequence& sequence, int32_t blo
   // Blocks that every fed position's window has passed may have been released
   // (models whose layers all slide).
   const int64_t first_attended =
-      hp.AllLayersSlide() ? std::max<int64_t>(0, sequence.first_position + 1 - hp.sliding_window) : 0;
+      hp.AllLayersSlide() ? kernels::FirstAttendedPosition(model::AttentionShapeFor(hp, 0), sequence.first_position)
+                          : 0;
   for (int64_t i = 0; i < n_blocks_needed; ++i) {
     const BlockId block = sequence.block_ids[static_cast<size_t>(i)];
     if (block == kReleasedBlock && (i + 1) * block_size <= first_attended) continue;

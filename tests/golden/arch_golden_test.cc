@@ -4,9 +4,10 @@
 // the same first greedy token on at least 4 of 5 prompts, later steps equal
 // until a near-tie. The models are `tokenfab model synth --shape
 // <family>-tiny --quant f16 --vocab-from llama-2-tiny-random.gguf`, rebuilt
-// here (the JSON records the SHA-256 of the file llama.cpp read; a synth
-// change that alters the weights fails here, and the references must then be
-// made again). References:
+// here. The JSON records the SHA-256 of the file llama.cpp read, for whoever
+// remakes the references; this test does not compare it (synth's bytes are
+// only checked through the logits: a synth change that alters the weights
+// fails the RMS bound, and the references must then be made again). References:
 // tests/golden/arch/<family>-tiny.json (llama.cpp's prompt ids, greedy steps
 // and top-20) and .<case>.f16 (its first-step logits, rounded to binary16:
 // at most 0.05% of their spread). gemma2-tiny and gemma3-tiny slide a window
