@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <utility>
+#include <vector>
 
 #include "base/aligned_buffer.h"
 #include "base/check.h"
@@ -225,30 +227,32 @@ struct DenseActFormat {
 // [n_scales][n][sums_per_scale] (the layout packed_gemm_panel reads), at the
 // offsets ActivationBuffers::Tile gives (carved for n_in / 32 blocks, which
 // holds the K-quants' fewer scales and sums too).
+void QuantizeTokenIntoTile(const DenseActFormat& format, const float* x, int64_t n_in, int64_t n_tokens,
+                           int64_t token, const ActivationBuffers& act) {
+  const int64_t n_blocks = n_in / kQk32;
+  const int per = format.sums_per_scale;
+  const ActRow row = act.Row(token);
+  format.quantize_row(x + token * n_in, row);
+  const int64_t tile_idx = token / kTileTokens;
+  const int64_t slot = token % kTileTokens;
+  const int64_t n = std::min<int64_t>(kTileTokens, n_tokens - tile_idx * kTileTokens);
+  float* scale = act.tile_scale + tile_idx * n_blocks * kTileTokens;
+  int32_t* bias = act.tile_bias + tile_idx * n_blocks * kTileTokens;
+  for (int64_t b = 0; b < format.n_scales; ++b) {
+    scale[b * n + slot] = row.scale[b];
+    std::memcpy(bias + (b * n + slot) * per, row.bias + b * per, per * sizeof(int32_t));
+  }
+  int8_t* q = act.tile_q + tile_idx * n_in * kTileTokens;
+  for (int64_t group = 0; group < n_in / 4; ++group) {
+    std::memcpy(q + (group * n + slot) * 4, row.q + group * 4, 4);
+  }
+}
+
 ActivationBuffers QuantizeIntoDenseTiles(const DenseActFormat& format, const float* x, int64_t n_in,
                                          int64_t n_tokens, int64_t n_tiles, ThreadPool& pool) {
-  const int64_t n_blocks = n_in / kQk32;
-  const int64_t n_scales = format.n_scales;
-  const int per = format.sums_per_scale;
-  const ActivationBuffers act = ScratchActivations(n_in, n_blocks, n_tokens, n_tiles);
+  const ActivationBuffers act = ScratchActivations(n_in, n_in / kQk32, n_tokens, n_tiles);
   const auto quantize_tokens = [&](int64_t begin, int64_t end) {
-    for (int64_t token = begin; token < end; ++token) {
-      const ActRow row = act.Row(token);
-      format.quantize_row(x + token * n_in, row);
-      const int64_t tile_idx = token / kTileTokens;
-      const int64_t slot = token % kTileTokens;
-      const int64_t n = std::min<int64_t>(kTileTokens, n_tokens - tile_idx * kTileTokens);
-      float* scale = act.tile_scale + tile_idx * n_blocks * kTileTokens;
-      int32_t* bias = act.tile_bias + tile_idx * n_blocks * kTileTokens;
-      for (int64_t b = 0; b < n_scales; ++b) {
-        scale[b * n + slot] = row.scale[b];
-        std::memcpy(bias + (b * n + slot) * per, row.bias + b * per, per * sizeof(int32_t));
-      }
-      int8_t* q = act.tile_q + tile_idx * n_in * kTileTokens;
-      for (int64_t group = 0; group < n_in / 4; ++group) {
-        std::memcpy(q + (group * n + slot) * 4, row.q + group * 4, 4);
-      }
-    }
+    for (int64_t token = begin; token < end; ++token) QuantizeTokenIntoTile(format, x, n_in, n_tokens, token, act);
   };
   if (n_tokens * n_in <= kMaxInlineQuantizeElements) {
     quantize_tokens(0, n_tokens);  // a few microseconds: cheaper than waking the pool
@@ -295,6 +299,94 @@ void PackedMatMul(const QuantOps& ops, const TensorView& w, const float* x, int6
       const int n_tile_tokens = static_cast<int>(std::min<int64_t>(kTileTokens, n_tokens - token_begin));
       ops.packed_gemm_panel(w.dtype, w.row(panel * kPanelRows), n_blocks, act.Tile(tile), n_tile_tokens,
                             y + token_begin * n_out + panel * kPanelRows, n_out);
+    }
+  });
+}
+
+// MatMulGrouped over packed tasks: activations of every task quantized
+// into one scratch buffer (in one parallel pass over all tokens), then one
+// parallel job over every task's (panel, token tile) pairs, task-major.
+void PackedMatMulGrouped(const QuantOps& ops, std::span<const MatMulTask* const> tasks, ThreadPool& pool) {
+  struct Prepared {
+    DenseActFormat format;
+    int64_t n_tiles = 0;
+    int64_t first_item = 0;    // of this task's pairs in the job
+    int64_t act_task = 0;      // the task whose activations this one reads
+    size_t act_offset = 0;     // of those activations in the scratch buffer
+  };
+  std::vector<Prepared> prepared(tasks.size());
+  size_t total_bytes = 0;
+  int64_t n_items = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const MatMulTask& task = *tasks[i];
+    const int64_t n_in = task.w.row_length();
+    Prepared& p = prepared[i];
+    p.format = PackedActFormat(ops, task.w.dtype, n_in);
+    p.n_tiles = (task.n_tokens + kTileTokens - 1) / kTileTokens;
+    p.first_item = n_items;
+    n_items += task.w.n_rows() / kPanelRows * p.n_tiles;
+    const MatMulTask* previous = i > 0 ? tasks[i - 1] : nullptr;
+    if (previous != nullptr && previous->x == task.x && previous->n_tokens == task.n_tokens &&
+        previous->w.dtype == task.w.dtype && previous->w.row_length() == n_in) {
+      p.act_task = prepared[i - 1].act_task;
+      p.act_offset = prepared[i - 1].act_offset;
+      continue;
+    }
+    p.act_task = static_cast<int64_t>(i);
+    p.act_offset = total_bytes;
+    size_t bytes = 0;
+    CarveActivations(nullptr, n_in, n_in / kQk32, task.n_tokens, p.n_tiles, &bytes);
+    total_bytes += bytes;
+  }
+  uint8_t* scratch = ThreadScratch(kActivationSlot, total_bytes);
+  const auto activations = [&](size_t i) {
+    const MatMulTask& task = *tasks[i];
+    const int64_t n_in = task.w.row_length();
+    size_t bytes = 0;
+    return CarveActivations(scratch + prepared[i].act_offset, n_in, n_in / kQk32, task.n_tokens,
+                            prepared[i].n_tiles, &bytes);
+  };
+
+  // Every token of every task that owns its activations, in one list.
+  std::vector<std::pair<int32_t, int32_t>> tokens;  // (task, token)
+  int64_t elements = 0;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (prepared[i].act_task != static_cast<int64_t>(i)) continue;
+    for (int64_t t = 0; t < tasks[i]->n_tokens; ++t) tokens.emplace_back(static_cast<int32_t>(i), t);
+    elements += tasks[i]->n_tokens * tasks[i]->w.row_length();
+  }
+  const auto quantize = [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const auto [i, token] = tokens[static_cast<size_t>(j)];
+      const MatMulTask& task = *tasks[static_cast<size_t>(i)];
+      QuantizeTokenIntoTile(prepared[static_cast<size_t>(i)].format, task.x, task.w.row_length(), task.n_tokens,
+                            token, activations(static_cast<size_t>(i)));
+    }
+  };
+  if (elements <= kMaxInlineQuantizeElements) {
+    quantize(0, static_cast<int64_t>(tokens.size()));
+  } else {
+    pool.ParallelFor(static_cast<int64_t>(tokens.size()), 1, quantize);
+  }
+
+  pool.ParallelFor(n_items, 1, [&](int64_t begin, int64_t end) {
+    size_t i = static_cast<size_t>(
+        std::upper_bound(prepared.begin(), prepared.end(), begin,
+                         [](int64_t item, const Prepared& p) { return item < p.first_item; }) -
+        prepared.begin() - 1);
+    ActivationBuffers act = activations(i);
+    for (int64_t item = begin; item < end; ++item) {
+      while (i + 1 < prepared.size() && item >= prepared[i + 1].first_item) act = activations(++i);
+      const MatMulTask& task = *tasks[i];
+      const Prepared& p = prepared[i];
+      const int64_t local = item - p.first_item;
+      const int64_t panel = local / p.n_tiles;
+      const int64_t tile = local % p.n_tiles;
+      const int64_t n_out = task.w.n_rows();
+      const int64_t token_begin = tile * kTileTokens;
+      const int n_tile_tokens = static_cast<int>(std::min<int64_t>(kTileTokens, task.n_tokens - token_begin));
+      ops.packed_gemm_panel(task.w.dtype, task.w.row(panel * kPanelRows), p.format.n_scales, act.Tile(tile),
+                            n_tile_tokens, task.y + token_begin * n_out + panel * kPanelRows, n_out);
     }
   });
 }
@@ -382,6 +474,24 @@ void MatMul(const KernelTable& table, const TensorView& w, const float* x, int64
 
 void MatMul(const TensorView& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
   MatMul(ActiveKernels(), w, x, n_tokens, y, pool);
+}
+
+void MatMulGrouped(const KernelTable& table, std::span<const MatMulTask> tasks, ThreadPool& pool) {
+  std::vector<const MatMulTask*> packed;
+  for (const MatMulTask& task : tasks) {
+    if (task.n_tokens <= 0 || task.w.n_rows() <= 0) continue;
+    if (!IsPackedDType(task.w.dtype)) {
+      MatMul(table, task.w, task.x, task.n_tokens, task.y, pool);
+      continue;
+    }
+    FAB_CHECK(task.w.n_rows() % kPanelRows == 0) << "packed matrix of " << task.w.n_rows() << " rows";
+    packed.push_back(&task);
+  }
+  if (!packed.empty()) PackedMatMulGrouped(table.quant, packed, pool);
+}
+
+void MatMulGrouped(std::span<const MatMulTask> tasks, ThreadPool& pool) {
+  MatMulGrouped(ActiveKernels(), tasks, pool);
 }
 
 }  // namespace fab::kernels

@@ -14,8 +14,13 @@ size_t FloatCount(int64_t n) { return static_cast<size_t>(n) * sizeof(float); }
 }  // namespace
 
 namespace {
-int64_t FfnWidth(const ModelHparams& hp) { return std::max({hp.n_ff, hp.n_ff_expert, hp.n_ff_shared}); }
+// Rows of gate / up: n_rows for dense and shared FFNs, every routed row
+// (n_rows · n_expert_used) for the experts.
+int64_t FfnFloats(const ModelHparams& hp, int64_t n_rows) {
+  return std::max({n_rows * hp.n_ff, n_rows * hp.n_ff_shared, n_rows * hp.n_expert_used * hp.n_ff_expert});
+}
 int64_t MoeRows(const ModelHparams& hp, int64_t n_rows) { return hp.n_expert > 0 ? n_rows : 0; }
+int64_t RoutedRows(const ModelHparams& hp, int64_t n_rows) { return hp.n_expert > 0 ? n_rows * hp.n_expert_used : 0; }
 }  // namespace
 
 ForwardBuffers::ForwardBuffers(const ModelHparams& hp, int64_t n_rows)
@@ -23,11 +28,11 @@ ForwardBuffers::ForwardBuffers(const ModelHparams& hp, int64_t n_rows)
       norm_(FloatCount(n_rows * hp.n_embd)),
       q_(FloatCount(n_rows * hp.q_dim())),
       attn_(FloatCount(n_rows * hp.q_dim())),
-      gate_(FloatCount(n_rows * FfnWidth(hp))),
-      up_(FloatCount(n_rows * FfnWidth(hp))),
+      gate_(FloatCount(FfnFloats(hp, n_rows))),
+      up_(FloatCount(FfnFloats(hp, n_rows))),
       router_(FloatCount(MoeRows(hp, n_rows) * hp.n_expert)),
-      moe_in_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)),
-      moe_out_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)),
+      moe_in_(FloatCount(RoutedRows(hp, n_rows) * hp.n_embd)),
+      moe_out_(FloatCount(RoutedRows(hp, n_rows) * hp.n_embd)),
       moe_acc_(FloatCount(MoeRows(hp, n_rows) * hp.n_embd)) {}
 
 BlockScratch ForwardBuffers::scratch() {

@@ -21,8 +21,9 @@
 namespace fab::model {
 
 // Scratch activations for up to max_batch rows, owned by the caller.
-// gate and up are as wide as the widest FFN (dense, expert or shared).
-// The moe_* buffers exist only for mixture-of-experts models (else null).
+// gate and up hold max_batch rows of the widest dense or shared FFN, or
+// max_batch · n_expert_used rows of an expert's. The moe_* buffers exist
+// only for mixture-of-experts models (else null).
 struct BlockScratch {
   float* norm;     // [max_batch, n_embd]
   float* q;        // [max_batch, q_dim]
@@ -30,8 +31,8 @@ struct BlockScratch {
   float* gate;     // [max_batch, ffn width]
   float* up;       // [max_batch, ffn width]
   float* router;   // [max_batch, n_expert]: router logits, then probabilities
-  float* moe_in;   // [max_batch, n_embd]: the rows routed to one expert
-  float* moe_out;  // [max_batch, n_embd]: that expert's output
+  float* moe_in;   // [max_batch · n_expert_used, n_embd]: the routed rows, expert by expert
+  float* moe_out;  // [max_batch · n_expert_used, n_embd]: each routed row's expert output
   float* moe_acc;  // [max_batch, n_embd]: Σ over chosen experts of weight · output
 };
 

@@ -1,6 +1,7 @@
 // The mixture-of-experts feed-forward block (blocks.h MoeFeedForwardBlock):
-// route every row, group the rows by expert, run each chosen expert once
-// over all of its rows, and sum the weighted outputs per row.
+// route every row, group the rows by expert, run every chosen expert once
+// over all of its rows (one grouped product per matrix for all experts),
+// and sum the weighted outputs per row.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -28,6 +29,8 @@ struct Routing {
   std::vector<int32_t> chosen;
   std::vector<float> chosen_weights;
   std::vector<float> shared_gate;  // [n rows]
+  std::vector<int64_t> first_row;  // [n_expert]: where each expert's rows start in moe_in
+  std::vector<kernels::MatMulTask> up_tasks, down_tasks;
 };
 
 Routing& ThreadRouting() {
@@ -35,8 +38,23 @@ Routing& ThreadRouting() {
   return routing;
 }
 
-// out[r] += weight · expert(in[r]) for the m rows gathered in `in`:
-// gate/up/down are the expert's own matrices.
+// Expert e's gate, up or down matrix: packed (on first use) when the model
+// packs its experts, else its rows in the file.
+TensorView ExpertWeights(const LayerContext& ctx, ExpertPanels::Matrix matrix, int64_t e) {
+  const LayerWeights& w = ctx.weights;
+  if (w.expert_panels != nullptr) return w.expert_panels->Get(ctx.layer_idx, matrix, e, ctx.pool);
+  switch (matrix) {
+    case ExpertPanels::kGate:
+      return ExpertMatrix(w.ffn_gate_exps, e, ctx.hp.n_ff_expert);
+    case ExpertPanels::kUp:
+      return ExpertMatrix(w.ffn_up_exps, e, ctx.hp.n_ff_expert);
+    case ExpertPanels::kDown:
+      break;
+  }
+  return ExpertMatrix(w.ffn_down_exps, e, ctx.hp.n_embd);
+}
+
+// out = expert(in) for the m rows of `in`: gate/up/down are the expert's own matrices.
 void RunExpert(const ModelHparams& hp, const TensorView& gate_w, const TensorView& up_w, const TensorView& down_w,
                int64_t width, const float* in, int64_t m, BlockScratch& scratch, float* out, ThreadPool& pool) {
   kernels::MatMul(gate_w, in, m, scratch.gate, pool);
@@ -99,23 +117,50 @@ void MoeFeedForwardBlock(const LayerContext& ctx) {
     }
   }
 
-  // Each chosen expert once, over all of its rows.
-  float* acc = scratch.moe_acc;
-  std::memset(acc, 0, static_cast<size_t>(n * n_embd) * sizeof(float));
+  // The routed rows laid out expert by expert: expert e's m rows are rows
+  // [first[e], first[e] + m) of moe_in, gate, up and moe_out.
   const int64_t n_ff = hp.n_ff_expert;
+  std::vector<int64_t>& first = routing.first_row;
+  first.assign(static_cast<size_t>(hp.n_expert), 0);
+  int64_t n_routed = 0;
   for (int64_t e = 0; e < hp.n_expert; ++e) {
     const ExpertRows& expert = routing.by_expert[static_cast<size_t>(e)];
-    const int64_t m = static_cast<int64_t>(expert.rows.size());
-    if (m == 0) continue;
-    for (int64_t i = 0; i < m; ++i) {
-      std::memcpy(scratch.moe_in + i * n_embd, scratch.norm + expert.rows[i] * n_embd,
-                  static_cast<size_t>(n_embd) * sizeof(float));
+    first[static_cast<size_t>(e)] = n_routed;
+    for (size_t i = 0; i < expert.rows.size(); ++i) {
+      std::memcpy(scratch.moe_in + (n_routed + static_cast<int64_t>(i)) * n_embd,
+                  scratch.norm + expert.rows[i] * n_embd, static_cast<size_t>(n_embd) * sizeof(float));
     }
-    RunExpert(hp, ExpertMatrix(w.ffn_gate_exps, e, n_ff), ExpertMatrix(w.ffn_up_exps, e, n_ff),
-              ExpertMatrix(w.ffn_down_exps, e, n_embd), n_ff, scratch.moe_in, m, scratch, scratch.moe_out, ctx.pool);
-    for (int64_t i = 0; i < m; ++i) {
+    n_routed += static_cast<int64_t>(expert.rows.size());
+  }
+
+  // Every chosen expert once, all of them in one grouped product per matrix:
+  // gate and up, the gated activation over every routed row, then down.
+  std::vector<kernels::MatMulTask>& up_tasks = routing.up_tasks;
+  std::vector<kernels::MatMulTask>& down_tasks = routing.down_tasks;
+  up_tasks.clear();
+  down_tasks.clear();
+  for (int64_t e = 0; e < hp.n_expert; ++e) {
+    const int64_t m = static_cast<int64_t>(routing.by_expert[static_cast<size_t>(e)].rows.size());
+    if (m == 0) continue;
+    const int64_t row0 = first[static_cast<size_t>(e)];
+    const float* in = scratch.moe_in + row0 * n_embd;
+    up_tasks.push_back({ExpertWeights(ctx, ExpertPanels::kGate, e), in, m, scratch.gate + row0 * n_ff});
+    up_tasks.push_back({ExpertWeights(ctx, ExpertPanels::kUp, e), in, m, scratch.up + row0 * n_ff});
+    down_tasks.push_back({ExpertWeights(ctx, ExpertPanels::kDown, e), scratch.gate + row0 * n_ff, m,
+                          scratch.moe_out + row0 * n_embd});
+  }
+  kernels::MatMulGrouped(up_tasks, ctx.pool);
+  GatedActivation(hp, scratch.gate, scratch.up, n_routed, n_ff, ctx.pool);
+  kernels::MatMulGrouped(down_tasks, ctx.pool);
+
+  // Each row's weighted expert outputs, summed in expert order.
+  float* acc = scratch.moe_acc;
+  std::memset(acc, 0, static_cast<size_t>(n * n_embd) * sizeof(float));
+  for (int64_t e = 0; e < hp.n_expert; ++e) {
+    const ExpertRows& expert = routing.by_expert[static_cast<size_t>(e)];
+    for (size_t i = 0; i < expert.rows.size(); ++i) {
       float* acc_row = acc + expert.rows[i] * n_embd;
-      const float* out_row = scratch.moe_out + i * n_embd;
+      const float* out_row = scratch.moe_out + (first[static_cast<size_t>(e)] + static_cast<int64_t>(i)) * n_embd;
       const float weight = expert.weights[i];
       for (int64_t j = 0; j < n_embd; ++j) acc_row[j] += weight * out_row[j];
     }

@@ -218,6 +218,14 @@ void RepackWeights(ModelWeights& weights, ThreadPool& pool,
       matrices.push_back(m);
     }
   }
+  if (weights.n_expert > 0 && !weights.layers.empty() && weights.layers[0].ffn_gate_exps.data != nullptr) {
+    const LayerWeights& first = weights.layers[0];
+    const int64_t rows_per_expert[3] = {first.ffn_gate_exps.n_rows() / weights.n_expert,
+                                        first.ffn_up_exps.n_rows() / weights.n_expert,
+                                        first.ffn_down_exps.n_rows() / weights.n_expert};
+    weights.expert_panels = std::make_unique<ExpertPanels>(weights.layers, weights.n_expert, rows_per_expert);
+    for (LayerWeights& layer : weights.layers) layer.expert_panels = weights.expert_panels.get();
+  }
   for (TensorView* m : matrices) {
     if (!kernels::CanPack(*m)) continue;
     weights.packed_storage.emplace_back(static_cast<size_t>(m->n_bytes()));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "base/aligned_buffer.h"
 #include "base/status.h"
 #include "gguf/gguf_file.h"
+#include "model/expert_panels.h"
 #include "model/hparams.h"
 #include "platform/thread_pool.h"
 #include "tensor/tensor_view.h"
@@ -51,6 +53,9 @@ struct LayerWeights {
   TensorView ffn_gate_inp_shexp;
   TensorView ffn_gate_shexp, ffn_up_shexp;  // [n_ff_shared rows, n_embd]
   TensorView ffn_down_shexp;                // [n_embd rows, n_ff_shared]
+  // The packed experts of this model (owned by ModelWeights::expert_panels)
+  // when RepackWeights set them up, else null: read experts from the file.
+  ExpertPanels* expert_panels = nullptr;
 };
 
 // Rows [expert · rows_per_expert, (expert + 1) · rows_per_expert) of a
@@ -75,6 +80,8 @@ struct ModelWeights {
   int64_t n_expert_used = 0;
   // Owned copies of matrices repacked by RepackWeights; views point into them.
   std::vector<AlignedBuffer> packed_storage;
+  // Stacked experts, packed on first use (set by RepackWeights; layers point to it).
+  std::unique_ptr<ExpertPanels> expert_panels;
 
   // Bytes of weights read to generate one token (every matrix but the
   // embedding table, of which one row is read, and the experts a token is
@@ -149,6 +156,8 @@ StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparam
 // in parallel over `pool`. token_embd (read by row lookups) and a tied output
 // stay in the file. Calls on_replaced(file view) as soon as a matrix's file
 // bytes are no longer read (so the caller may drop their pages at once).
+// Stacked experts are not packed here: RepackWeights sets up
+// weights.expert_panels, which packs each expert when a token first needs it.
 void RepackWeights(ModelWeights& weights, ThreadPool& pool,
                    const std::function<void(const TensorView& file_view)>& on_replaced);
 

@@ -153,6 +153,58 @@ TEST_P(PackedQ4AndQ8, MatMulOverPackedWeightsEqualsMatMulOverTheFileLayout) {
   }
 }
 
+// MatMulGrouped: the products of several matrices (packed and not, some
+// tasks reading the same activations) in one call equal one MatMul per task
+// on the same table, bit for bit.
+TEST(MatMulGrouped, EqualsOneMatMulPerTaskOnEveryTable) {
+  ThreadPool pool(2);
+  struct Spec {
+    DType dtype;
+    int64_t n_in, n_out, n_tokens;
+    bool pack;
+    bool shares_previous_x;
+  };
+  const std::vector<Spec> specs = {
+      {DType::kQ4_0, 256, 48, 3, true, false},  {DType::kQ4_0, 256, 32, 3, true, true},
+      {DType::kQ4_0, 256, 16, 3, true, false},  {DType::kQ4_0, 256, 16, 1, true, false},  {DType::kQ8_0, 64, 16, 17, true, false},
+      {DType::kQ4_K, 512, 32, 16, true, false}, {DType::kQ6_K, 256, 16, 2, true, false},
+      {DType::kQ8_0, 96, 40, 5, false, false},  {DType::kQ4_0, 256, 16, 0, true, false},
+      {DType::kQ4_0, 2080, 64, 33, true, false}};
+  uint32_t seed = 700;
+  std::vector<Matrix> matrices;
+  std::vector<AlignedBuffer> packed(specs.size());
+  std::vector<std::vector<float>> xs(specs.size());
+  std::vector<MatMulTask> tasks;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const Spec& spec = specs[i];
+    matrices.push_back(RandomMatrix(spec.dtype, spec.n_in, spec.n_out, seed++));
+    TensorView w = matrices.back().View();
+    if (spec.pack) {
+      packed[i] = AlignedBuffer(matrices.back().bytes.size());
+      w = PackMatrix(w, packed[i].data(), pool);
+    }
+    xs[i] = RandomActivations(std::max<int64_t>(spec.n_tokens, 1) * spec.n_in, seed++);
+    const float* x = spec.shares_previous_x ? tasks.back().x : xs[i].data();
+    tasks.push_back({w, x, spec.n_tokens, nullptr});
+  }
+  for (const KernelTable* table : AllTables()) {
+    std::vector<std::vector<float>> grouped(specs.size()), single(specs.size());
+    for (size_t i = 0; i < specs.size(); ++i) {
+      grouped[i].assign(std::max<int64_t>(specs[i].n_tokens, 1) * specs[i].n_out, NAN);
+      single[i].assign(grouped[i].size(), NAN);
+      tasks[i].y = grouped[i].data();
+      MatMul(*table, tasks[i].w, tasks[i].x, specs[i].n_tokens, single[i].data(), pool);
+    }
+    MatMulGrouped(*table, tasks, pool);
+    for (size_t i = 0; i < specs.size(); ++i) {
+      for (size_t j = 0; j < single[i].size(); ++j) {
+        ASSERT_TRUE(std::isnan(single[i][j]) ? std::isnan(grouped[i][j]) : grouped[i][j] == single[i][j])
+            << IsaName(table->isa) << " task " << i << " output " << j;
+      }
+    }
+  }
+}
+
 std::string DTypeParamName(const ::testing::TestParamInfo<DType>& info) { return DTypeName(info.param); }
 
 INSTANTIATE_TEST_SUITE_P(AllPackable, PackedWeights,

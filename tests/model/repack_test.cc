@@ -1,7 +1,8 @@
 // Repacking at load (LoadOptions::repack_weights): q4_0 / q8_0 layer
 // matrices become 16-row panels, token_embd and a tied or ragged output
 // stay in the file layout, and the forward pass gives the same logits as
-// with the file layout.
+// with the file layout. Stacked experts are packed one by one, when a token
+// is first routed to them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "kernels/packed_weights.h"
 #include "model/model.h"
 #include "model/session.h"
+#include "model/small_shapes.h"
 #include "model/synth.h"
 
 namespace fab::model {
@@ -36,10 +38,7 @@ std::string TempPath(const std::string& name) {
       .string();
 }
 
-// n_embd 128, n_ff 256, kv 64 rows: every layer matrix packs; a vocabulary
-// of 600 rows is not a whole number of panels, so the output stays unpacked.
-std::string Synthesize(DType quant, bool tied, const std::string& name) {
-  const SynthShape shape{"test", "llama", 128, 2, 4, 2, 256, 600, 256, 10000.0f, tied, false};
+std::string SynthesizeShape(const SynthShape& shape, DType quant, const std::string& name) {
   ThreadPool pool(2);
   SynthOptions options;
   options.shape = &shape;
@@ -48,6 +47,13 @@ std::string Synthesize(DType quant, bool tied, const std::string& name) {
   const Status written = SynthesizeModel(options, pool);
   EXPECT_TRUE(written.ok()) << written.ToString();
   return options.out_path;
+}
+
+// n_embd 128, n_ff 256, kv 64 rows: every layer matrix packs; a vocabulary
+// of 600 rows is not a whole number of panels, so the output stays unpacked.
+std::string Synthesize(DType quant, bool tied, const std::string& name) {
+  const SynthShape shape{"test", "llama", 128, 2, 4, 2, 256, 600, 256, 10000.0f, tied, false};
+  return SynthesizeShape(shape, quant, name);
 }
 
 std::unique_ptr<Model> LoadWith(const std::string& path, bool repack) {
@@ -149,6 +155,59 @@ TEST(RepackWeights, LeavesATiedOutputInTheFile) {
   EXPECT_TRUE(model->weights().tied_output);
   EXPECT_EQ(model->weights().output.dtype, DType::kQ8_0);
   EXPECT_EQ(model->weights().layers[1].w_down.dtype, DType::kQ8_0x16);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace fab::model
+
+namespace fab::model {
+namespace {
+
+TEST(RepackExperts, PacksAnExpertWhenATokenIsFirstRoutedToItAndKeepsItsBytes) {
+  const SynthShape shape = SmallShapeOf("qwen3moe");  // 2 layers, 16 experts, 4 per token
+  const std::string path = SynthesizeShape(shape, DType::kQ4_0, "experts");
+  auto packed = LoadWith(path, true);
+  auto file = LoadWith(path, false);
+  ASSERT_NE(packed, nullptr);
+  ASSERT_NE(file, nullptr);
+  ExpertPanels* panels = packed->weights().expert_panels.get();
+  ASSERT_NE(panels, nullptr);
+  EXPECT_EQ(panels->packed_count(), 0) << "loading touches no expert";
+  EXPECT_EQ(file->weights().expert_panels, nullptr);
+
+  ThreadPool pool(2);
+  Session on_packed(*packed, pool);
+  Session on_file(*file, pool);
+  const TokenId first = 7;
+  ASSERT_TRUE(on_packed.Eval(std::span<const TokenId>(&first, 1)).ok());
+  ASSERT_TRUE(on_file.Eval(std::span<const TokenId>(&first, 1)).ok());
+  // One token: its 4 experts per layer, gate, up and down of each.
+  EXPECT_EQ(panels->packed_count(), shape.n_layer * shape.n_expert_used * 3);
+  EXPECT_TRUE(Compare(on_packed.logits(), on_file.logits()).same_argmax);
+
+  const std::vector<TokenId> prompt = {1, 99, 42, 420, 3, 17, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  ASSERT_TRUE(on_packed.Eval(prompt).ok());
+  ASSERT_TRUE(on_file.Eval(prompt).ok());
+  const PositionDiff diff = Compare(on_packed.logits(), on_file.logits());
+  EXPECT_TRUE(diff.same_argmax);
+  EXPECT_LE(diff.relative_rms, kCodeFlipRelativeRms);
+  EXPECT_LE(panels->packed_count(), shape.n_layer * shape.n_expert * 3);
+
+  // Every expert's panels unpack to its rows in the file.
+  const LayerWeights& layer = file->weights().layers[1];
+  for (int64_t e = 0; e < shape.n_expert; ++e) {
+    const TensorView view = panels->Get(1, ExpertPanels::kDown, e, pool);
+    const TensorView rows = ExpertMatrix(layer.ffn_down_exps, e, shape.n_embd);
+    ASSERT_EQ(view.dtype, *kernels::PackedDTypeOf(DType::kQ4_0));
+    std::vector<uint8_t> unpacked(static_cast<size_t>(rows.n_bytes()));
+    for (int64_t p = 0; p < rows.n_rows() / kernels::kPanelRows; ++p) {
+      kernels::UnpackPanel(view.dtype, view.row(p * kernels::kPanelRows), rows.row_bytes(), rows.row_length(),
+                           unpacked.data() + p * kernels::kPanelRows * rows.row_bytes());
+    }
+    const auto* file_bytes = static_cast<const uint8_t*>(rows.data);
+    ASSERT_TRUE(std::equal(unpacked.begin(), unpacked.end(), file_bytes)) << "expert " << e;
+  }
   std::filesystem::remove(path);
 }
 
