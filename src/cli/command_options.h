@@ -56,6 +56,8 @@ struct SynthCommandOptions {
   int n_threads = 0;
 };
 int RunModelSynth(const SynthCommandOptions& options);
+// The shapes `model synth --shape` accepts, comma-separated.
+std::string SynthShapeNames();
 
 struct BenchEngineOptions {
   std::string model_path;  // empty: the built-in demo model

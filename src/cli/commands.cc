@@ -110,8 +110,7 @@ void AddModel(CLI::App& app, InspectOptions& inspect, SynthCommandOptions& synth
   ins->add_flag("--json", inspect.json, "Print JSON");
   ins->callback([&] { code = RunModelInspect(inspect); });
   CLI::App* syn = model->add_subcommand("synth", "Write a random-weight model with a real model's shapes");
-  syn->add_option("--shape", synth.shape, "Shape name (tinyllama-1.1b, llama-3.2-1b, llama-3.1-8b, qwen2.5-0.5b, "
-                                          "qwen2.5-1.5b, qwen3-0.6b, qwen3-1.7b, demo-tiny)")->required();
+  syn->add_option("--shape", synth.shape, "Shape name: " + SynthShapeNames())->required();
   syn->add_option("--quant", synth.quant, "Weight type: f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q4_k q5_k q6_k, or the mixes q4_k_m q5_k_m");
   syn->add_option("--vocab-from", synth.vocab_from, "Copy the tokenizer of this GGUF file");
   syn->add_option("-o,--output", synth.out_path, "Output file")->required();

@@ -8,12 +8,16 @@
 
 namespace fab::cli {
 
+std::string SynthShapeNames() {
+  std::string names;
+  for (const model::SynthShape& s : model::SynthShapes()) names += std::string(names.empty() ? "" : ", ") + s.name;
+  return names;
+}
+
 int RunModelSynth(const SynthCommandOptions& options) {
   const model::SynthShape* shape = model::FindSynthShape(options.shape);
   if (shape == nullptr) {
-    std::string names;
-    for (const model::SynthShape& s : model::SynthShapes()) names += std::string(names.empty() ? "" : ", ") + s.name;
-    return ReportError(InvalidArgumentError("unknown shape '" + options.shape + "' (known: " + names + ")"));
+    return ReportError(InvalidArgumentError("unknown shape '" + options.shape + "' (known: " + SynthShapeNames() + ")"));
   }
   model::SynthOptions synth;
   const std::optional<model::QuantMix> mix = model::ParseQuantMix(options.quant);
