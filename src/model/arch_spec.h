@@ -32,6 +32,7 @@ struct ArchSpec {
 
 const ArchSpec& LlamaArch();
 const ArchSpec& Qwen2Arch();
+const ArchSpec& Qwen2MoeArch();
 const ArchSpec& Qwen3Arch();
 const ArchSpec& Qwen3MoeArch();
 const ArchSpec& Gemma2Arch();

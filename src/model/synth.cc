@@ -55,17 +55,17 @@ struct ArchTraits {
   bool post_norms = false;   // gemma2, gemma3, exaone4
   bool input_norms = true;   // false: exaone4 (post-norm only)
   bool fused = false;        // phi3: attn_qkv and ffn_up of 2 · n_ff rows
-  bool experts = false;      // qwen3moe
+  bool experts = false;      // qwen3moe, qwen2moe (with a shared expert where the shape has one)
 };
 
 ArchTraits TraitsOf(std::string_view arch) {
   ArchTraits t;
-  t.qkv_bias = arch == "qwen2";
+  t.qkv_bias = arch == "qwen2" || arch == "qwen2moe";
   t.qk_norm = arch == "qwen3" || arch == "qwen3moe" || arch == "gemma3" || arch == "exaone4";
   t.post_norms = arch == "gemma2" || arch == "gemma3" || arch == "exaone4";
   t.input_norms = arch != "exaone4";
   t.fused = arch == "phi3";
-  t.experts = arch == "qwen3moe";
+  t.experts = arch == "qwen3moe" || arch == "qwen2moe";
   return t;
 }
 
@@ -77,6 +77,13 @@ void PlanFeedForward(const SynthShape& s, const ArchTraits& t, const std::string
     plans.push_back({p + "ffn_gate_exps.weight", s.n_embd, s.n_ff_expert, in_embd, s.n_expert});
     plans.push_back({p + "ffn_down_exps.weight", s.n_ff_expert, s.n_embd, out_scale, s.n_expert});
     plans.push_back({p + "ffn_up_exps.weight", s.n_embd, s.n_ff_expert, in_embd, s.n_expert});
+    if (s.n_ff_shared > 0) {
+      plans.push_back({p + "ffn_gate_inp_shexp.weight", s.n_embd, 1, in_embd, 1, true});
+      plans.push_back({p + "ffn_gate_shexp.weight", s.n_embd, s.n_ff_shared, in_embd});
+      plans.push_back({p + "ffn_down_shexp.weight", s.n_ff_shared, s.n_embd,
+                       0.5f / std::sqrt(static_cast<float>(s.n_ff_shared))});
+      plans.push_back({p + "ffn_up_shexp.weight", s.n_embd, s.n_ff_shared, in_embd});
+    }
     return;
   }
   if (t.fused) {
@@ -194,6 +201,9 @@ void AddHparams(GgufWriter& writer, const SynthShape& s, uint32_t file_type) {
     writer.Add(a + "expert_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_expert)));
     writer.Add(a + "expert_used_count", GgufValue::Uint32(static_cast<uint32_t>(s.n_expert_used)));
     writer.Add(a + "expert_feed_forward_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_ff_expert)));
+  }
+  if (s.n_ff_shared > 0) {
+    writer.Add(a + "expert_shared_feed_forward_length", GgufValue::Uint32(static_cast<uint32_t>(s.n_ff_shared)));
   }
 }
 

@@ -27,6 +27,8 @@ const std::vector<SynthShape>& SynthShapes() {
       {"qwen3-tiny", "qwen3", 256, 2, 4, 2, 768, 32000, 2048, 1000000.0f, true, false, 128},
       {"qwen3moe-tiny", "qwen3moe", 256, 2, 4, 2, 768, 32000, 2048, 1000000.0f, false, false, 128, 0, 0, 0.0f, 16,
        4, 128},
+      {"qwen2moe-tiny", "qwen2moe", 256, 2, 4, 2, 768, 32000, 2048, 1000000.0f, false, false, 0, 0, 0, 0.0f, 16, 4,
+       128, 384},
       {"gemma2-tiny", "gemma2", 256, 2, 4, 2, 768, 32000, 2048, 10000.0f, true, false, 128, 32, 2},
       {"gemma3-tiny", "gemma3", 256, 3, 4, 2, 768, 32000, 2048, 1000000.0f, true, false, 128, 32, 3, 10000.0f},
       {"phi3-tiny", "phi3", 256, 2, 4, 4, 768, 32000, 2048, 10000.0f, false, false},

@@ -11,7 +11,7 @@ namespace fab::model {
 
 struct SynthShape {
   const char* name;           // "tinyllama-1.1b"
-  const char* arch;           // general.architecture: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3, exaone, exaone4
+  const char* arch;           // general.architecture: llama, qwen2, qwen2moe, qwen3, qwen3moe, gemma2, gemma3, phi3, exaone, exaone4
   int64_t n_embd;
   int64_t n_layer;
   int64_t n_head;
@@ -33,6 +33,8 @@ struct SynthShape {
   int64_t n_expert = 0;
   int64_t n_expert_used = 0;
   int64_t n_ff_expert = 0;
+  // A shared expert every token runs (qwen2moe): expert_shared_feed_forward_length.
+  int64_t n_ff_shared = 0;
 };
 
 const std::vector<SynthShape>& SynthShapes();

@@ -12,7 +12,7 @@
 // and top-20) and .<case>.f16 (its first-step logits, rounded to binary16:
 // at most 0.05% of their spread). gemma2-tiny and gemma3-tiny slide a window
 // of 32 over the fifth prompt's 400 tokens; qwen3moe-tiny routes 4 of 16
-// experts. Needs ../shared for the vocabulary; skips without it.
+// experts, and qwen2moe-tiny adds a gated shared expert. Needs ../shared for the vocabulary; skips without it.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -112,7 +112,7 @@ TEST_P(ArchGolden, MatchesLlamaCppWithinTheReadmeCriteriaForF16Files) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, ArchGolden,
-                         ::testing::Values("qwen3", "qwen3moe", "gemma2", "gemma3", "phi3", "exaone", "exaone4"));
+                         ::testing::Values("qwen3", "qwen3moe", "qwen2moe", "gemma2", "gemma3", "phi3", "exaone", "exaone4"));
 
 }  // namespace
 }  // namespace fab::cli

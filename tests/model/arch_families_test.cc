@@ -168,6 +168,36 @@ TEST(ArchFamilies, Qwen3MoeBindsTheRouterAndStackedExperts) {
   EXPECT_LT(m.weights.BytesPerToken(), expert_bytes + m.weights.output.n_bytes() + 2 * 1000 * 1000);
 }
 
+TEST(ArchFamilies, Qwen2MoeBindsASharedExpertAndKeepsTheSoftmaxWeights) {
+  const Loaded m = ReadAndBind("qwen2moe");
+  EXPECT_EQ(m.hp.n_expert, 16);
+  EXPECT_EQ(m.hp.n_ff_shared, 128);
+  EXPECT_FALSE(m.hp.norm_expert_weights);
+  EXPECT_TRUE(m.hp.has_qkv_bias);
+  const LayerWeights& layer = m.weights.layers[0];
+  EXPECT_EQ(layer.ffn_gate_shexp.n_rows(), 128);
+  EXPECT_EQ(layer.ffn_down_shexp.row_length(), 128);
+  EXPECT_EQ(layer.ffn_gate_inp_shexp.n_rows(), 1);
+  EXPECT_FALSE(layer.bq.empty());
+}
+
+TEST(ArchFamilies, Qwen2MoeWithoutTheSharedExpertGateIsRefusedNamingTheTensor) {
+  const std::string path = Synthesize("qwen2moe");
+  auto source = GgufFile::Open(path);
+  ASSERT_TRUE(source.ok());
+  GgufWriter writer;
+  for (const auto& [k, v] : source->metadata()) writer.Add(k, v);
+  for (const GgufTensorInfo& t : source->tensors()) {
+    if (t.name == "blk.1.ffn_gate_inp_shexp.weight") continue;
+    const auto* bytes = static_cast<const uint8_t*>(t.view.data);
+    writer.AddTensor(t.name, t.dtype, std::vector<int64_t>(t.ne, t.ne + t.n_dims),
+                     std::vector<uint8_t>(bytes, bytes + t.n_bytes));
+  }
+  const std::string without = TempPath("qwen2moe_no_gate.gguf");
+  ASSERT_TRUE(writer.WriteFile(without).ok());
+  ExpectRefusedNaming(without, "blk.1.ffn_gate_inp_shexp.weight");
+}
+
 TEST(ArchFamilies, TopExpertsPicksTheLargestAndRenormalizes) {
   const float probs[] = {0.1f, 0.3f, 0.05f, 0.3f, 0.25f};
   int32_t experts[3];

@@ -57,7 +57,7 @@ TEST(ArchRegistry, RejectsAnUnknownArchitectureNamingTheSupportedOnes) {
     EXPECT_EQ(spec.status().code(), StatusCode::kUnimplemented);
     EXPECT_EQ(spec.status().message(),
               "general.architecture '" + std::string(name) +
-                  "' is not supported (supported: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3, exaone, exaone4)");
+                  "' is not supported (supported: llama, qwen2, qwen2moe, qwen3, qwen3moe, gemma2, gemma3, phi3, exaone, exaone4)");
   }
 }
 

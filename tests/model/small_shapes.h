@@ -5,6 +5,7 @@
 //   "gemma2", "gemma3" sliding-window layers with a window of kTestWindow, so
 //                     prompts of a few dozen tokens cross it
 //   "qwen3moe"        16 experts, 4 per token, 64 wide
+//   "qwen2moe"        the same with a 128-wide shared expert
 //   "exaone4-swa"     exaone4 with 64 layers: the layer count that gets
 //                     sliding windows (and global layers without RoPE)
 #pragma once
@@ -38,6 +39,13 @@ inline SynthShape SmallShapeOf(std::string_view family) {
     shape.n_expert = 16;
     shape.n_expert_used = 4;
     shape.n_ff_expert = 64;
+  } else if (family == "qwen2moe") {
+    shape.arch = "qwen2moe";
+    shape.tied_embeddings = false;
+    shape.n_expert = 16;
+    shape.n_expert_used = 4;
+    shape.n_ff_expert = 64;
+    shape.n_ff_shared = 128;
   } else if (family == "gemma2") {
     shape.arch = "gemma2";
     shape.sliding_window = kTestWindow;

@@ -193,7 +193,7 @@ TEST_P(ExecutorFamily, OneSequenceMatchesSessionWithF32Pages) {
 
 INSTANTIATE_TEST_SUITE_P(Architectures, ExecutorFamily,
                          ::testing::Values("llama-swa", "gemma2", "gemma3", "phi3", "exaone", "exaone4",
-                                           "exaone4-swa", "qwen3moe"),
+                                           "exaone4-swa", "qwen3moe", "qwen2moe"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            for (char& c : name) c = c == '-' ? '_' : c;

@@ -9,9 +9,9 @@ namespace fab::model {
 namespace {
 
 std::span<const ArchSpec* const> RegisteredArchs() {
-  static const ArchSpec* const kArchs[] = {&LlamaArch(),  &Qwen2Arch(),  &Qwen3Arch(),   &Qwen3MoeArch(),
-                                           &Gemma2Arch(), &Gemma3Arch(), &Phi3Arch(),    &ExaoneArch(),
-                                           &Exaone4Arch()};
+  static const ArchSpec* const kArchs[] = {&LlamaArch(),   &Qwen2Arch(),  &Qwen2MoeArch(), &Qwen3Arch(),
+                                           &Qwen3MoeArch(), &Gemma2Arch(), &Gemma3Arch(),   &Phi3Arch(),
+                                           &ExaoneArch(),   &Exaone4Arch()};
   return kArchs;
 }
 
