@@ -20,10 +20,27 @@
 namespace fab::model {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("tokenfab_arch_families_" + std::to_string(getpid()) + "_" + name))
-      .string();
+// This process's files, in one directory removed when the tests end.
+const std::filesystem::path& TempDir() {
+  static const std::filesystem::path dir = [] {
+    std::filesystem::path d = std::filesystem::temp_directory_path() / ("tokenfab_arch_families_" + std::to_string(getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return dir;
 }
+
+class RemoveTempDir : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(TempDir(), ignored);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kRemoveTempDir =
+    ::testing::AddGlobalTestEnvironment(new RemoveTempDir);
+
+std::string TempPath(const std::string& name) { return (TempDir() / name).string(); }
 
 std::string Synthesize(std::string_view family) {
   static std::vector<std::unique_ptr<SynthShape>> shapes;
