@@ -29,6 +29,10 @@ struct Utf8Step {
 // one U+FFFD, as Unicode recommends).
 Utf8Step ScanUtf8Char(std::string_view text);
 
+// Appends the UTF-8 encoding of `code_point` (≤ U+10FFFF; the caller keeps
+// surrogates out where they matter).
+void AppendUtf8(char32_t code_point, std::string* out);
+
 // True when all of `text` is valid UTF-8. On failure, *error_offset (if not
 // null) receives the byte offset of the first invalid or truncated character.
 bool IsValidUtf8(std::string_view text, size_t* error_offset = nullptr);

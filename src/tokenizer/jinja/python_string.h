@@ -11,10 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/utf8.h"  // AppendUtf8
+
 namespace fab::jinja {
 
 std::u32string DecodeUtf8(std::string_view text);
-void AppendUtf8(char32_t code_point, std::string* out);
 std::string EncodeUtf8(std::u32string_view text);
 size_t CodePointCount(std::string_view text);
 

@@ -1,0 +1,174 @@
+#include "grammar/matcher.h"
+
+#include <algorithm>
+
+namespace fab::grammar {
+namespace {
+
+// Compaction is first tried when the arena holds this many nodes, and again
+// each time it has doubled since (so its cost stays linear in the input).
+constexpr size_t kCompactNodes = 1 << 16;
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const CompiledGrammar>> CompiledGrammar::Compile(Grammar grammar,
+                                                                          const GrammarLimits& limits) {
+  FAB_RETURN_IF_ERROR(Validate(grammar, limits));
+  auto compiled = std::shared_ptr<CompiledGrammar>(new CompiledGrammar());
+  compiled->alternative_starts_.resize(grammar.rules.size());
+  for (size_t r = 0; r < grammar.rules.size(); ++r) {
+    for (const std::vector<Symbol>& alternative : grammar.rules[r].alternatives) {
+      compiled->alternative_starts_[r].push_back(static_cast<uint32_t>(compiled->slots_.size()));
+      for (const Symbol& symbol : alternative) {
+        compiled->slots_.push_back(
+            Slot{symbol.kind == Symbol::Kind::kBytes ? Slot::kBytes : Slot::kRule, symbol.index});
+      }
+      compiled->slots_.push_back(Slot{Slot::kEnd, 0});
+    }
+  }
+  compiled->grammar_ = std::move(grammar);
+  return std::shared_ptr<const CompiledGrammar>(std::move(compiled));
+}
+
+GrammarMatcher::GrammarMatcher(std::shared_ptr<const CompiledGrammar> grammar) : grammar_(std::move(grammar)) {
+  Reset();
+}
+
+void GrammarMatcher::Reset() {
+  nodes_.clear();
+  interned_.clear();
+  visited_.clear();
+  tops_.clear();
+  complete_ = false;
+  compact_at_ = kCompactNodes;
+  NextStamp();
+  for (uint32_t start : grammar_->alternatives_of(grammar_->root())) Expand(Intern(start, -1), &tops_, &complete_);
+  std::sort(tops_.begin(), tops_.end());
+}
+
+int32_t GrammarMatcher::Intern(uint32_t position, int32_t parent) {
+  const uint64_t key = (static_cast<uint64_t>(position) << 32) | static_cast<uint32_t>(parent);
+  const auto [it, inserted] = interned_.emplace(key, static_cast<int32_t>(nodes_.size()));
+  if (inserted) {
+    nodes_.push_back(Node{position, parent});
+    visited_.push_back(0);
+  }
+  return it->second;
+}
+
+void GrammarMatcher::Expand(int32_t start, std::vector<uint32_t>* tops, bool* complete) {
+  const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
+  work_.clear();
+  work_.push_back(start);
+  while (!work_.empty()) {
+    const int32_t id = work_.back();
+    work_.pop_back();
+    if (visited_[static_cast<size_t>(id)] == stamp_) continue;
+    visited_[static_cast<size_t>(id)] = stamp_;
+    const Node node = nodes_[static_cast<size_t>(id)];
+    const CompiledGrammar::Slot slot = slots[node.position];
+    if (slot.kind == CompiledGrammar::Slot::kBytes) {
+      tops->push_back(static_cast<uint32_t>(id));
+    } else if (slot.kind == CompiledGrammar::Slot::kEnd) {
+      if (node.parent < 0) {
+        *complete = true;
+      } else {
+        work_.push_back(node.parent);
+      }
+    } else {
+      // A reference that ends its alternative returns straight to the parent.
+      const bool tail = slots[node.position + 1].kind == CompiledGrammar::Slot::kEnd;
+      const int32_t continuation = tail ? node.parent : Intern(node.position + 1, node.parent);
+      for (uint32_t alternative : grammar_->alternatives_of(slot.index)) {
+        work_.push_back(Intern(alternative, continuation));
+      }
+    }
+  }
+}
+
+void GrammarMatcher::NextStamp() {
+  if (++stamp_ == 0) {  // wrapped: no node may look visited
+    std::fill(visited_.begin(), visited_.end(), 0);
+    stamp_ = 1;
+  }
+}
+
+bool GrammarMatcher::AcceptByte(uint8_t byte) {
+  if (!Step(byte)) return false;
+  CompactIfLarge();
+  return true;
+}
+
+bool GrammarMatcher::Step(uint8_t byte) {
+  std::vector<uint32_t> next;
+  bool complete = false;
+  NextStamp();
+  const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
+  for (uint32_t top : tops_) {
+    const Node node = nodes_[top];
+    if (!grammar_->byte_set(slots[node.position].index).test(byte)) continue;
+    Expand(Intern(node.position + 1, node.parent), &next, &complete);
+  }
+  if (next.empty() && !complete) return false;
+  std::sort(next.begin(), next.end());
+  tops_ = std::move(next);
+  complete_ = complete;
+  return true;
+}
+
+bool GrammarMatcher::AcceptBytes(std::string_view bytes) {
+  const std::vector<uint32_t> saved_tops = tops_;
+  const bool saved_complete = complete_;
+  for (char c : bytes) {
+    if (!Step(static_cast<uint8_t>(c))) {
+      tops_ = saved_tops;  // no compaction ran since they were saved: their nodes are where they were
+      complete_ = saved_complete;
+      return false;
+    }
+  }
+  CompactIfLarge();
+  return true;
+}
+
+ByteSet GrammarMatcher::NextBytes() const {
+  ByteSet bytes;
+  for (uint32_t top : tops_) bytes |= grammar_->byte_set(grammar_->slots()[nodes_[top].position].index);
+  return bytes;
+}
+
+void GrammarMatcher::CompactIfLarge() {
+  if (nodes_.size() < compact_at_) return;
+  std::vector<int32_t> remap(nodes_.size(), -1);
+  size_t live = 0;
+  for (uint32_t top : tops_) {
+    for (int32_t id = static_cast<int32_t>(top); id >= 0 && remap[static_cast<size_t>(id)] < 0;
+         id = nodes_[static_cast<size_t>(id)].parent) {
+      remap[static_cast<size_t>(id)] = 0;
+      ++live;
+    }
+  }
+  if (live * 2 > nodes_.size()) {  // mostly live: not worth it yet
+    compact_at_ = 2 * nodes_.size();
+    return;
+  }
+  // A parent is always interned before its children, so renumbering in
+  // index order maps every parent first.
+  std::vector<Node> kept;
+  kept.reserve(live);
+  interned_.clear();
+  for (size_t id = 0; id < nodes_.size(); ++id) {
+    if (remap[id] < 0) continue;
+    Node node = nodes_[id];
+    if (node.parent >= 0) node.parent = remap[static_cast<size_t>(node.parent)];
+    remap[id] = static_cast<int32_t>(kept.size());
+    interned_.emplace((static_cast<uint64_t>(node.position) << 32) | static_cast<uint32_t>(node.parent), remap[id]);
+    kept.push_back(node);
+  }
+  for (uint32_t& top : tops_) top = static_cast<uint32_t>(remap[top]);
+  nodes_ = std::move(kept);
+  visited_.assign(nodes_.size(), 0);
+  stamp_ = 1;
+  compact_at_ = std::max(kCompactNodes, 2 * nodes_.size());
+}
+
+}  // namespace fab::grammar

@@ -1,0 +1,102 @@
+// CompiledGrammar and GrammarMatcher: a Grammar run over bytes.
+//
+// The matcher's state is every parse stack still alive, kept as a
+// graph-structured stack: stacks share their tails as nodes of one arena,
+// each node interned by (position, parent), so ambiguity costs the distinct
+// stacks, not the derivations. A stack's top is the position of the next
+// byte set to match; expanding a rule reference pushes its alternatives, and
+// a reference that ends its alternative is a tail call (it pushes nothing),
+// so right recursion (repetition) keeps stacks shallow. Left recursion is
+// refused by Validate.
+//
+// CompiledGrammar is immutable and shared (thread-safe reads); a matcher
+// belongs to one sequence and one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "grammar/grammar.h"
+
+namespace fab::grammar {
+
+class CompiledGrammar {
+ public:
+  // Validates and flattens `grammar`.
+  static StatusOr<std::shared_ptr<const CompiledGrammar>> Compile(Grammar grammar, const GrammarLimits& limits = {});
+
+  // Every alternative's symbols back to back, each alternative followed by
+  // an end marker; positions index this array.
+  struct Slot {
+    enum Kind : uint8_t { kBytes, kRule, kEnd };
+    Kind kind;
+    uint32_t index;  // byte set or rule
+  };
+  const std::vector<Slot>& slots() const { return slots_; }
+  const std::vector<uint32_t>& alternatives_of(uint32_t rule) const { return alternative_starts_[rule]; }
+  const ByteSet& byte_set(uint32_t index) const { return grammar_.byte_sets[index]; }
+  uint32_t root() const { return grammar_.root; }
+  const Grammar& grammar() const { return grammar_; }
+
+ private:
+  Grammar grammar_;
+  std::vector<Slot> slots_;
+  std::vector<std::vector<uint32_t>> alternative_starts_;  // [rule] -> first positions
+};
+
+class GrammarMatcher {
+ public:
+  explicit GrammarMatcher(std::shared_ptr<const CompiledGrammar> grammar);
+
+  // Feeds one byte. False, leaving the state as it was, when the grammar
+  // cannot continue with it.
+  bool AcceptByte(uint8_t byte);
+  // Feeds bytes in order; false, leaving the state as it was, when any is refused.
+  bool AcceptBytes(std::string_view bytes);
+  // True when the bytes so far are a whole sentence of the grammar.
+  bool IsComplete() const { return complete_; }
+  // True when some byte may follow.
+  bool CanContinue() const { return !tops_.empty(); }
+  // The bytes that may follow now.
+  ByteSet NextBytes() const;
+  // Back to the empty input.
+  void Reset();
+
+  // Distinct live stack tops and arena nodes (for tests and limits).
+  size_t n_stacks() const { return tops_.size(); }
+  size_t n_nodes() const { return nodes_.size(); }
+
+ private:
+  struct Node {
+    uint32_t position;
+    int32_t parent;  // node index, or -1 (the root's alternative)
+  };
+
+  int32_t Intern(uint32_t position, int32_t parent);
+  // AcceptByte without compaction (so node indices saved before it stay valid).
+  bool Step(uint8_t byte);
+  void NextStamp();
+  // Adds the tops reachable from `node` (expanding rule references and
+  // finishing alternatives) to *tops, and sets *complete when the root can end.
+  void Expand(int32_t node, std::vector<uint32_t>* tops, bool* complete);
+  // Drops arena nodes no live stack reaches.
+  void CompactIfLarge();
+
+  std::shared_ptr<const CompiledGrammar> grammar_;
+  std::vector<Node> nodes_;
+  std::unordered_map<uint64_t, int32_t> interned_;
+  std::vector<uint32_t> tops_;  // sorted node indices whose position is a byte set
+  bool complete_ = false;
+  // Expansion scratch: a node is visited in the current expansion when its
+  // stamp equals stamp_.
+  std::vector<uint32_t> visited_;
+  uint32_t stamp_ = 0;
+  std::vector<int32_t> work_;
+  size_t compact_at_;  // arena size that triggers the next compaction attempt
+};
+
+}  // namespace fab::grammar
