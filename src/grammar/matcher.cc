@@ -99,21 +99,58 @@ bool GrammarMatcher::AcceptByte(uint8_t byte) {
   return true;
 }
 
+void GrammarMatcher::Advance(const std::vector<uint32_t>& tops, uint8_t byte, std::vector<uint32_t>* next,
+                             bool* complete) {
+  next->clear();
+  *complete = false;
+  NextStamp();
+  const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
+  for (uint32_t top : tops) {
+    const Node node = nodes_[top];
+    if (!grammar_->byte_set(slots[node.position].index).test(byte)) continue;
+    Expand(Intern(node.position + 1, node.parent), next, complete);
+  }
+}
+
 bool GrammarMatcher::Step(uint8_t byte) {
   std::vector<uint32_t> next;
   bool complete = false;
-  NextStamp();
-  const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
-  for (uint32_t top : tops_) {
-    const Node node = nodes_[top];
-    if (!grammar_->byte_set(slots[node.position].index).test(byte)) continue;
-    Expand(Intern(node.position + 1, node.parent), &next, &complete);
-  }
+  Advance(tops_, byte, &next, &complete);
   if (next.empty() && !complete) return false;
   std::sort(next.begin(), next.end());
   tops_ = std::move(next);
   complete_ = complete;
   return true;
+}
+
+void GrammarMatcher::FillTokenMask(const TokenTrie& trie, std::span<uint32_t> mask) {
+  std::fill(mask.begin(), mask.end(), 0u);
+  struct Frame {
+    uint32_t node;
+    uint32_t next_child;
+  };
+  std::vector<Frame> stack = {{0, 0}};
+  if (levels_.empty()) levels_.resize(1);
+  levels_[0] = tops_;
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    const TokenTrie::Node& parent = trie.node(frame.node);
+    if (frame.next_child == parent.n_children) {
+      stack.pop_back();
+      continue;
+    }
+    const uint32_t child_index = parent.first_child + frame.next_child++;
+    const TokenTrie::Node& child = trie.node(child_index);
+    const size_t depth = stack.size();
+    if (levels_.size() <= depth) levels_.resize(depth + 1);
+    bool complete = false;
+    Advance(levels_[depth - 1], child.byte, &levels_[depth], &complete);
+    const bool alive = !levels_[depth].empty();
+    if (!alive && !complete) continue;  // no token under this prefix fits
+    for (int32_t token : trie.tokens_at(child)) mask[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
+    if (alive && child.n_children > 0) stack.push_back({child_index, 0});
+  }
+  CompactIfLarge();
 }
 
 bool GrammarMatcher::AcceptBytes(std::string_view bytes) {

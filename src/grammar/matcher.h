@@ -15,12 +15,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
 #include "grammar/grammar.h"
+#include "grammar/token_trie.h"
 
 namespace fab::grammar {
 
@@ -66,6 +68,14 @@ class GrammarMatcher {
   // Back to the empty input.
   void Reset();
 
+  // Sets bit t of `mask` (bit t % 32 of word t / 32; at least
+  // ceil(n_vocab / 32) words) for each token of `trie` whose bytes may all
+  // come next, in order, and clears every other bit. Tokens without bytes
+  // (control tokens) are cleared: the caller allows end-of-generation when
+  // IsComplete(). The state is unchanged. One depth-first walk of the trie,
+  // pruned where no stack survives.
+  void FillTokenMask(const TokenTrie& trie, std::span<uint32_t> mask);
+
   // Distinct live stack tops and arena nodes (for tests and limits).
   size_t n_stacks() const { return tops_.size(); }
   size_t n_nodes() const { return nodes_.size(); }
@@ -79,6 +89,9 @@ class GrammarMatcher {
   int32_t Intern(uint32_t position, int32_t parent);
   // AcceptByte without compaction (so node indices saved before it stay valid).
   bool Step(uint8_t byte);
+  // The tops after `byte` from `tops` into *next (unsorted), *complete when
+  // the root can end there.
+  void Advance(const std::vector<uint32_t>& tops, uint8_t byte, std::vector<uint32_t>* next, bool* complete);
   void NextStamp();
   // Adds the tops reachable from `node` (expanding rule references and
   // finishing alternatives) to *tops, and sets *complete when the root can end.
@@ -96,6 +109,7 @@ class GrammarMatcher {
   std::vector<uint32_t> visited_;
   uint32_t stamp_ = 0;
   std::vector<int32_t> work_;
+  std::vector<std::vector<uint32_t>> levels_;  // FillTokenMask: tops after each prefix depth
   size_t compact_at_;  // arena size that triggers the next compaction attempt
 };
 
