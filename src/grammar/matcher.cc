@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "grammar/mask_cache.h"
+
 namespace fab::grammar {
 namespace {
 
@@ -42,7 +44,9 @@ void GrammarMatcher::Reset() {
   complete_ = false;
   compact_at_ = kCompactNodes;
   NextStamp();
-  for (uint32_t start : grammar_->alternatives_of(grammar_->root())) Expand(Intern(start, -1), &tops_, &complete_);
+  Outcome out{&tops_};
+  for (uint32_t start : grammar_->alternatives_of(grammar_->root())) Expand(Intern(start, kRootParent), &out);
+  complete_ = out.complete;
   std::sort(tops_.begin(), tops_.end());
 }
 
@@ -56,7 +60,7 @@ int32_t GrammarMatcher::Intern(uint32_t position, int32_t parent) {
   return it->second;
 }
 
-void GrammarMatcher::Expand(int32_t start, std::vector<uint32_t>* tops, bool* complete) {
+void GrammarMatcher::Expand(int32_t start, Outcome* out) {
   const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
   work_.clear();
   work_.push_back(start);
@@ -68,10 +72,12 @@ void GrammarMatcher::Expand(int32_t start, std::vector<uint32_t>* tops, bool* co
     const Node node = nodes_[static_cast<size_t>(id)];
     const CompiledGrammar::Slot slot = slots[node.position];
     if (slot.kind == CompiledGrammar::Slot::kBytes) {
-      tops->push_back(static_cast<uint32_t>(id));
+      out->tops->push_back(static_cast<uint32_t>(id));
     } else if (slot.kind == CompiledGrammar::Slot::kEnd) {
-      if (node.parent < 0) {
-        *complete = true;
+      if (node.parent == kRootParent) {
+        out->complete = true;
+      } else if (node.parent == kBoundary) {
+        out->left_context = true;
       } else {
         work_.push_back(node.parent);
       }
@@ -99,27 +105,26 @@ bool GrammarMatcher::AcceptByte(uint8_t byte) {
   return true;
 }
 
-void GrammarMatcher::Advance(const std::vector<uint32_t>& tops, uint8_t byte, std::vector<uint32_t>* next,
-                             bool* complete) {
-  next->clear();
-  *complete = false;
+void GrammarMatcher::Advance(const std::vector<uint32_t>& tops, uint8_t byte, Outcome* out) {
+  out->tops->clear();
+  out->complete = out->left_context = false;
   NextStamp();
   const std::vector<CompiledGrammar::Slot>& slots = grammar_->slots();
   for (uint32_t top : tops) {
     const Node node = nodes_[top];
     if (!grammar_->byte_set(slots[node.position].index).test(byte)) continue;
-    Expand(Intern(node.position + 1, node.parent), next, complete);
+    Expand(Intern(node.position + 1, node.parent), out);
   }
 }
 
 bool GrammarMatcher::Step(uint8_t byte) {
   std::vector<uint32_t> next;
-  bool complete = false;
-  Advance(tops_, byte, &next, &complete);
-  if (next.empty() && !complete) return false;
+  Outcome out{&next};
+  Advance(tops_, byte, &out);
+  if (next.empty() && !out.complete) return false;
   std::sort(next.begin(), next.end());
   tops_ = std::move(next);
-  complete_ = complete;
+  complete_ = out.complete;
   return true;
 }
 
@@ -143,10 +148,10 @@ void GrammarMatcher::FillTokenMask(const TokenTrie& trie, std::span<uint32_t> ma
     const TokenTrie::Node& child = trie.node(child_index);
     const size_t depth = stack.size();
     if (levels_.size() <= depth) levels_.resize(depth + 1);
-    bool complete = false;
-    Advance(levels_[depth - 1], child.byte, &levels_[depth], &complete);
+    Outcome out{&levels_[depth]};
+    Advance(levels_[depth - 1], child.byte, &out);
     const bool alive = !levels_[depth].empty();
-    if (!alive && !complete) continue;  // no token under this prefix fits
+    if (!alive && !out.complete) continue;  // no token under this prefix fits
     for (int32_t token : trie.tokens_at(child)) mask[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
     if (alive && child.n_children > 0) stack.push_back({child_index, 0});
   }
@@ -206,6 +211,132 @@ void GrammarMatcher::CompactIfLarge() {
   visited_.assign(nodes_.size(), 0);
   stamp_ = 1;
   compact_at_ = std::max(kCompactNodes, 2 * nodes_.size());
+}
+
+ContextKey GrammarMatcher::ContextOf(uint32_t top) const {
+  ContextKey key;
+  int32_t id = static_cast<int32_t>(top);
+  while (key.depth < kContextDepth) {
+    const Node& node = nodes_[static_cast<size_t>(id)];
+    key.positions[key.depth++] = node.position;
+    if (node.parent == kRootParent) {
+      key.at_root = true;
+      break;
+    }
+    id = node.parent;
+  }
+  return key;
+}
+
+void GrammarMatcher::ClassifyTokens(const ContextKey& context, const TokenTrie& trie, TokenClasses* classes) {
+  Reset();  // a fresh arena for the scratch work
+  classes->accepted.assign((static_cast<size_t>(trie.n_vocab()) + 31) / 32, 0u);
+  classes->uncertain.clear();
+  int32_t parent = context.at_root ? kRootParent : kBoundary;
+  for (int k = context.depth - 1; k >= 0; --k) parent = Intern(context.positions[static_cast<size_t>(k)], parent);
+  if (levels_.empty()) levels_.resize(1);
+  levels_[0] = {static_cast<uint32_t>(parent)};
+
+  // Every token under `node` (its own ones included) is uncertain.
+  const auto all_uncertain = [&](uint32_t node) {
+    std::vector<uint32_t> pending = {node};
+    while (!pending.empty()) {
+      const TokenTrie::Node& n = trie.node(pending.back());
+      pending.pop_back();
+      for (int32_t token : trie.tokens_at(n)) classes->uncertain.push_back(token);
+      for (uint32_t c = 0; c < n.n_children; ++c) pending.push_back(n.first_child + c);
+    }
+  };
+  struct Frame {
+    uint32_t node;
+    uint32_t next_child;
+    bool left;  // some path left the context on this prefix: longer tokens may fit below it
+  };
+  std::vector<Frame> stack = {{0, 0, false}};
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    const TokenTrie::Node& node = trie.node(frame.node);
+    if (frame.next_child == node.n_children) {
+      stack.pop_back();
+      continue;
+    }
+    const uint32_t child_index = node.first_child + frame.next_child++;
+    const bool left_before = frame.left;
+    const TokenTrie::Node& child = trie.node(child_index);
+    const size_t depth = stack.size();
+    if (levels_.size() <= depth) levels_.resize(depth + 1);
+    Outcome out{&levels_[depth]};
+    Advance(levels_[depth - 1], child.byte, &out);
+    const bool alive = !levels_[depth].empty();
+    // Ending exactly where the context ends fits any stack below it.
+    if (alive || out.complete || out.left_context) {
+      for (int32_t token : trie.tokens_at(child)) classes->accepted[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
+    } else if (left_before) {
+      for (int32_t token : trie.tokens_at(child)) classes->uncertain.push_back(token);
+    }
+    const bool left = left_before || out.left_context;
+    if (alive && child.n_children > 0) {
+      stack.push_back({child_index, 0, left});
+    } else if (left) {
+      for (uint32_t c = 0; c < child.n_children; ++c) all_uncertain(child.first_child + c);
+    }
+  }
+  std::sort(classes->uncertain.begin(), classes->uncertain.end(),
+            [&](int32_t a, int32_t b) { return trie.rank(a) < trie.rank(b); });
+  Reset();
+}
+
+void GrammarMatcher::FillTokenMask(TokenMaskCache& cache, std::span<uint32_t> mask) {
+  const TokenTrie& trie = cache.trie();
+  std::fill(mask.begin(), mask.end(), 0u);
+  uncertain_.clear();
+  for (uint32_t top : tops_) {
+    const TokenClasses& classes = cache.ClassesFor(ContextOf(top));
+    for (size_t w = 0; w < classes.accepted.size(); ++w) mask[w] |= classes.accepted[w];
+    uncertain_.insert(uncertain_.end(), classes.uncertain.begin(), classes.uncertain.end());
+  }
+  if (uncertain_.empty()) return;
+  if (tops_.size() > 1) {
+    std::sort(uncertain_.begin(), uncertain_.end(), [&](int32_t a, int32_t b) { return trie.rank(a) < trie.rank(b); });
+    uncertain_.erase(std::unique(uncertain_.begin(), uncertain_.end()), uncertain_.end());
+  }
+  // Check each against the real stacks, in byte order so a token reuses the
+  // states of the prefix it shares with the one checked before it.
+  if (levels_.empty()) levels_.resize(1);
+  levels_[0] = tops_;
+  const std::string* walked = nullptr;  // the last token walked; levels_[d] holds its first d bytes' states
+  size_t dead_at = SIZE_MAX;            // walked died after this many bytes
+  for (int32_t token : uncertain_) {
+    if ((mask[static_cast<size_t>(token) / 32] >> (token % 32)) & 1u) continue;
+    const std::string& bytes = trie.bytes(token);
+    size_t shared = 0;
+    if (walked != nullptr) {
+      const size_t limit = std::min(walked->size(), bytes.size());
+      while (shared < limit && (*walked)[shared] == bytes[shared]) ++shared;
+      if (shared >= dead_at) continue;  // its prefix already died
+      shared = std::min(shared, dead_at);
+    }
+    walked = &bytes;
+    dead_at = SIZE_MAX;
+    bool fits = true;
+    if (shared == bytes.size()) {
+      // A prefix of the last walked token: levels_[shared] is its state...
+      // but only an exact end counts; re-walk the last byte to know completion.
+      shared = bytes.size() - 1;
+    }
+    for (size_t d = shared + 1; d <= bytes.size(); ++d) {
+      if (levels_.size() <= d) levels_.resize(d + 1);
+      Outcome out{&levels_[d]};
+      Advance(levels_[d - 1], static_cast<uint8_t>(bytes[d - 1]), &out);
+      if (levels_[d].empty() && !(d == bytes.size() && out.complete)) {
+        fits = false;
+        dead_at = d;
+        break;
+      }
+    }
+    if (fits) mask[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
+  }
+  CompactIfLarge();
 }
 
 }  // namespace fab::grammar

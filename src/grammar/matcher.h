@@ -26,6 +26,10 @@
 
 namespace fab::grammar {
 
+struct ContextKey;
+struct TokenClasses;
+class TokenMaskCache;
+
 class CompiledGrammar {
  public:
   // Validates and flattens `grammar`.
@@ -75,27 +79,49 @@ class GrammarMatcher {
   // IsComplete(). The state is unchanged. One depth-first walk of the trie,
   // pruned where no stack survives.
   void FillTokenMask(const TokenTrie& trie, std::span<uint32_t> mask);
+  // The same mask, from `cache` (built for this matcher's grammar): the
+  // union of the tops' cached accepted tokens plus the uncertain ones that
+  // the real stacks take (mask_cache.h). Equal to the trie walk's, faster
+  // once the contexts are cached.
+  void FillTokenMask(TokenMaskCache& cache, std::span<uint32_t> mask);
 
   // Distinct live stack tops and arena nodes (for tests and limits).
   size_t n_stacks() const { return tops_.size(); }
   size_t n_nodes() const { return nodes_.size(); }
 
  private:
+  friend class TokenMaskCache;
+
+  // Node::parent values that are not nodes.
+  static constexpr int32_t kRootParent = -1;  // the root's alternative: ending it completes the input
+  static constexpr int32_t kBoundary = -2;    // a context's bottom (TokenMaskCache): what lies below is unknown
+
   struct Node {
     uint32_t position;
-    int32_t parent;  // node index, or -1 (the root's alternative)
+    int32_t parent;  // node index, kRootParent or kBoundary
+  };
+
+  // Where an advance or expansion led: new tops, and whether the root can
+  // end there or a context's bottom was reached.
+  struct Outcome {
+    std::vector<uint32_t>* tops;
+    bool complete = false;
+    bool left_context = false;
   };
 
   int32_t Intern(uint32_t position, int32_t parent);
   // AcceptByte without compaction (so node indices saved before it stay valid).
   bool Step(uint8_t byte);
-  // The tops after `byte` from `tops` into *next (unsorted), *complete when
-  // the root can end there.
-  void Advance(const std::vector<uint32_t>& tops, uint8_t byte, std::vector<uint32_t>* next, bool* complete);
+  // The tops after `byte` from `tops` into *out->tops (cleared first, unsorted).
+  void Advance(const std::vector<uint32_t>& tops, uint8_t byte, Outcome* out);
   void NextStamp();
   // Adds the tops reachable from `node` (expanding rule references and
-  // finishing alternatives) to *tops, and sets *complete when the root can end.
-  void Expand(int32_t node, std::vector<uint32_t>* tops, bool* complete);
+  // finishing alternatives) to *out.
+  void Expand(int32_t node, Outcome* out);
+  // The context of top node `top` (mask_cache.h).
+  ContextKey ContextOf(uint32_t top) const;
+  // Fills *classes for `context`, using this matcher's arena as scratch.
+  void ClassifyTokens(const ContextKey& context, const TokenTrie& trie, TokenClasses* classes);
   // Drops arena nodes no live stack reaches.
   void CompactIfLarge();
 
@@ -110,6 +136,7 @@ class GrammarMatcher {
   uint32_t stamp_ = 0;
   std::vector<int32_t> work_;
   std::vector<std::vector<uint32_t>> levels_;  // FillTokenMask: tops after each prefix depth
+  std::vector<int32_t> uncertain_;             // FillTokenMask(cache): tokens to check
   size_t compact_at_;  // arena size that triggers the next compaction attempt
 };
 

@@ -6,7 +6,7 @@
 namespace fab::grammar {
 
 TokenTrie::TokenTrie(const std::vector<std::string>& token_bytes)
-    : n_vocab_(static_cast<int32_t>(token_bytes.size())) {
+    : n_vocab_(static_cast<int32_t>(token_bytes.size())), bytes_(token_bytes), rank_(token_bytes.size(), -1) {
   std::vector<int32_t> order;
   for (int32_t id = 0; id < n_vocab_; ++id) {
     if (!token_bytes[static_cast<size_t>(id)].empty()) order.push_back(id);
@@ -14,6 +14,7 @@ TokenTrie::TokenTrie(const std::vector<std::string>& token_bytes)
   std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
     return token_bytes[static_cast<size_t>(a)] < token_bytes[static_cast<size_t>(b)];
   });
+  for (size_t i = 0; i < order.size(); ++i) rank_[static_cast<size_t>(order[i])] = static_cast<int32_t>(i);
   // Breadth-first over ranges of `order` sharing a prefix of length depth:
   // each node's children are made together, so they are contiguous.
   struct Pending {

@@ -32,9 +32,14 @@ class TokenTrie {
     return std::span<const int32_t>(tokens_).subspan(node.first_token, node.n_tokens);
   }
   size_t n_nodes() const { return nodes_.size(); }
+  const std::string& bytes(int32_t token) const { return bytes_[static_cast<size_t>(token)]; }
+  // The token's place in byte order among the tokens with bytes (-1: none).
+  int32_t rank(int32_t token) const { return rank_[static_cast<size_t>(token)]; }
 
  private:
   int32_t n_vocab_;
+  std::vector<std::string> bytes_;
+  std::vector<int32_t> rank_;
   std::vector<Node> nodes_;     // nodes_[0] is the root (the empty prefix)
   std::vector<int32_t> tokens_;
 };

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "gguf/gguf_file.h"
+#include "grammar/gbnf.h"
+#include "grammar/mask_cache.h"
 #include "grammar/matcher.h"
 #include "grammar/matcher_for.h"
 #include "grammar/token_trie.h"
@@ -29,15 +31,20 @@ ws ::= [ \n]{0,2}
 
 bool Allowed(const std::vector<uint32_t>& mask, int32_t token) { return (mask[token / 32] >> (token % 32)) & 1u; }
 
-// Walks `steps` tokens, each time checking the mask token by token against a
+// Walks `steps` tokens, each time checking the mask (from the trie walk, and
+// from the cache, which must agree bit for bit) token by token against a
 // copy of the matcher, then taking a random allowed token.
 void ExpectMasksMatchBruteForce(GrammarMatcher matcher, const std::vector<std::string>& bytes, int steps,
-                                uint32_t seed) {
-  const TokenTrie trie(bytes);
-  std::vector<uint32_t> mask((bytes.size() + 31) / 32);
+                                uint32_t seed, std::string_view gbnf) {
+  const auto trie = std::make_shared<const TokenTrie>(bytes);
+  auto compiled = CompiledGrammar::Compile(ParseGbnf(gbnf).value()).value();
+  TokenMaskCache cache(compiled, trie);
+  std::vector<uint32_t> mask((bytes.size() + 31) / 32), cached(mask.size());
   std::mt19937 rng(seed);
   for (int step = 0; step < steps; ++step) {
-    matcher.FillTokenMask(trie, mask);
+    matcher.FillTokenMask(*trie, mask);
+    matcher.FillTokenMask(cache, cached);
+    ASSERT_EQ(cached, mask) << "step " << step;
     std::vector<int32_t> allowed;
     for (int32_t t = 0; t < static_cast<int32_t>(bytes.size()); ++t) {
       GrammarMatcher copy = matcher;
@@ -83,7 +90,7 @@ TEST(TokenMask, AllowsExactlyTheTokensTheGrammarCanTakeOnASmallVocabulary) {
   }
   vocab.emplace_back("null");  // the same bytes twice
   for (uint32_t seed = 1; seed <= 20; ++seed) {
-    ExpectMasksMatchBruteForce(MatcherFor(kJsonObject), vocab, 60, seed);
+    ExpectMasksMatchBruteForce(MatcherFor(kJsonObject), vocab, 60, seed, kJsonObject);
   }
 }
 
@@ -96,7 +103,7 @@ TEST(TokenMask, AllowsExactlyTheTokensTheGrammarCanTakeOnTheLlama2Vocabulary) {
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
   std::vector<std::string> bytes;
   for (TokenId id = 0; id < (*tokenizer)->n_vocab(); ++id) bytes.push_back((*tokenizer)->TokenBytes(id));
-  ExpectMasksMatchBruteForce(MatcherFor(kJsonObject), bytes, 12, 7);
+  ExpectMasksMatchBruteForce(MatcherFor(kJsonObject), bytes, 12, 7, kJsonObject);
 }
 
 }  // namespace
