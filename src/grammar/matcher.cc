@@ -130,31 +130,9 @@ bool GrammarMatcher::Step(uint8_t byte) {
 
 void GrammarMatcher::FillTokenMask(const TokenTrie& trie, std::span<uint32_t> mask) {
   std::fill(mask.begin(), mask.end(), 0u);
-  struct Frame {
-    uint32_t node;
-    uint32_t next_child;
-  };
-  std::vector<Frame> stack = {{0, 0}};
   if (levels_.empty()) levels_.resize(1);
   levels_[0] = tops_;
-  while (!stack.empty()) {
-    Frame& frame = stack.back();
-    const TokenTrie::Node& parent = trie.node(frame.node);
-    if (frame.next_child == parent.n_children) {
-      stack.pop_back();
-      continue;
-    }
-    const uint32_t child_index = parent.first_child + frame.next_child++;
-    const TokenTrie::Node& child = trie.node(child_index);
-    const size_t depth = stack.size();
-    if (levels_.size() <= depth) levels_.resize(depth + 1);
-    Outcome out{&levels_[depth]};
-    Advance(levels_[depth - 1], child.byte, &out);
-    const bool alive = !levels_[depth].empty();
-    if (!alive && !out.complete) continue;  // no token under this prefix fits
-    for (int32_t token : trie.tokens_at(child)) mask[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
-    if (alive && child.n_children > 0) stack.push_back({child_index, 0});
-  }
+  WalkTrie(trie, mask, nullptr);  // real stacks never leave a context: nothing is uncertain
   CompactIfLarge();
 }
 
@@ -213,37 +191,15 @@ void GrammarMatcher::CompactIfLarge() {
   compact_at_ = std::max(kCompactNodes, 2 * nodes_.size());
 }
 
-ContextKey GrammarMatcher::ContextOf(uint32_t top) const {
-  ContextKey key;
-  int32_t id = static_cast<int32_t>(top);
-  while (key.depth < kContextDepth) {
-    const Node& node = nodes_[static_cast<size_t>(id)];
-    key.positions[key.depth++] = node.position;
-    if (node.parent == kRootParent) {
-      key.at_root = true;
-      break;
-    }
-    id = node.parent;
-  }
-  return key;
-}
-
-void GrammarMatcher::ClassifyTokens(const ContextKey& context, const TokenTrie& trie, TokenClasses* classes) {
-  Reset();  // a fresh arena for the scratch work
-  classes->accepted.assign((static_cast<size_t>(trie.n_vocab()) + 31) / 32, 0u);
-  classes->uncertain.clear();
-  int32_t parent = context.at_root ? kRootParent : kBoundary;
-  for (int k = context.depth - 1; k >= 0; --k) parent = Intern(context.positions[static_cast<size_t>(k)], parent);
-  if (levels_.empty()) levels_.resize(1);
-  levels_[0] = {static_cast<uint32_t>(parent)};
-
+void GrammarMatcher::WalkTrie(const TokenTrie& trie, std::span<uint32_t> accepted, std::vector<int32_t>* uncertain) {
+  const auto accept = [&](int32_t token) { accepted[static_cast<size_t>(token) / 32] |= 1u << (token % 32); };
   // Every token under `node` (its own ones included) is uncertain.
   const auto all_uncertain = [&](uint32_t node) {
     std::vector<uint32_t> pending = {node};
     while (!pending.empty()) {
       const TokenTrie::Node& n = trie.node(pending.back());
       pending.pop_back();
-      for (int32_t token : trie.tokens_at(n)) classes->uncertain.push_back(token);
+      for (int32_t token : trie.tokens_at(n)) uncertain->push_back(token);
       for (uint32_t c = 0; c < n.n_children; ++c) pending.push_back(n.first_child + c);
     }
   };
@@ -270,9 +226,9 @@ void GrammarMatcher::ClassifyTokens(const ContextKey& context, const TokenTrie& 
     const bool alive = !levels_[depth].empty();
     // Ending exactly where the context ends fits any stack below it.
     if (alive || out.complete || out.left_context) {
-      for (int32_t token : trie.tokens_at(child)) classes->accepted[static_cast<size_t>(token) / 32] |= 1u << (token % 32);
+      for (int32_t token : trie.tokens_at(child)) accept(token);
     } else if (left_before) {
-      for (int32_t token : trie.tokens_at(child)) classes->uncertain.push_back(token);
+      for (int32_t token : trie.tokens_at(child)) uncertain->push_back(token);
     }
     const bool left = left_before || out.left_context;
     if (alive && child.n_children > 0) {
@@ -281,6 +237,33 @@ void GrammarMatcher::ClassifyTokens(const ContextKey& context, const TokenTrie& 
       for (uint32_t c = 0; c < child.n_children; ++c) all_uncertain(child.first_child + c);
     }
   }
+}
+
+ContextKey GrammarMatcher::ContextOf(uint32_t top) const {
+  ContextKey key;
+  int32_t id = static_cast<int32_t>(top);
+  while (key.depth < kContextDepth) {
+    const Node& node = nodes_[static_cast<size_t>(id)];
+    key.positions[key.depth++] = node.position;
+    if (node.parent == kRootParent) {
+      key.at_root = true;
+      break;
+    }
+    id = node.parent;
+  }
+  return key;
+}
+
+void GrammarMatcher::ClassifyTokens(const ContextKey& context, const TokenTrie& trie, TokenClasses* classes) {
+  Reset();  // a fresh arena for the scratch work
+  classes->accepted.assign((static_cast<size_t>(trie.n_vocab()) + 31) / 32, 0u);
+  classes->uncertain.clear();
+  int32_t parent = context.at_root ? kRootParent : kBoundary;
+  for (int k = context.depth - 1; k >= 0; --k) parent = Intern(context.positions[static_cast<size_t>(k)], parent);
+  if (levels_.empty()) levels_.resize(1);
+  levels_[0] = {static_cast<uint32_t>(parent)};
+
+  WalkTrie(trie, classes->accepted, &classes->uncertain);
   std::sort(classes->uncertain.begin(), classes->uncertain.end(),
             [&](int32_t a, int32_t b) { return trie.rank(a) < trie.rank(b); });
   Reset();

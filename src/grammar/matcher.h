@@ -118,6 +118,11 @@ class GrammarMatcher {
   // Adds the tops reachable from `node` (expanding rule references and
   // finishing alternatives) to *out.
   void Expand(int32_t node, Outcome* out);
+  // Walks `trie` depth-first from levels_[0]'s tops: sets the bits of the
+  // tokens that fit in `accepted` and appends those that leave a context
+  // with bytes to spare to *uncertain (null: the tops are real stacks, which
+  // have no context boundary). Prunes prefixes where nothing survives.
+  void WalkTrie(const TokenTrie& trie, std::span<uint32_t> accepted, std::vector<int32_t>* uncertain);
   // The context of top node `top` (mask_cache.h).
   ContextKey ContextOf(uint32_t top) const;
   // Fills *classes for `context`, using this matcher's arena as scratch.
