@@ -9,6 +9,7 @@
 #include "cli/bench_serve_options.h"
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
+#include "cli/grammar_commands.h"
 #include "cli/commands_admin.h"
 #include "cli/serve_command.h"
 
@@ -245,6 +246,9 @@ int Main(int argc, char** argv) {
   AddBenchServe(app.get_subcommand("bench"), bench_serve, code);
   ChatTemplateOptions chat_template;
   AddChatTemplate(app, chat_template, code);
+  GrammarCheckOptions grammar_check;
+  BenchGrammarOptions bench_grammar;
+  AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
   AdminOptions admin;
   AddAdminCommands(app, admin, code);
   try {
