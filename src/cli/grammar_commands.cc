@@ -1,5 +1,7 @@
-// `tokenfab grammar check --gbnf FILE [--json]`: compiles the grammar and
-// prints its size, or the refusal (line, column, what) with exit status 1.
+// `tokenfab grammar check (--gbnf FILE | --schema FILE) [--print] [--json]`:
+// compiles the grammar (a JSON Schema through its GBNF) and prints its size,
+// or the refusal (GBNF: line and column; schema: the keyword and where) with
+// exit status 1. --print also prints the GBNF.
 //
 // `tokenfab bench grammar [-m MODEL] [--gbnf FILE] [--text FILE]
 // [--repeat N] [--json]`: splits the text into the vocabulary's tokens
@@ -24,6 +26,7 @@
 #include "cli/model_loader.h"
 #include "gguf/gguf_file.h"
 #include "grammar/gbnf.h"
+#include "grammar/json_schema.h"
 #include "grammar/mask_cache.h"
 #include "grammar/matcher.h"
 #include "platform/mapped_file.h"
@@ -52,11 +55,27 @@ StatusOr<std::string> ReadText(const std::string& path, std::string_view fallbac
   return std::string(reinterpret_cast<const char*>(file.data()), file.size());
 }
 
+// The GBNF of a GBNF file, or of a JSON Schema file compiled; `fallback`
+// when both paths are empty.
+StatusOr<std::string> GbnfOf(const std::string& gbnf_path, const std::string& schema_path, std::string_view fallback) {
+  if (!gbnf_path.empty() && !schema_path.empty()) return InvalidArgumentError("give --gbnf or --schema, not both");
+  if (schema_path.empty()) return ReadText(gbnf_path, fallback);
+  FAB_ASSIGN_OR_RETURN(std::string text, ReadText(schema_path, ""));
+  boost::system::error_code error;
+  const boost::json::value schema = boost::json::parse(text, error);
+  if (error) return InvalidArgumentError(schema_path + " is not JSON: " + error.message());
+  return grammar::JsonSchemaToGbnf(schema);
+}
+
 int RunGrammarCheck(const GrammarCheckOptions& options) {
-  auto text = ReadText(options.gbnf_path, "");
+  if (options.gbnf_path.empty() && options.schema_path.empty()) {
+    return ReportError(InvalidArgumentError("give --gbnf FILE or --schema FILE"));
+  }
+  auto text = GbnfOf(options.gbnf_path, options.schema_path, "");
   if (!text.ok()) return ReportError(text.status());
   auto grammar = grammar::ParseGbnf(*text);
   if (!grammar.ok()) return ReportError(grammar.status());
+  if (options.print && !options.json) std::printf("%s", text->c_str());
   size_t n_symbols = 0;
   for (const grammar::Rule& rule : grammar->rules) {
     for (const auto& alternative : rule.alternatives) n_symbols += alternative.size();
@@ -66,6 +85,7 @@ int RunGrammarCheck(const GrammarCheckOptions& options) {
                                {"rules", grammar->rules.size()},
                                {"symbols", n_symbols},
                                {"byte_sets", grammar->byte_sets.size()}};
+    if (options.print) result["gbnf"] = *text;
     std::printf("%s\n", boost::json::serialize(result).c_str());
   } else {
     std::printf("ok: %zu rules (helpers included), %zu symbols, %zu byte sets\n", grammar->rules.size(), n_symbols,
@@ -149,7 +169,7 @@ int RunBenchGrammar(const BenchGrammarOptions& options) {
   if (!gguf.ok()) return ReportError(gguf.status());
   auto tokenizer = Tokenizer::FromGguf(*gguf);
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
-  auto gbnf = ReadText(options.gbnf_path, kDefaultGbnf);
+  auto gbnf = GbnfOf(options.gbnf_path, options.schema_path, kDefaultGbnf);
   auto text = ReadText(options.text_path, kDefaultText);
   if (!gbnf.ok()) return ReportError(gbnf.status());
   if (!text.ok()) return ReportError(text.status());
@@ -202,13 +222,16 @@ void AddGrammarCommands(CLI::App& app, CLI::App* bench, GrammarCheckOptions& che
   CLI::App* grammar = app.add_subcommand("grammar", "Constrained-decoding grammars");
   grammar->require_subcommand(1);
   CLI::App* cmd = grammar->add_subcommand("check", "Compile a grammar and report what was refused");
-  cmd->add_option("--gbnf", check.gbnf_path, "GBNF grammar file (llama.cpp's format)")->required();
+  cmd->add_option("--gbnf", check.gbnf_path, "GBNF grammar file (llama.cpp's format)");
+  cmd->add_option("--schema", check.schema_path, "JSON Schema file");
+  cmd->add_flag("--print", check.print, "Also print the grammar as GBNF");
   cmd->add_flag("--json", check.json, "Print one JSON object");
   cmd->callback([&] { code = RunGrammarCheck(check); });
 
   CLI::App* timing = bench->add_subcommand("grammar", "Token mask time per token along a text, on a model's vocabulary");
   timing->add_option("-m,--model", bench_options.model_path, "GGUF model or vocabulary file (default: the demo model)");
   timing->add_option("--gbnf", bench_options.gbnf_path, "GBNF grammar file (default: a JSON grammar)");
+  timing->add_option("--schema", bench_options.schema_path, "JSON Schema file instead of --gbnf");
   timing->add_option("--text", bench_options.text_path, "Text the grammar accepts (default: a nested JSON document)");
   timing->add_option("--repeat", bench_options.repeat, "Timed passes after the cache-filling one")
       ->check(CLI::Range(1, 1000));

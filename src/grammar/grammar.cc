@@ -160,7 +160,7 @@ bool GrammarBuilder::HasRule(std::string_view name) const { return rule_index_.c
 uint32_t GrammarBuilder::NewHelperRule(std::string_view base) {
   std::string name;
   do {
-    name = std::string(base) + "-" + std::to_string(++n_helpers_);
+    name = std::string(base) + "~" + std::to_string(++n_helpers_);  // '~' is never in a GBNF name
   } while (HasRule(name));
   return AddRule(std::move(name));
 }

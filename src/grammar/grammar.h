@@ -58,7 +58,8 @@ class GrammarBuilder {
  public:
   // The rule called `name`, made empty when new.
   uint32_t RuleNamed(std::string_view name);
-  // A new empty rule named `base` plus a unique suffix (for desugaring).
+  // A new empty rule named `base` plus a unique suffix that no GBNF rule
+  // name can have ("~N"), so a rule defined later never collides with it.
   uint32_t NewHelperRule(std::string_view base);
   Rule& rule(uint32_t index) { return grammar_.rules[index]; }
   size_t n_rules() const { return grammar_.rules.size(); }

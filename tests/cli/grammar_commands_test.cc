@@ -60,6 +60,22 @@ TEST(GrammarCheck, RefusesAMalformedGrammarNamingLineAndColumn) {
   EXPECT_EQ(missing.exit_code, 1);
 }
 
+TEST(GrammarCheck, CompilesAJsonSchemaAndNamesAKeywordItRefuses) {
+  const auto ok = RunTokenfabCommand(
+      "grammar check --print --schema " +
+          WriteFile("ok.schema.json", R"({"type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}})"),
+      false);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("root ::= "), std::string::npos) << ok.output;
+  const auto refused = RunTokenfabCommand(
+      "grammar check --schema " + WriteFile("bad.schema.json", R"({"type": "string", "pattern": "^[a-z]+$"})"), true);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("keyword 'pattern' is not supported"), std::string::npos) << refused.output;
+  const auto not_json = RunTokenfabCommand("grammar check --schema " + WriteFile("x.json", "{oops"), true);
+  EXPECT_EQ(not_json.exit_code, 1);
+  EXPECT_NE(not_json.output.find("is not JSON"), std::string::npos) << not_json.output;
+}
+
 TEST(BenchGrammar, TimesMasksAlongATextTheGrammarAccepts) {
   const std::string gbnf = WriteFile("list.gbnf", "root ::= \"[\" item (\", \" item)* \"]\"\nitem ::= [a-z0-9]+\n");
   const std::string text = WriteFile("list.txt", "[alpha, beta7, gamma, delta42]");

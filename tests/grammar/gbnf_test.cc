@@ -103,6 +103,12 @@ item ::=
   EXPECT_NE(RefusalOf("root ::= \"x\"\n  | \"y\"").find("line 2 column 3: expected a rule name"), std::string::npos);
 }
 
+TEST(Gbnf, HelperRulesNeverTakeTheNameOfARuleDefinedLater) {
+  // Groups and repetitions become helper rules; a user rule named like one
+  // ("root-1") and defined after them keeps its own meaning.
+  EXPECT_TRUE(Matches("root ::= (\"a\" | \"b\")* root-1 root-2\nroot-1 ::= \"c\"\nroot-2 ::= \"d\"", "abcd"));
+}
+
 TEST(Gbnf, MalformedGrammarsAreRefusedWithLineAndColumn) {
   EXPECT_NE(RefusalOf("root ::= \"a\" missing").find("rule 'missing' is used but never defined"), std::string::npos);
   EXPECT_NE(RefusalOf("root ::= \"a\"\nroot ::= \"b\"").find("line 2 column 1: rule 'root' is defined twice"),

@@ -1,0 +1,43 @@
+// JSON Schema (the draft 2020-12 subset OpenAI structured outputs and
+// Pydantic use) compiled to GBNF text, then to a Grammar, so a constrained
+// model can only write JSON the schema accepts:
+//   type (one or a list), properties / required / additionalProperties,
+//   items / prefixItems / minItems / maxItems, enum, const, anyOf and oneOf
+//   (as anyOf), allOf of one schema, $ref into #/$defs or #/definitions or
+//   # itself (recursion included), minLength / maxLength, format (date, time,
+//   date-time, uuid, email), integer minimum / maximum (exclusive too),
+//   nullable (OpenAPI).
+// Choices that keep output valid and bounded (the caller may say so to users):
+//   - properties come in the schema's order; with additionalProperties absent
+//     no others are written (as OpenAI strict mode); `true` or a schema
+//     allows further string keys after the listed ones;
+//   - whitespace is compact: ", " and ": " between members, nothing else;
+//   - numbers have at most 16 integer and 16 fraction digits and a 3-digit
+//     exponent; integers at most 19 digits;
+//   - a time is written with its zone (Z or ±hh:mm); dates keep February to
+//     its 28 days.
+// Anything else that constrains (pattern, not, if/then/else, multipleOf,
+// uniqueItems, patternProperties, minimum on non-integers, ...) is refused
+// with a Status naming the keyword and where it is; annotations (title,
+// description, default, examples, $schema, $id, $comment, ...) are ignored.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "base/status.h"
+#include "grammar/grammar.h"
+
+namespace fab::grammar {
+
+// The GBNF text for `schema` (a JSON value: an object, or true / false).
+StatusOr<std::string> JsonSchemaToGbnf(const boost::json::value& schema);
+
+// JsonSchemaToGbnf, parsed (gbnf.h).
+StatusOr<Grammar> JsonSchemaToGrammar(const boost::json::value& schema, const GrammarLimits& limits = {});
+
+// The GBNF of any JSON object (response_format json_object), compact as above.
+std::string AnyJsonObjectGbnf();
+
+}  // namespace fab::grammar
