@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/types.h"
 #include "request/priority.h"
 #include "request/sampling_params.h"
+#include "request/token_constraint.h"
 
 namespace fab {
 
@@ -27,6 +29,8 @@ struct GenerationRequest {
   // request takes no prefix-cache hits, since cached positions have no
   // logits; it still publishes its own blocks.
   bool prompt_logprobs = false;
+  // When set, only the tokens it allows are sampled (structured output).
+  std::shared_ptr<TokenConstraint> constraint;
 };
 
 }  // namespace fab

@@ -19,6 +19,7 @@
 #include "request/ids.h"
 #include "request/logprobs.h"
 #include "request/sampling_params.h"
+#include "request/token_constraint.h"
 
 namespace fab {
 
@@ -49,6 +50,9 @@ struct ScheduledSequence {
   // seq_id (its generator state lives across steps) and drops it when the
   // seq_id appears in StepPlan::ended.
   const SamplingParams* sampling = nullptr;
+  // When non-null (and `sample`), the runtime samples only among the tokens
+  // it allows and tells it the token sampled (request/token_constraint.h).
+  TokenConstraint* constraint = nullptr;
   // Alternatives to report with the sampled token and each scored prompt
   // token (SampledToken::top, PromptScore::top): [0, kMaxTopLogprobs].
   int32_t n_top_logprobs = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -142,7 +143,14 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
     const std::span<const float> logits = forward_.logits_row(sampled_idx);
     SampledToken sampled;
     sampled.seq_id = sequence.seq_id;
-    sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
+    if (sequence.constraint != nullptr) {
+      sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(Constrained(logits, *sequence.constraint),
+                                                                          sequence.history);
+      sequence.constraint->Accept(sampled.token);
+    } else {
+      sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
+    }
+    // Log-probabilities are the model's own, before any constraint's mask.
     const float log_sum_exp = logprob_scratch_.LogSumExp(logits);
     sampled.logprob = logits[static_cast<size_t>(sampled.token)] - log_sum_exp;
     if (sequence.n_top_logprobs > 0) TopLogprobs(logits, log_sum_exp, sequence.n_top_logprobs, sampled.top);
@@ -150,6 +158,16 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
     ++sampled_idx;
   }
   return result;
+}
+
+std::span<const float> Executor::Constrained(std::span<const float> logits, TokenConstraint& constraint) {
+  allowed_.resize((logits.size() + 31) / 32);
+  constraint.FillAllowed(allowed_);
+  masked_.assign(logits.begin(), logits.end());
+  for (size_t t = 0; t < masked_.size(); ++t) {
+    if (!((allowed_[t / 32] >> (t % 32)) & 1u)) masked_[t] = -std::numeric_limits<float>::infinity();
+  }
+  return masked_;
 }
 
 void Executor::ScorePrompt(const ScheduledSequence& sequence, int64_t first_row, StepResult& result) {

@@ -59,6 +59,8 @@ class Executor {
   Status ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const;
   // The sampler of `sequence`, created on first use.
   StatusOr<Sampler*> SamplerFor(const ScheduledSequence& sequence);
+  // `logits` with every token `constraint` does not allow at -inf (in masked_).
+  std::span<const float> Constrained(std::span<const float> logits, TokenConstraint& constraint);
   // Appends the PromptScores of `sequence`, whose rows start at step row `first_row`.
   void ScorePrompt(const ScheduledSequence& sequence, int64_t first_row, StepResult& result);
 
@@ -67,6 +69,8 @@ class Executor {
   BatchedForward forward_;
   std::unordered_map<SeqId, Sampler> samplers_;
   LogprobScratch logprob_scratch_;
+  std::vector<uint32_t> allowed_;  // Constrained's scratch
+  std::vector<float> masked_;
 };
 
 // log softmax(logits)[token], computed stably in double (the slow reference

@@ -288,6 +288,7 @@ StepPlan Scheduler::BuildPlan() const {
     sequence.block_ids = kv_cache_.block_ids(scheduled.id);
     sequence.sample = scheduled.sample;
     sequence.sampling = scheduled.sample ? &state.request.sampling : nullptr;
+    sequence.constraint = scheduled.sample ? state.request.constraint.get() : nullptr;
     sequence.n_top_logprobs = state.request.n_top_logprobs;
     if (state.scores_prompt()) {
       // Row i predicts position first + i + 1; prompt positions end at n_prompt - 1.
