@@ -32,6 +32,7 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
   if (!resolved.ok()) return ErrorResponse(resolved.error());
 
   SequenceOptions options = std::move(resolved).value();
+  if (auto error = AttachGrammar(fields, *context.grammars, options)) return ErrorResponse(*error);
   options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
   std::vector<GenerationRequest> sequences =
       BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);

@@ -66,6 +66,7 @@ HandlerResult HandleCompletions(const HandlerContext& context, const Caller& cal
   if (!resolved.ok()) return ErrorResponse(resolved.error());
 
   SequenceOptions options = std::move(resolved).value();
+  if (auto error = AttachGrammar(fields, *context.grammars, options)) return ErrorResponse(*error);
   options.n_top_logprobs = completion.logprobs.value_or(0);
   options.prompt_logprobs = completion.echo && completion.logprobs.has_value();
   std::vector<GenerationRequest> sequences = BuildSequences(prompt_ids, max_new_tokens, options, tokenizer);

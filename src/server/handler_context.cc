@@ -39,7 +39,8 @@ HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, S
       chat_template(ChatTemplateInForce(model)),
       engine(engine_ref),
       metrics(metrics_ref),
-      metering(std::move(metering_in)) {
+      metering(std::move(metering_in)),
+      grammars(std::make_shared<GrammarLibrary>(*model.tokenizer)) {
   FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
 }
 

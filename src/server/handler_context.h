@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -14,6 +15,7 @@
 #include "engine/engine.h"
 #include "server/access_control.h"
 #include "server/errors.h"
+#include "server/grammar_library.h"
 #include "server/job_metering.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
@@ -46,6 +48,8 @@ struct HandlerContext {
   ServerMetrics& metrics;
   const Metering metering;
   mutable RandomSource random;
+  // The structured-output grammars requests ask for, compiled once each.
+  const std::shared_ptr<GrammarLibrary> grammars;
 };
 
 // nullopt when `requested` names the served model (or is empty, meaning

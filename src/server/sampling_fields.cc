@@ -163,6 +163,7 @@ ApiResult<SamplingFields> ParseSamplingFields(const json::object& request, Endpo
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> ignore_eos,
                                  ReadOptionalBool(FindField(request, "ignore_eos"), "ignore_eos"));
   fields.ignore_eos = ignore_eos.value_or(false);
+  FAB_ASSIGN_OR_RETURN_API_ERROR(fields.grammar, ParseGrammarFields(request));
   return fields;
 }
 

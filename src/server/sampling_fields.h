@@ -16,6 +16,7 @@
 #include "base/types.h"
 #include "scheduler/request.h"
 #include "server/api_result.h"
+#include "server/grammar_fields.h"
 
 namespace fab::server {
 
@@ -40,6 +41,8 @@ struct SamplingFields {
   // it may lower the key's tier, never raise it (server/job_metering.h).
   std::optional<std::string> service_tier;
   bool ignore_eos = false;  // vLLM/llama.cpp extension: end-of-generation tokens do not stop
+  // Structured output: response_format, grammar, guided_* (server/grammar_fields.h).
+  std::optional<GrammarSpec> grammar;
 };
 
 // Which endpoint's rules apply: completions allow max_tokens = 0 (prompt

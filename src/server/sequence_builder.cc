@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "grammar/grammar_constraint.h"
 #include "server/sampling_params.h"
 
 namespace fab::server {
@@ -28,6 +29,14 @@ ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, 
   return options;
 }
 
+std::optional<ApiError> AttachGrammar(const SamplingFields& fields, GrammarLibrary& library, SequenceOptions& options) {
+  if (!fields.grammar) return std::nullopt;
+  StatusOr<std::shared_ptr<grammar::TokenMaskCache>> cache = library.Get(*fields.grammar);
+  if (!cache.ok()) return InvalidFieldError(fields.grammar->field, cache.status().message());
+  options.grammar = std::move(cache).value();
+  return std::nullopt;
+}
+
 std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<TokenId>>& prompts,
                                                       const std::vector<int64_t>& max_new_tokens,
                                                       const SequenceOptions& options, const Tokenizer& tokenizer) {
@@ -45,6 +54,10 @@ std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<Toke
       request.sampling.seed = options.sampling.seed + static_cast<uint64_t>(i);
       request.n_top_logprobs = options.n_top_logprobs;
       request.prompt_logprobs = options.prompt_logprobs;
+      if (options.grammar) {
+        request.constraint = std::make_shared<grammar::GrammarConstraint>(
+            options.grammar, std::vector<TokenId>(stop_tokens.begin(), stop_tokens.end()));
+      }
       requests.push_back(std::move(request));
     }
   }

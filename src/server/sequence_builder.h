@@ -9,7 +9,9 @@
 
 #include "request/generation_request.h"
 #include "runtime/sampler.h"
+#include "grammar/mask_cache.h"
 #include "server/api_result.h"
+#include "server/grammar_library.h"
 #include "server/sampling_fields.h"
 #include "tokenizer/tokenizer.h"
 
@@ -27,6 +29,9 @@ struct SequenceOptions {
   int32_t n_top_logprobs = 0;
   bool prompt_logprobs = false;
   bool ignore_eos = false;  // no stop tokens: generate max_new_tokens exactly
+  // Structured output: every sequence gets its own constraint over this
+  // shared grammar (grammar/grammar_constraint.h); null: unconstrained.
+  std::shared_ptr<grammar::TokenMaskCache> grammar;
 };
 
 // ResolveSamplingParams, then the options every endpoint takes from the
@@ -34,6 +39,10 @@ struct SequenceOptions {
 // defaults: their fields differ per endpoint.
 ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, int32_t n_vocab,
                                                   uint64_t seed_if_absent);
+
+// Compiles (or finds) the grammar fields.grammar asks for into options.grammar;
+// 400 naming the field when it does not compile, with what was refused.
+std::optional<ApiError> AttachGrammar(const SamplingFields& fields, GrammarLibrary& library, SequenceOptions& options);
 
 // One request per choice. `max_new_tokens[p]` (≥ 1) is prompt p's budget.
 // The tokenizer's end-of-generation ids are every sequence's stop tokens

@@ -1,7 +1,8 @@
 // Drives a running `tokenfab serve` with the official `openai` npm SDK (v6,
 // installed under tests/tools by `make deps`) and checks what a real client
 // sees: completions and chat (whole and streamed), logprobs (sampled and
-// prompt), stop strings, n, seed reproducibility, typed errors and usage.
+// prompt), stop strings, n, seed reproducibility, structured output
+// (response_format json_schema), typed errors and usage.
 //   node tests/http/openai_sdk_e2e.mjs <base URL> <model name>
 // Prints one JSON summary line {"passed":[…],"failed":[{"check","error"}]}
 // and exits 1 when any check failed (exit 2: the SDK could not be loaded).
@@ -235,6 +236,32 @@ await run('penalties, user and priority are accepted', async () => {
     frequency_penalty: 0.5, user: 'tenant-a', top_k: 40, min_p: 0.05, repetition_penalty: 1.1, priority: 'batch',
   });
   check(r.choices.length === 1, `choices ${JSON.stringify(r.choices)}`);
+});
+
+await run('response_format json_schema gives JSON the schema accepts, streamed or not', async () => {
+  const schema = {
+    type: 'object', additionalProperties: false, required: ['city', 'days', 'rain'],
+    properties: { city: { type: 'string', maxLength: 10 }, days: { type: 'integer', minimum: 1, maximum: 7 }, rain: { type: 'boolean' } },
+  };
+  const response_format = { type: 'json_schema', json_schema: { name: 'forecast', strict: true, schema } };
+  const valid = (text) => {
+    const value = JSON.parse(text);
+    check(typeof value.city === 'string' && value.city.length <= 10, `city in ${text}`);
+    check(Number.isInteger(value.days) && value.days >= 1 && value.days <= 7, `days in ${text}`);
+    check(typeof value.rain === 'boolean' && Object.keys(value).length === 3, `members of ${text}`);
+  };
+  for (const seed of [1, 2, 3]) {
+    const r = await client.chat.completions.create({ model, messages: MESSAGES, max_tokens: 200, temperature: 1, seed, response_format });
+    check(r.choices[0].finish_reason === 'stop', `finish_reason ${r.choices[0].finish_reason}: ${r.choices[0].message.content}`);
+    valid(r.choices[0].message.content);
+  }
+  const stream = await client.chat.completions.create({ model, messages: MESSAGES, max_tokens: 200, temperature: 1, seed: 4, response_format, stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  valid(text);
+  await expectTypedError(client.chat.completions.create({ model, messages: MESSAGES, response_format: {
+    type: 'json_schema', json_schema: { name: 'x', schema: { type: 'string', pattern: '^a+$' } } } }),
+  OpenAI.BadRequestError, 400, { param: 'response_format' });
 });
 
 await run('unknown model is a NotFoundError', async () => {
