@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,8 +29,8 @@ const std::map<std::string, std::string, std::less<>>& BuiltinRules() {
       {"json-array", R"("[" ( json-value ( ", " json-value )* )? "]")"},
       {"json-string", R"("\"" json-char* "\"")"},
       {"json-char", R"([^"\\\x00-\x1F] | "\\" ( ["\\/bfnrt] | "u" [0-9a-fA-F]{4} ))"},
-      {"json-number", R"("-"? ( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,3} )?)"},
-      {"json-nonnegative-number", R"(( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,3} )?)"},
+      {"json-number", R"("-"? ( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,2} )?)"},
+      {"json-nonnegative-number", R"(( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,2} )?)"},
       {"json-integer", R"("-"? ( "0" | [1-9] [0-9]{0,18} ))"},
       {"json-date", R"([0-9]{4} "-" ( ( "0" [13578] | "1" [02] ) "-" ( "0" [1-9] | [12] [0-9] | "3" [01] ) | ( "0" [469] | "11" ) "-" ( "0" [1-9] | [12] [0-9] | "30" ) | "02-" ( "0" [1-9] | "1" [0-9] | "2" [0-8] ) ))"},
       {"json-time", R"(( [01] [0-9] | "2" [0-3] ) ":" [0-5] [0-9] ":" [0-5] [0-9] ( "." [0-9]{1,6} )? ( "Z" | [+-] ( [01] [0-9] | "2" [0-3] ) ":" [0-5] [0-9] ))"},
@@ -202,32 +203,99 @@ class SchemaCompiler {
     return expression;
   }
 
+  // Keywords of `s` that constrain besides `except` (annotations and
+  // nullable aside): a schema that combines $ref, const, enum, anyOf or
+  // oneOf with others would need both honoured at once, which is refused.
+  static std::optional<std::string> OtherConstraint(const json::object& s, std::initializer_list<std::string_view> except) {
+    for (const auto& [key, value] : s) {
+      if (IsAnnotation(key) || key == "nullable") continue;
+      if (std::find(except.begin(), except.end(), key) == except.end()) return std::string(key);
+    }
+    return std::nullopt;
+  }
+
+  // The JSON type name of a value, as "type" lists them ("integer" for whole numbers).
+  static bool HasType(const json::value& value, std::string_view type) {
+    if (type == "null") return value.is_null();
+    if (type == "boolean") return value.is_bool();
+    if (type == "string") return value.is_string();
+    if (type == "array") return value.is_array();
+    if (type == "object") return value.is_object();
+    if (type == "number") return value.is_number();
+    if (type == "integer") {
+      return value.is_int64() || value.is_uint64() || (value.is_double() && value.as_double() == std::floor(value.as_double()));
+    }
+    return false;
+  }
+
+  // const / enum values, those of the sibling "type" only.
+  StatusOr<std::string> Literals(const json::object& s, const json::array& values, const std::string& path) {
+    const json::value* type = s.if_contains("type");
+    std::string out = "(";
+    int kept = 0;
+    for (const json::value& v : values) {
+      bool fits = type == nullptr;
+      if (type != nullptr && type->is_string()) fits = HasType(v, type->as_string());
+      if (type != nullptr && type->is_array()) {
+        for (const json::value& t : type->as_array()) fits = fits || (t.is_string() && HasType(v, t.as_string()));
+      }
+      if (!fits) continue;
+      out += (kept++ ? " | " : " ") + GbnfLiteral(JsonText(v));
+    }
+    if (kept == 0) return Refuse("no enum or const value has the schema's type", path);
+    return out + " )";
+  }
+
   StatusOr<std::string> VisitNonNull(const json::object& s, const std::string& path) {
-    if (const json::value* ref = s.if_contains("$ref")) return VisitRef(*ref, path);
-    if (const json::value* value = s.if_contains("const")) return GbnfLiteral(JsonText(*value));
+    if (const json::value* ref = s.if_contains("$ref")) {
+      if (auto other = OtherConstraint(s, {"$ref"})) return Refuse("$ref beside '" + *other + "' is not supported", path);
+      return VisitRef(*ref, path);
+    }
+    if (const json::value* value = s.if_contains("const")) {
+      if (auto other = OtherConstraint(s, {"const", "type"})) return Refuse("const beside '" + *other + "' is not supported", path);
+      return Literals(s, json::array{*value}, path);
+    }
     if (const json::value* values = s.if_contains("enum")) {
       if (!values->is_array() || values->as_array().empty()) return Refuse("enum must be a non-empty array", path);
-      std::string out = "(";
-      for (size_t i = 0; i < values->as_array().size(); ++i) {
-        out += (i ? " | " : " ") + GbnfLiteral(JsonText(values->as_array()[i]));
+      if (auto other = OtherConstraint(s, {"enum", "type"})) return Refuse("enum beside '" + *other + "' is not supported", path);
+      return Literals(s, values->as_array(), path);
+    }
+    if (const json::value* branches = s.if_contains("oneOf")) {
+      // Written as anyOf, which is exact only when no value can match two branches.
+      if (!branches->is_array()) return Refuse("oneOf must be an array", path);
+      std::set<std::string> types;
+      for (const json::value& branch : branches->as_array()) {
+        const json::value* type = branch.is_object() ? branch.as_object().if_contains("type") : nullptr;
+        if (type == nullptr || !type->is_string() || !types.insert(std::string(type->as_string())).second) {
+          return Refuse("oneOf is supported only when its branches have distinct single types", path);
+        }
       }
-      return out + " )";
+      if (types.count("integer") && types.count("number")) {
+        return Refuse("oneOf of integer and number overlaps (every integer is a number)", path);
+      }
     }
     for (const char* key : {"anyOf", "oneOf"}) {
       if (const json::value* branches = s.if_contains(key)) {
+        if (auto other = OtherConstraint(s, {key})) {
+          return Refuse(std::string(key) + " beside '" + *other + "' is not supported", path);
+        }
         if (!branches->is_array() || branches->as_array().empty()) {
           return Refuse(std::string(key) + " must be a non-empty array", path);
         }
         std::string out = "(";
+        int kept = 0;
         for (size_t i = 0; i < branches->as_array().size(); ++i) {
-          FAB_ASSIGN_OR_RETURN(std::string branch,
-                               Visit(branches->as_array()[i], path + "/" + key + "/" + std::to_string(i)));
-          out += (i ? " | " : " ") + branch;
+          const json::value& branch = branches->as_array()[i];
+          if (branch.is_bool() && !branch.as_bool()) continue;  // admits nothing: no alternative
+          FAB_ASSIGN_OR_RETURN(std::string expression, Visit(branch, path + "/" + key + "/" + std::to_string(i)));
+          out += (kept++ ? " | " : " ") + expression;
         }
+        if (kept == 0) return Refuse(std::string(key) + " has no branch that admits a value", path);
         return out + " )";
       }
     }
     if (const json::value* all = s.if_contains("allOf")) {
+      if (auto other = OtherConstraint(s, {"allOf"})) return Refuse("allOf beside '" + *other + "' is not supported", path);
       if (!all->is_array() || all->as_array().size() != 1) {
         return Refuse("allOf is supported with exactly one schema", path);
       }
@@ -238,8 +306,14 @@ class SchemaCompiler {
       if (s.contains("properties") || s.contains("additionalProperties") || s.contains("required")) {
         return ObjectOf(s, path);
       }
-      if (s.contains("items") || s.contains("prefixItems")) return ArrayOf(s, path);
+      if (s.contains("items") || s.contains("prefixItems") || s.contains("minItems") || s.contains("maxItems")) {
+        return ArrayOf(s, path);
+      }
       if (s.contains("minLength") || s.contains("maxLength") || s.contains("format")) return StringOf(s, path);
+      if (s.contains("minimum") || s.contains("maximum") || s.contains("exclusiveMinimum") ||
+          s.contains("exclusiveMaximum")) {
+        return NumberOf(s, path);
+      }
       return std::string("json-value");
     }
     if (type->is_string()) return OfType(type->as_string(), s, path);
@@ -360,16 +434,19 @@ class SchemaCompiler {
     return NewRule("int", parts.size() == 1 ? parts[0] : parts[0] + " | " + parts[1]);
   }
 
+  // Numbers: unbounded, or non-negative with fractions (minimum 0 alone);
+  // other bounds are met by writing the integers within them (a subset of
+  // the numbers the schema accepts).
   StatusOr<std::string> NumberOf(const json::object& s, const std::string& path) {
+    const bool bounded = s.contains("minimum") || s.contains("maximum") || s.contains("exclusiveMinimum") ||
+                         s.contains("exclusiveMaximum");
+    if (!bounded) return std::string("json-number");
     const json::value* minimum = s.if_contains("minimum");
-    for (const char* key : {"maximum", "exclusiveMinimum", "exclusiveMaximum"}) {
-      if (s.contains(key)) return Refuse(std::string(key) + " on a number that is not an integer is not supported", path);
+    if (s.size() > 0 && minimum != nullptr && minimum->is_number() && minimum->to_number<double>() == 0.0 &&
+        !s.contains("maximum") && !s.contains("exclusiveMinimum") && !s.contains("exclusiveMaximum")) {
+      return std::string("json-nonnegative-number");
     }
-    if (minimum == nullptr) return std::string("json-number");
-    if (!minimum->is_number() || minimum->to_number<double>() != 0.0) {
-      return Refuse("minimum on a number that is not an integer is supported only as 0", path);
-    }
-    return std::string("json-nonnegative-number");
+    return IntegerOf(s, path);
   }
 
   StatusOr<std::string> ObjectOf(const json::object& s, const std::string& path) {

@@ -2,22 +2,26 @@
 // Pydantic use) compiled to GBNF text, then to a Grammar, so a constrained
 // model can only write JSON the schema accepts:
 //   type (one or a list), properties / required / additionalProperties,
-//   items / prefixItems / minItems / maxItems, enum, const, anyOf and oneOf
-//   (as anyOf), allOf of one schema, $ref into #/$defs or #/definitions or
-//   # itself (recursion included), minLength / maxLength, format (date, time,
-//   date-time, uuid, email), integer minimum / maximum (exclusive too),
-//   nullable (OpenAPI).
+//   items / prefixItems / minItems / maxItems, enum and const (the values
+//   of the sibling type), anyOf, oneOf whose branches have distinct types
+//   (then no value matches two), allOf of one schema, $ref into #/$defs or
+//   #/definitions or # itself (recursion included), minLength / maxLength,
+//   format (date, time, date-time, uuid, email), integer minimum / maximum
+//   (exclusive too), nullable (OpenAPI). Keywords without a type apply to
+//   the type they constrain, as JSON Schema says.
 // Choices that keep output valid and bounded (the caller may say so to users):
 //   - properties come in the schema's order; with additionalProperties absent
 //     no others are written (as OpenAI strict mode); `true` or a schema
 //     allows further string keys after the listed ones;
 //   - whitespace is compact: ", " and ": " between members, nothing else;
-//   - numbers have at most 16 integer and 16 fraction digits and a 3-digit
-//     exponent; integers at most 19 digits;
+//   - numbers have at most 16 integer and 16 fraction digits and a 2-digit
+//     exponent (so every one is a finite double); integers at most 19 digits; a number with bounds other than
+//     minimum 0 is written as an integer within them;
 //   - a time is written with its zone (Z or ±hh:mm); dates keep February to
 //     its 28 days.
 // Anything else that constrains (pattern, not, if/then/else, multipleOf,
-// uniqueItems, patternProperties, minimum on non-integers, ...) is refused
+// uniqueItems, patternProperties, $ref / enum / anyOf beside other
+// constraints, ...) is refused
 // with a Status naming the keyword and where it is; annotations (title,
 // description, default, examples, $schema, $id, $comment, ...) are ignored.
 #pragma once

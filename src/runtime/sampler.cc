@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -22,12 +23,35 @@ TokenId Sampler::Sample(std::span<const float> logits, std::span<const TokenId> 
                                  [](const Candidate& a, const Candidate& b) { return a.logit < b.logit; });
     return best->id;
   }
+  // Tokens a constraint masked (-inf) can never be drawn: leave them out.
+  std::erase_if(candidates_, [](const Candidate& c) { return c.logit == -std::numeric_limits<float>::infinity(); });
+  const bool truncates = (params_.top_k > 0 && static_cast<size_t>(params_.top_k) < candidates_.size()) ||
+                         params_.top_p < 1.0f || params_.min_p > 0.0f;
+  if (!truncates) return DrawFromAll();
   KeepTopK();
   for (Candidate& c : candidates_) c.logit /= params_.temperature;
   ApplyTopPAndMinP();
   // candidates_ now holds probabilities (in `logit`), largest first.
   float total = 0.0f;
   for (const Candidate& c : candidates_) total += c.logit;
+  std::uniform_real_distribution<float> uniform(0.0f, total);
+  float target = uniform(rng_);
+  for (const Candidate& c : candidates_) {
+    target -= c.logit;
+    if (target <= 0.0f) return c.id;
+  }
+  return candidates_.back().id;
+}
+
+TokenId Sampler::DrawFromAll() {
+  // Nothing is cut, so no order is needed: the softmax in id order, one draw.
+  float max_logit = -std::numeric_limits<float>::infinity();
+  for (const Candidate& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  float total = 0.0f;
+  for (Candidate& c : candidates_) {
+    c.logit = std::exp((c.logit - max_logit) / params_.temperature);
+    total += c.logit;
+  }
   std::uniform_real_distribution<float> uniform(0.0f, total);
   float target = uniform(rng_);
   for (const Candidate& c : candidates_) {

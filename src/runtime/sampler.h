@@ -2,7 +2,8 @@
 // the logit bias, logit penalties (repetition, frequency, presence over the last
 // penalty_last_n tokens), then greedy when temperature <= 0, else top-k,
 // temperature, top-p, min-p and a draw from a seeded generator: the same seed
-// and the same logits give the same tokens. One sampler per sequence; not
+// and the same logits give the same tokens. Tokens at -inf (a constraint's
+// mask) are dropped first; when nothing is cut, the draw needs no sort. One sampler per sequence; not
 // thread-safe.
 #pragma once
 
@@ -29,6 +30,8 @@ class Sampler {
  private:
   void ApplyLogitBias();
   void ApplyPenalties(std::span<const TokenId> history);
+  // The draw when top-k, top-p and min-p cut nothing: no sort of the vocabulary.
+  TokenId DrawFromAll();
   void KeepTopK();
   void ApplyTopPAndMinP();
 

@@ -123,13 +123,36 @@ TEST(JsonSchema, KeywordsItCannotHonourAreRefusedByName) {
             std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "object", "properties": {"x": {"not": {"type": "null"}}}})").find("#/properties/x: keyword 'not'"),
             std::string::npos);
-  EXPECT_NE(RefusalOf(R"({"type": "number", "maximum": 5})").find("maximum on a number"), std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"type": "number", "minimum": 1.1, "maximum": 1.9})").find("no integer"), std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"enum": ["a", "bb"], "minLength": 2})").find("enum beside 'minLength'"), std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"oneOf": [{"type": "integer"}, {"minimum": 2}]})").find("distinct single types"),
+            std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"oneOf": [{"type": "integer"}, {"type": "number"}]})").find("overlaps"), std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"type": "object", "anyOf": [{"required": ["a"]}]})").find("anyOf beside 'type'"),
+            std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "string", "format": "ipv4"})").find("format 'ipv4'"), std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "array", "uniqueItems": true})").find("'uniqueItems'"), std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "integer", "minimum": 5, "maximum": 4})").find("no integer"), std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "object", "properties": {}, "required": ["a"]})").find("'a' is not among"),
             std::string::npos);
   EXPECT_NE(RefusalOf(R"(false)").find("admits no value"), std::string::npos);
+}
+
+TEST(JsonSchema, BoundedNumbersAreWrittenAsIntegersWithinTheirBoundsAndKeywordsApplyToTheirType) {
+  const GrammarMatcher number = MatcherForSchema(R"({"type": "number", "exclusiveMaximum": 5.5, "minimum": -2.5})");
+  EXPECT_TRUE(Accepts(number, "5"));
+  EXPECT_TRUE(Accepts(number, "-2"));
+  EXPECT_FALSE(Accepts(number, "-3"));
+  EXPECT_FALSE(Accepts(number, "6"));
+  EXPECT_TRUE(Accepts(MatcherForSchema(R"({"minimum": 1.1})"), "2"));  // no type: numbers, bounded
+  EXPECT_TRUE(Accepts(MatcherForSchema(R"({"type": "number", "minimum": 0})"), "0.25"));
+  EXPECT_TRUE(Accepts(MatcherForSchema(R"({"maxItems": 1})"), "[true]"));
+  // enum values of another type than the sibling type are never written.
+  const GrammarMatcher typed = MatcherForSchema(R"({"type": "string", "enum": ["a", 1, null]})");
+  EXPECT_TRUE(Accepts(typed, R"("a")"));
+  EXPECT_FALSE(Accepts(typed, "1"));
+  // A `false` branch of anyOf admits nothing and is left out.
+  EXPECT_TRUE(Accepts(MatcherForSchema(R"({"anyOf": [false, {"type": "null"}]})"), "null"));
 }
 
 TEST(JsonSchema, AnyJsonObjectAcceptsObjectsOnly) {

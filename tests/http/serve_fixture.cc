@@ -111,9 +111,9 @@ std::unique_ptr<ServeProcess> ServeProcess::Start(const ServeOptions& options, s
     *error = binary + " is not built";
     return nullptr;
   }
-  const std::string& model = TestModelPath();
+  const std::string model = options.model_path.empty() ? TestModelPath() : options.model_path;
   if (!std::filesystem::exists(model)) {
-    *error = "the test model could not be synthesized at " + model;
+    *error = "the model is missing (or could not be synthesized) at " + model;
     return nullptr;
   }
   static std::atomic<int> n_started{0};

@@ -37,6 +37,7 @@ inline constexpr const char* kTestModelName = "demo-q4_0";
 
 struct ServeOptions {
   std::vector<std::string> extra_args;  // after the defaults above
+  std::string model_path = {};          // empty: TestModelPath()
   std::chrono::seconds startup_timeout{60};
 };
 
