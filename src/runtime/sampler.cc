@@ -34,13 +34,7 @@ TokenId Sampler::Sample(std::span<const float> logits, std::span<const TokenId> 
   // candidates_ now holds probabilities (in `logit`), largest first.
   float total = 0.0f;
   for (const Candidate& c : candidates_) total += c.logit;
-  std::uniform_real_distribution<float> uniform(0.0f, total);
-  float target = uniform(rng_);
-  for (const Candidate& c : candidates_) {
-    target -= c.logit;
-    if (target <= 0.0f) return c.id;
-  }
-  return candidates_.back().id;
+  return Draw(total);
 }
 
 TokenId Sampler::DrawFromAll() {
@@ -52,6 +46,10 @@ TokenId Sampler::DrawFromAll() {
     c.logit = std::exp((c.logit - max_logit) / params_.temperature);
     total += c.logit;
   }
+  return Draw(total);
+}
+
+TokenId Sampler::Draw(float total) {
   std::uniform_real_distribution<float> uniform(0.0f, total);
   float target = uniform(rng_);
   for (const Candidate& c : candidates_) {

@@ -32,6 +32,8 @@ class Sampler {
   void ApplyPenalties(std::span<const TokenId> history);
   // The draw when top-k, top-p and min-p cut nothing: no sort of the vocabulary.
   TokenId DrawFromAll();
+  // One draw from candidates_' weights (in `logit`), which sum to `total`.
+  TokenId Draw(float total);
   void KeepTopK();
   void ApplyTopPAndMinP();
 
