@@ -2,7 +2,8 @@
 // JSON Schema grammar on every request, sampling at temperature 1 still
 // writes only JSON the grammar accepts and ends with the end-of-generation
 // token (a stop) right after a complete document; sixteen such requests run
-// in one batch; an unconstrained request beside them is untouched.
+// in one batch; an unconstrained request beside them is untouched; requests
+// preempted under a small KV pool resume their grammar where they were.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -122,6 +123,25 @@ TEST(EngineGrammar, SixteenConstrainedRequestsInOneBatchBesideAnUnconstrainedOne
   }
   ASSERT_TRUE(beside->WaitForFinish().has_value());
   EXPECT_EQ(beside->tokens(), alone->tokens());
+}
+
+TEST(EngineGrammar, PreemptedRequestsResumeTheirGrammarWhereTheyWere) {
+  ThreadPool pool(2);
+  // 10 blocks of 16 for 8 requests of 12 + ~50 tokens: decodes preempt and recompute.
+  std::unique_ptr<Engine> engine = MakeEngine(pool, MakeTestConfig(/*capacity_tokens=*/160));
+  std::vector<std::shared_ptr<RecordingObserver>> observers;
+  for (uint64_t seed = 40; seed < 48; ++seed) {
+    GenerationRequest request = ConstrainedRequest(seed);
+    request.max_new_tokens = 120;
+    observers.push_back(std::make_shared<RecordingObserver>());
+    ASSERT_TRUE(engine->Submit(std::move(request), observers.back()).ok());
+  }
+  for (const auto& observer : observers) {
+    const std::optional<RequestSummary> summary = observer->WaitForFinish();
+    ASSERT_TRUE(summary.has_value());
+    ExpectCompleteDocument(observer->tokens(), *summary);
+  }
+  EXPECT_GT(engine->Stats().n_preemptions, 0);
 }
 
 }  // namespace
