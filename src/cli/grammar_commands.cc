@@ -177,10 +177,8 @@ int RunBenchGrammar(const BenchGrammarOptions& options) {
   if (!grammar.ok()) return ReportError(grammar.status());
   auto compiled = grammar::CompiledGrammar::Compile(std::move(grammar).value());
   if (!compiled.ok()) return ReportError(compiled.status());
-  std::vector<std::string> bytes;
-  for (TokenId id = 0; id < (*tokenizer)->n_vocab(); ++id) bytes.push_back((*tokenizer)->TokenBytes(id));
   const double build_start = NowSeconds();
-  auto trie = std::make_shared<const grammar::TokenTrie>(bytes);
+  const std::shared_ptr<const grammar::TokenTrie> trie = grammar::TokenTrie::Of(**tokenizer);
   const double trie_ms = (NowSeconds() - build_start) * 1e3;
   auto ids = LongestMatchTokens(*trie, *text);
   if (!ids.ok()) return ReportError(ids.status());

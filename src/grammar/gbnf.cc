@@ -345,6 +345,25 @@ class GbnfParser {
 
 }  // namespace
 
+std::string GbnfLiteral(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "\"";
+  for (unsigned char c : bytes) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+
 StatusOr<Grammar> ParseGbnf(std::string_view text, const GrammarLimits& limits) {
   size_t bad = 0;
   if (!IsValidUtf8(text, &bad)) {

@@ -11,6 +11,7 @@
 // whatever Validate refuses (left recursion, size limits).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -21,5 +22,9 @@ namespace fab::grammar {
 inline constexpr int64_t kMaxRepetition = 10000;
 
 StatusOr<Grammar> ParseGbnf(std::string_view text, const GrammarLimits& limits = {});
+
+// A GBNF string literal ("...") matching exactly `bytes`: quote and
+// backslash escaped, control bytes as \xHH, UTF-8 kept as it is.
+std::string GbnfLiteral(std::string_view bytes);
 
 }  // namespace fab::grammar

@@ -49,25 +49,6 @@ bool IsAnnotation(std::string_view key) {
   return kAnnotations.count(key) > 0;
 }
 
-// A GBNF string literal matching exactly `bytes`.
-std::string GbnfLiteral(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "\"";
-  for (unsigned char c : bytes) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string JsonText(const json::value& value) { return json::serialize(value); }
 
 std::string Digits(uint64_t value) { return std::to_string(value); }
@@ -442,7 +423,7 @@ class SchemaCompiler {
                          s.contains("exclusiveMaximum");
     if (!bounded) return std::string("json-number");
     const json::value* minimum = s.if_contains("minimum");
-    if (s.size() > 0 && minimum != nullptr && minimum->is_number() && minimum->to_number<double>() == 0.0 &&
+    if (minimum != nullptr && minimum->is_number() && minimum->to_number<double>() == 0.0 &&
         !s.contains("maximum") && !s.contains("exclusiveMinimum") && !s.contains("exclusiveMaximum")) {
       return std::string("json-nonnegative-number");
     }

@@ -297,16 +297,14 @@ void GrammarMatcher::FillTokenMask(TokenMaskCache& cache, std::span<uint32_t> ma
       const size_t limit = std::min(walked->size(), bytes.size());
       while (shared < limit && (*walked)[shared] == bytes[shared]) ++shared;
       if (shared >= dead_at) continue;  // its prefix already died
-      shared = std::min(shared, dead_at);
     }
     walked = &bytes;
     dead_at = SIZE_MAX;
     bool fits = true;
-    if (shared == bytes.size()) {
-      // A prefix of the last walked token: levels_[shared] is its state...
-      // but only an exact end counts; re-walk the last byte to know completion.
-      shared = bytes.size() - 1;
-    }
+    // The same bytes as the last walked token (a vocabulary may hold them
+    // twice): re-walk the last byte, since only that step says whether the
+    // grammar may end there.
+    if (shared == bytes.size()) shared = bytes.size() - 1;
     for (size_t d = shared + 1; d <= bytes.size(); ++d) {
       if (levels_.size() <= d) levels_.resize(d + 1);
       Outcome out{&levels_[d]};

@@ -5,6 +5,13 @@
 
 namespace fab::grammar {
 
+std::shared_ptr<const TokenTrie> TokenTrie::Of(const Tokenizer& tokenizer) {
+  std::vector<std::string> bytes;
+  bytes.reserve(static_cast<size_t>(tokenizer.n_vocab()));
+  for (TokenId id = 0; id < tokenizer.n_vocab(); ++id) bytes.push_back(tokenizer.TokenBytes(id));
+  return std::make_shared<const TokenTrie>(bytes);
+}
+
 TokenTrie::TokenTrie(const std::vector<std::string>& token_bytes)
     : n_vocab_(static_cast<int32_t>(token_bytes.size())), bytes_(token_bytes), rank_(token_bytes.size(), -1) {
   std::vector<int32_t> order;

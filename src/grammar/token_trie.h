@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "tokenizer/tokenizer.h"
 
 namespace fab::grammar {
 
@@ -24,6 +27,8 @@ class TokenTrie {
 
   // token_bytes[id] is token id's bytes.
   explicit TokenTrie(const std::vector<std::string>& token_bytes);
+  // The trie of `tokenizer`'s tokens, by the bytes they detokenize to (TokenBytes).
+  static std::shared_ptr<const TokenTrie> Of(const Tokenizer& tokenizer);
 
   int32_t n_vocab() const { return n_vocab_; }
   const Node& root() const { return nodes_[0]; }

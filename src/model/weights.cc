@@ -190,6 +190,8 @@ StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparam
   for (int64_t layer_idx = 0; layer_idx < hp.n_layer; ++layer_idx) {
     FAB_RETURN_IF_ERROR(bind_layer(gguf, hp, layer_idx, weights.layers[static_cast<size_t>(layer_idx)]));
   }
+  weights.n_expert = hp.n_expert;
+  weights.n_expert_used = hp.n_expert_used;
   return weights;
 }
 

@@ -148,7 +148,7 @@ Status BindExpertFeedForward(const GgufFile& gguf, const ModelHparams& hp, int64
 using LayerBinder = Status (*)(const GgufFile& gguf, const ModelHparams& hp, int64_t layer_idx, LayerWeights& layer);
 
 // BindEmbeddingsAndOutput, then every one of hp.n_layer layers with
-// `bind_layer`. Sets hp.n_vocab.
+// `bind_layer`. Sets hp.n_vocab, and the weights' expert counts from hp.
 StatusOr<ModelWeights> BindWeightsLayerByLayer(const GgufFile& gguf, ModelHparams& hp, LayerBinder bind_layer);
 
 // Repacks every layer matrix and the untied output matrix that

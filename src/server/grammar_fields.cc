@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "grammar/gbnf.h"
 #include "server/errors.h"
 #include "server/json_fields.h"
 
@@ -58,26 +59,14 @@ ApiResult<GrammarSpec> GuidedJsonSpec(const json::value& value, const std::strin
   return SchemaSpec(schema, field);
 }
 
-// root ::= "\"a\"" | "\"b\"" ... : the choices as JSON-less plain text, as vLLM writes them.
+// root ::= "a" | "b" ...: one of the choices, as plain text (as vLLM writes them).
 ApiResult<GrammarSpec> ChoiceSpec(const json::value& value, const std::string& field) {
   if (!value.is_array() || value.as_array().empty()) return WrongTypeError(field, "a non-empty array of strings", value);
   std::string text = "root ::=";
   for (size_t i = 0; i < value.as_array().size(); ++i) {
     FAB_ASSIGN_OR_RETURN_API_ERROR(
         std::string choice, ReadString(value.as_array()[i], ElementParam(field, i), {.max_bytes = kMaxGrammarBytes, .allow_empty = false}));
-    text += i ? " | \"" : " \"";
-    for (unsigned char c : choice) {
-      if (c == '"' || c == '\\') text += '\\';
-      if (c < 0x20) {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        text += "\\x";
-        text += kHex[c >> 4];
-        text += kHex[c & 15];
-        continue;
-      }
-      text += static_cast<char>(c);
-    }
-    text += '"';
+    text += (i ? " | " : " ") + grammar::GbnfLiteral(choice);
     if (text.size() > kMaxGrammarBytes) return TooLarge(field);
   }
   return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field};

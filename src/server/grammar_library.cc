@@ -26,12 +26,7 @@ StatusOr<std::string> GbnfOf(const GrammarSpec& spec) {
 }  // namespace
 
 std::shared_ptr<const grammar::TokenTrie> GrammarLibrary::Trie() {
-  if (trie_ == nullptr) {
-    std::vector<std::string> bytes;
-    bytes.reserve(static_cast<size_t>(tokenizer_.n_vocab()));
-    for (TokenId id = 0; id < tokenizer_.n_vocab(); ++id) bytes.push_back(tokenizer_.TokenBytes(id));
-    trie_ = std::make_shared<const grammar::TokenTrie>(bytes);
-  }
+  if (trie_ == nullptr) trie_ = grammar::TokenTrie::Of(tokenizer_);
   return trie_;
 }
 

@@ -40,13 +40,11 @@ const Constrained& Setup() {
     auto tokenizer = Tokenizer::FromGguf(runtime::SmallModel("llama").gguf());
     FAB_CHECK(tokenizer.ok()) << tokenizer.status().ToString();
     s->tokenizer = std::move(tokenizer).value();
-    std::vector<std::string> bytes;
-    for (TokenId id = 0; id < s->tokenizer->n_vocab(); ++id) bytes.push_back(s->tokenizer->TokenBytes(id));
     auto grammar = grammar::JsonSchemaToGrammar(boost::json::parse(kSchema));
     FAB_CHECK(grammar.ok()) << grammar.status().ToString();
     auto compiled = grammar::CompiledGrammar::Compile(std::move(grammar).value());
     FAB_CHECK(compiled.ok());
-    s->cache = std::make_shared<grammar::TokenMaskCache>(*compiled, std::make_shared<const grammar::TokenTrie>(bytes));
+    s->cache = std::make_shared<grammar::TokenMaskCache>(*compiled, grammar::TokenTrie::Of(*s->tokenizer));
     return s;
   }();
   return *setup;

@@ -33,10 +33,7 @@ Status BindQwen2MoeLayer(const GgufFile& gguf, const ModelHparams& hp, int64_t l
 }
 
 StatusOr<ModelWeights> BindQwen2MoeWeights(const GgufFile& gguf, ModelHparams& hp) {
-  FAB_ASSIGN_OR_RETURN(ModelWeights weights, BindWeightsLayerByLayer(gguf, hp, &BindQwen2MoeLayer));
-  weights.n_expert = hp.n_expert;
-  weights.n_expert_used = hp.n_expert_used;
-  return weights;
+  return BindWeightsLayerByLayer(gguf, hp, &BindQwen2MoeLayer);
 }
 
 void Qwen2MoeLayer(const LayerContext& ctx) {

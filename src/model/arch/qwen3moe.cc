@@ -26,10 +26,7 @@ Status BindQwen3MoeLayer(const GgufFile& gguf, const ModelHparams& hp, int64_t l
 }
 
 StatusOr<ModelWeights> BindQwen3MoeWeights(const GgufFile& gguf, ModelHparams& hp) {
-  FAB_ASSIGN_OR_RETURN(ModelWeights weights, BindWeightsLayerByLayer(gguf, hp, &BindQwen3MoeLayer));
-  weights.n_expert = hp.n_expert;
-  weights.n_expert_used = hp.n_expert_used;
-  return weights;
+  return BindWeightsLayerByLayer(gguf, hp, &BindQwen3MoeLayer);
 }
 
 void Qwen3MoeLayer(const LayerContext& ctx) {
