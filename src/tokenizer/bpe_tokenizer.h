@@ -7,10 +7,11 @@
 //   3. each piece's bytes are symbols (the token of each byte's
 //      byte_unicode.h character), and the adjacent pair whose merge rule has
 //      the lowest rank is merged first (ties: leftmost) until none applies.
-// ignore_merges: for "llama-bpe" and "gpt-4o" (PreTokenizer::IgnoresMerges,
-// as in those families' tokenizer.json and in llama.cpp), a piece that is
-// itself a normal token is emitted whole without merging. GGUF has no key
-// for the flag, so it is derived from the pre-tokenizer name.
+// ignore_merges: for "llama-bpe", "gpt-4o" and "tekken"
+// (PreTokenizer::IgnoresMerges, as in those families' tokenizer.json and in
+// llama.cpp), a piece that is itself a normal token is emitted whole without
+// merging. GGUF has no key for the flag, so it is derived from the
+// pre-tokenizer name.
 // Merge rules are "left right" (split at the first space after the first
 // character); a rule whose halves or concatenation is not a normal,
 // undefined or user-defined token can never apply and is dropped. A symbol

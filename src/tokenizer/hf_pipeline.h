@@ -1,7 +1,7 @@
 // The text pipeline of a Hugging Face BPE tokenizer.json (normalizer,
 // pre_tokenizer, decoder) mapped onto what a GGUF vocabulary can say:
 // byte-level BPE with a named pre-tokenizer ("llama-bpe", "qwen2", "gpt-2",
-// "deepseek-v3", "gpt-4o") and an optional NFC normalizer, or
+// "deepseek-v3", "gpt-4o", "tekken") and an optional NFC normalizer, or
 // SentencePiece-style BPE (byte_fallback, spaces as U+2581) with or without a
 // leading U+2581. Anything else is Unimplemented, naming the JSON path and,
 // for an unknown split regex, the pattern itself. Pure; thread-safe.

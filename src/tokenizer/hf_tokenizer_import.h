@@ -15,7 +15,8 @@
 // refused, never filled); an added token at an id of model.vocab must have
 // the same text. Added tokens are control when "special", else user-defined.
 // model.ignore_merges is not carried (GGUF has no key for it; llama.cpp
-// implies it from the pre-tokenizer: "llama-bpe" and "gpt-4o" ignore merges).
+// implies it from the pre-tokenizer: "llama-bpe", "gpt-4o" and "tekken"
+// ignore merges).
 // Special ids, add_bos/add_eos and the chat template: hf_special_tokens.h.
 // Errors: InvalidArgument naming the file and JSON path for malformed input,
 // Unimplemented for valid tokenizers we cannot represent (Unigram, WordPiece,

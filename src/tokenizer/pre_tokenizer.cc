@@ -89,6 +89,11 @@ constexpr std::string_view kGpt4oPattern =
     "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*"
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
     "\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+// Mistral's tekken (Nemo): gpt-4o's without contractions, one digit a piece.
+constexpr std::string_view kTekkenPattern =
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+|"
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|"
+    "\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 // The Split stages of each family, in order; empty for an unknown name.
 std::vector<std::string_view> PatternsFor(std::string_view name) {
@@ -97,6 +102,7 @@ std::vector<std::string_view> PatternsFor(std::string_view name) {
   if (name == "gpt-2" || name == "default") return {kGpt2Pattern};
   if (name == "deepseek-v3") return {kDeepSeekV3Digits, kDeepSeekV3Cjk, kDeepSeekV3Words};
   if (name == "gpt-4o") return {kGpt4oPattern};
+  if (name == "tekken") return {kTekkenPattern};
   return {};
 }
 
@@ -247,7 +253,7 @@ StatusOr<std::unique_ptr<PreTokenizer>> PreTokenizer::Create(std::string_view na
 }
 
 bool PreTokenizer::IgnoresMerges(std::string_view name) {
-  return name == "llama-bpe" || name == "gpt-4o";
+  return name == "llama-bpe" || name == "gpt-4o" || name == "tekken";
 }
 
 PreTokenizer::PreTokenizer(std::vector<std::unique_ptr<Stage>> stages)

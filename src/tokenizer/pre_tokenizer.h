@@ -20,12 +20,13 @@ class PreTokenizer {
  public:
   // Known names: "llama-bpe" (Llama 3), "qwen2" (Qwen 2/2.5/3), "gpt-2" and
   // "default" (GPT-2), "deepseek-v3" (DeepSeek V3), "gpt-4o" (o200k: GPT-4o,
-  // gpt-oss). Unimplemented naming any other; Internal if PCRE2 refuses a
-  // pattern (a bug here, not bad input).
+  // gpt-oss), "tekken" (Mistral Nemo). Unimplemented naming any other;
+  // Internal if PCRE2 refuses a pattern (a bug here, not bad input).
   static StatusOr<std::unique_ptr<PreTokenizer>> Create(std::string_view name);
   // True for the families whose Hugging Face BPE model sets "ignore_merges"
   // (a pre-token that is itself a vocabulary token is emitted whole):
-  // "llama-bpe" and "gpt-4o", as llama.cpp also derives it from the name.
+  // "llama-bpe", "gpt-4o" and "tekken", as llama.cpp also derives it from
+  // the name.
   static bool IgnoresMerges(std::string_view name);
 
   ~PreTokenizer();

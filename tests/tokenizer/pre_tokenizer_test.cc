@@ -79,6 +79,13 @@ TEST(PreTokenizer, SplitsGpt4oWordsAtCaseChanges) {
             (Pieces{"x", "=", "123", "456", "7", ";\n/", "path", "//"}));
 }
 
+TEST(PreTokenizer, SplitsTekkenLikeGpt4oButWithoutContractionsAndOneDigitAPiece) {
+  EXPECT_EQ(SplitOrDie("tekken", "HTTPServer camelCase I'M don't"),
+            (Pieces{"HTTPServer", " camel", "Case", " I", "'M", " don", "'t"}));
+  EXPECT_EQ(SplitOrDie("tekken", "x=1234567;\n/path//"),
+            (Pieces{"x", "=", "1", "2", "3", "4", "5", "6", "7", ";\n/", "path", "//"}));
+}
+
 TEST(PreTokenizer, TreatsTheByteOrderMarkAsWhiteSpaceLikeJavaScript) {
   EXPECT_EQ(SplitOrDie("llama-bpe", "a\xEF\xBB\xBF\xEF\xBB\xBF" "b"),
             (Pieces{"a", "\xEF\xBB\xBF", "\xEF\xBB\xBF" "b"}));
@@ -96,31 +103,32 @@ TEST(PreTokenizer, RefusesAnUnknownNameByName) {
 
 struct LongRunCase {
   const char* character;
-  // Pieces of a 1 MiB run per family: llama-bpe, qwen2, gpt-2, deepseek-v3, gpt-4o
-  // (-1: one piece per character; -3: one per three characters).
-  int pieces[5];
+  // Pieces of a 1 MiB run per family: llama-bpe, qwen2, gpt-2, deepseek-v3, gpt-4o,
+  // tekken (-1: one piece per character; -3: one per three characters).
+  int pieces[6];
 };
 
 TEST(PreTokenizer, SplitsOneMibRunsOfOneCharacterOfEveryClass) {
-  const char* const kFamilies[5] = {"llama-bpe", "qwen2", "gpt-2", "deepseek-v3", "gpt-4o"};
+  const char* const kFamilies[6] = {"llama-bpe",   "qwen2",  "gpt-2",
+                                    "deepseek-v3", "gpt-4o", "tekken"};
   const LongRunCase kCases[] = {
-      {" ", {1, 1, 1, 1, 1}},
-      {"\n", {1, 1, 1, 1, 1}},
-      {"a", {1, 1, 1, 1, 1}},
-      {"A", {1, 1, 1, 1, 1}},
-      {"7", {-3, -1, 1, -3, -3}},
-      {"!", {1, 1, 1, 1, 1}},
-      {"\xED\x95\x9C", {1, 1, 1, 1, 1}},          // 한
-      {"\xE4\xB8\xAD", {1, 1, 1, 1, 1}},          // 中
-      {"\xF0\x9F\x91\x8D", {1, 1, 1, 1, 1}},      // 👍
-      {"\x01", {1, 1, 1, 1, 1}},
+      {" ", {1, 1, 1, 1, 1, 1}},
+      {"\n", {1, 1, 1, 1, 1, 1}},
+      {"a", {1, 1, 1, 1, 1, 1}},
+      {"A", {1, 1, 1, 1, 1, 1}},
+      {"7", {-3, -1, 1, -3, -3, -1}},
+      {"!", {1, 1, 1, 1, 1, 1}},
+      {"\xED\x95\x9C", {1, 1, 1, 1, 1, 1}},          // 한
+      {"\xE4\xB8\xAD", {1, 1, 1, 1, 1, 1}},          // 中
+      {"\xF0\x9F\x91\x8D", {1, 1, 1, 1, 1, 1}},      // 👍
+      {"\x01", {1, 1, 1, 1, 1, 1}},
   };
   for (const LongRunCase& run : kCases) {
     const std::string_view character = run.character;
     const size_t n_chars = (size_t{1} << 20) / character.size();
     std::string text;
     for (size_t index = 0; index < n_chars; ++index) text.append(character);
-    for (int family = 0; family < 5; ++family) {
+    for (int family = 0; family < 6; ++family) {
       StatusOr<std::unique_ptr<PreTokenizer>> pre = PreTokenizer::Create(kFamilies[family]);
       ASSERT_TRUE(pre.ok());
       std::vector<std::string_view> pieces;
