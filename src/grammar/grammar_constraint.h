@@ -26,6 +26,9 @@ class GrammarConstraint final : public TokenConstraint {
   void FillAllowed(std::span<uint32_t> allowed) override;
   void Accept(TokenId token) override;
 
+  // Feeds text written before this constraint took over (the part of a
+  // token past a trigger). False, changing nothing, when it does not fit.
+  bool AcceptText(std::string_view text) { return matcher_.AcceptBytes(text); }
   // The bytes so far are a whole sentence of the grammar.
   bool complete() const { return matcher_.IsComplete(); }
 

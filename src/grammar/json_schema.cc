@@ -110,13 +110,20 @@ std::string NonNegativeRange(uint64_t lo, std::optional<uint64_t> hi) {
 
 class SchemaCompiler {
  public:
-  explicit SchemaCompiler(const json::value& root) : root_(root) {}
 
-  StatusOr<std::string> Compile() {
+  // `prefix` starts every rule name the schema needs ("s-…" when empty).
+  SchemaCompiler(const json::value& root, std::string prefix) : root_(root), prefix_(std::move(prefix)) {}
+
+  // "<top> ::= …" and the schema's own rules; builtins are not included.
+  StatusOr<std::string> CompileRules(std::string_view top) {
     FAB_ASSIGN_OR_RETURN(std::string body, Visit(root_, "#"));
-    std::string text = "root ::= " + body + "\n";
+    std::string text = std::string(top) + " ::= " + body + "\n";
     for (const auto& [name, rule] : rules_) text += name + " ::= " + rule + "\n";
-    // Builtins, with the ones they use, until nothing new is referred to.
+    return text;
+  }
+
+  // `text` with the builtin rules it refers to, and those they use, appended.
+  static std::string WithBuiltins(std::string text) {
     std::set<std::string> emitted;
     for (bool added = true; added;) {
       added = false;
@@ -145,7 +152,7 @@ class SchemaCompiler {
   }
 
   std::string NewRule(std::string_view hint, std::string body) {
-    std::string base = "s-";
+    std::string base = prefix_ + "s-";
     for (char c : hint) base += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
     if (base.size() > 40) base.resize(40);
     std::string name = base;
@@ -537,6 +544,7 @@ class SchemaCompiler {
   }
 
   const json::value& root_;
+  const std::string prefix_;
   std::map<std::string, std::string> rules_;
   std::map<std::string, std::string> ref_rules_;
   int depth_ = 0;
@@ -544,7 +552,20 @@ class SchemaCompiler {
 
 }  // namespace
 
-StatusOr<std::string> JsonSchemaToGbnf(const boost::json::value& schema) { return SchemaCompiler(schema).Compile(); }
+StatusOr<std::string> JsonSchemaToGbnf(const boost::json::value& schema) {
+  FAB_ASSIGN_OR_RETURN(std::string text, SchemaCompiler(schema, "").CompileRules("root"));
+  return SchemaCompiler::WithBuiltins(std::move(text));
+}
+
+StatusOr<std::string> JsonSchemaRulesGbnf(const std::vector<NamedSchema>& schemas) {
+  std::string text;
+  for (const NamedSchema& named : schemas) {
+    StatusOr<std::string> rules = SchemaCompiler(*named.schema, named.rule + "-").CompileRules(named.rule);
+    if (!rules.ok()) return Status(rules.status().code(), named.where + ": " + rules.status().message());
+    text += *rules;
+  }
+  return SchemaCompiler::WithBuiltins(std::move(text));
+}
 
 StatusOr<Grammar> JsonSchemaToGrammar(const boost::json::value& schema, const GrammarLimits& limits) {
   FAB_ASSIGN_OR_RETURN(std::string gbnf, JsonSchemaToGbnf(schema));

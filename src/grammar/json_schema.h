@@ -27,6 +27,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -37,6 +38,19 @@ namespace fab::grammar {
 
 // The GBNF text for `schema` (a JSON value: an object, or true / false).
 StatusOr<std::string> JsonSchemaToGbnf(const boost::json::value& schema);
+
+// One schema of several that share a grammar: its value matches rule `rule`.
+struct NamedSchema {
+  std::string rule;                  // a GBNF rule name, unique among them ("tool-0-args")
+  const boost::json::value* schema;  // not owned
+  std::string where;                 // starts its errors ("tools[0].function.parameters")
+};
+
+// The GBNF rules of several schemas: "<rule> ::= …" for each, its helper
+// rules (named "<rule>-…"), and the builtin rules any of them use, once.
+// No root rule: the caller writes one that refers to them. The first
+// refusal, prefixed with its `where`.
+StatusOr<std::string> JsonSchemaRulesGbnf(const std::vector<NamedSchema>& schemas);
 
 // JsonSchemaToGbnf, parsed (gbnf.h).
 StatusOr<Grammar> JsonSchemaToGrammar(const boost::json::value& schema, const GrammarLimits& limits = {});

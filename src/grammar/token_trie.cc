@@ -5,10 +5,13 @@
 
 namespace fab::grammar {
 
-std::shared_ptr<const TokenTrie> TokenTrie::Of(const Tokenizer& tokenizer) {
+std::shared_ptr<const TokenTrie> TokenTrie::Of(const Tokenizer& tokenizer, std::span<const TokenId> shown) {
   std::vector<std::string> bytes;
   bytes.reserve(static_cast<size_t>(tokenizer.n_vocab()));
   for (TokenId id = 0; id < tokenizer.n_vocab(); ++id) bytes.push_back(tokenizer.TokenBytes(id));
+  for (TokenId id : shown) {
+    if (tokenizer.IsValid(id)) bytes[static_cast<size_t>(id)] = std::string(tokenizer.TokenText(id));
+  }
   return std::make_shared<const TokenTrie>(bytes);
 }
 

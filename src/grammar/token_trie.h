@@ -27,8 +27,10 @@ class TokenTrie {
 
   // token_bytes[id] is token id's bytes.
   explicit TokenTrie(const std::vector<std::string>& token_bytes);
-  // The trie of `tokenizer`'s tokens, by the bytes they detokenize to (TokenBytes).
-  static std::shared_ptr<const TokenTrie> Of(const Tokenizer& tokenizer);
+  // The trie of `tokenizer`'s tokens, by the bytes they detokenize to
+  // (TokenBytes); the control tokens in `shown` by their text instead
+  // ("[TOOL_CALLS]"), for grammars that write them.
+  static std::shared_ptr<const TokenTrie> Of(const Tokenizer& tokenizer, std::span<const TokenId> shown = {});
 
   int32_t n_vocab() const { return n_vocab_; }
   const Node& root() const { return nodes_[0]; }

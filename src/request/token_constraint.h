@@ -19,6 +19,9 @@ class TokenConstraint {
  public:
   virtual ~TokenConstraint() = default;
 
+  // False while every token may come next (the caller may skip the mask
+  // then; FillAllowed would set every bit).
+  virtual bool Restricts() const { return true; }
   // Sets bit t (bit t % 32 of word t / 32) of `allowed`, which holds
   // ceil(n_vocab / 32) words, for each token that may come next, and clears
   // the others. Sets at least one bit.

@@ -161,6 +161,7 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
 }
 
 std::span<const float> Executor::Constrained(std::span<const float> logits, TokenConstraint& constraint) {
+  if (!constraint.Restricts()) return logits;
   allowed_.resize((logits.size() + 31) / 32);
   constraint.FillAllowed(allowed_);
   masked_.assign(logits.begin(), logits.end());

@@ -10,6 +10,7 @@
 #include "server/generation_job.h"
 #include "server/prompt_checks.h"
 #include "server/sequence_builder.h"
+#include "server/tool_use.h"
 
 namespace fab::server {
 
@@ -33,6 +34,9 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
 
   SequenceOptions options = std::move(resolved).value();
   if (auto error = AttachGrammar(fields, *context.grammars, options)) return ErrorResponse(*error);
+  ApiResult<std::optional<ToolUse>> tools = PlanToolUse(chat, context, prompt.value());
+  if (!tools.ok()) return ErrorResponse(tools.error());
+  if (tools.value()) options.tools = std::make_shared<const ToolUse>(std::move(*tools.value()));
   options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
   std::vector<GenerationRequest> sequences =
       BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);
@@ -45,6 +49,7 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
   spec.service_tier = fields.service_tier;
   spec.include_usage = fields.include_usage;
   spec.want_logprobs = chat.logprobs;
+  spec.tools = options.tools;
   spec.stop = fields.stop;
   spec.prompts.push_back(JobPrompt{std::move(prompt).value(), ""});
   spec.n_choices_per_prompt = fields.n;

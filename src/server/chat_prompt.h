@@ -4,6 +4,11 @@
 // markers like "<|im_start|>" become their special ids. BOS is prepended
 // when the vocabulary asks for one and the template did not write it, so a
 // template with or without "{{ bos_token }}" gives exactly one BOS.
+// Assistant tool_calls carry function.arguments as the JSON value it holds
+// for templates that write it with tojson (every known family but
+// deepseek3), and as the text the client sent otherwise; a call-only
+// assistant message's null content is "" for the families whose templates
+// test it as text (tool_call_syntax.h).
 // Template errors are 400 param "messages". Thread-safe.
 #pragma once
 

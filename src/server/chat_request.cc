@@ -89,7 +89,18 @@ ApiResult<ChatMessage> ParseMessage(const json::value& value, const std::string&
 }
 
 
-// tools: an array of objects, each with function.name a non-empty string.
+// OpenAI's rule for function names: letters, digits, '_' and '-', 1 to 64.
+bool IsToolName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// tools: an array of objects, each with function.name a valid name and
+// function.parameters, when present, an object.
 std::optional<ApiError> CheckTools(const json::value* tools) {
   if (tools == nullptr) return std::nullopt;
   if (!tools->is_array()) return WrongTypeError("tools", "an array", *tools);
@@ -105,8 +116,60 @@ std::optional<ApiError> CheckTools(const json::value* tools) {
     if (name == nullptr) return InvalidFieldError(name_param, "'" + name_param + "' is required");
     auto checked = ReadString(*name, name_param, {.max_bytes = kMaxUserBytes, .allow_empty = false});
     if (!checked.ok()) return checked.error();
+    if (!IsToolName(checked.value())) {
+      return InvalidFieldError(name_param, "'" + name_param +
+                                               "' must be 1 to 64 letters, digits, underscores or dashes");
+    }
+    const json::value* parameters = FindField(function->as_object(), "parameters");
+    if (parameters != nullptr && !parameters->is_object()) {
+      return WrongTypeError(param + ".function.parameters", "a JSON Schema object", *parameters);
+    }
   }
   return std::nullopt;
+}
+
+// tool_choice: "none" | "auto" | "required" | {"type": "function", "function": {"name"}}
+// naming one of `tools`; "required" and a function need tools.
+ApiResult<ToolChoice> ParseToolChoice(const json::value* value, const json::value& tools) {
+  ToolChoice choice;
+  if (value == nullptr || value->is_null()) return choice;
+  const std::string field = "tool_choice";
+  if (value->is_string()) {
+    const json::string& text = value->as_string();
+    if (text == "none") {
+      choice.kind = ToolChoice::Kind::kNone;
+      return choice;
+    }
+    if (text == "auto") {
+      choice.kind = ToolChoice::Kind::kAuto;
+    } else if (text == "required") {
+      choice.kind = ToolChoice::Kind::kRequired;
+    } else {
+      return InvalidFieldError(field, "'tool_choice' must be \"none\", \"auto\", \"required\" or a function");
+    }
+  } else if (value->is_object()) {
+    const json::value* function = FindField(value->as_object(), "function");
+    const json::value* name = function != nullptr && function->is_object() ? FindField(function->as_object(), "name")
+                                                                            : nullptr;
+    if (name == nullptr || !name->is_string()) {
+      return InvalidFieldError(field, "'tool_choice' must be {\"type\": \"function\", \"function\": {\"name\": …}}");
+    }
+    choice.kind = ToolChoice::Kind::kNamed;
+    choice.name = std::string(name->as_string());
+  } else {
+    return WrongTypeError(field, "a string or an object", *value);
+  }
+  if (choice.kind != ToolChoice::Kind::kAuto && (!tools.is_array() || tools.as_array().empty())) {
+    return InvalidFieldError(field, "'tool_choice' \"required\" or a function needs 'tools'");
+  }
+  if (choice.kind == ToolChoice::Kind::kNamed) {
+    bool found = false;
+    for (const json::value& tool : tools.as_array()) {
+      found = found || json::value_to<std::string>(tool.at("function").at("name")) == choice.name;
+    }
+    if (!found) return InvalidFieldError(field, "'tool_choice' names '" + choice.name + "', which is not in 'tools'");
+  }
+  return choice;
 }
 
 std::optional<ApiError> ParseLogprobs(const json::object& request, ChatRequest& parsed) {
@@ -154,12 +217,10 @@ ApiResult<ChatRequest> ParseChatRequest(std::string_view body) {
   const json::value* tools = FindField(request, "tools");
   FAB_RETURN_IF_API_ERROR(CheckTools(tools));
   if (tools != nullptr) parsed.tools = *tools;
-  if (const json::value* tool_choice = FindField(request, "tool_choice")) {
-    if (!tool_choice->is_string() && !tool_choice->is_object()) {
-      return WrongTypeError("tool_choice", "a string or an object", *tool_choice);
-    }
-    parsed.tool_choice = *tool_choice;
-  }
+  FAB_ASSIGN_OR_RETURN_API_ERROR(parsed.tool_choice, ParseToolChoice(FindField(request, "tool_choice"), parsed.tools));
+  FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> parallel,
+                                 ReadOptionalBool(FindField(request, "parallel_tool_calls"), "parallel_tool_calls"));
+  parsed.parallel_tool_calls = parallel.value_or(true);
   return parsed;
 }
 

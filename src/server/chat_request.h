@@ -1,9 +1,10 @@
 // ChatRequest: the validated body of POST /v1/chat/completions as plain data,
 // ready for the model's chat template. Text-only: content is a string or an
 // array of {"type":"text","text":…} parts (joined with "\n", as vLLM does);
-// other part types are a 400. Tool-related fields are checked for shape only
-// and kept as raw JSON for the template. Unknown fields are ignored. Pure,
-// thread-safe.
+// other part types are a 400. Tools are checked (names as OpenAI allows
+// them, parameters an object) and kept as raw JSON for the template;
+// tool_choice must name "none", "auto", "required" or one of the tools.
+// Unknown fields are ignored. Pure, thread-safe.
 #pragma once
 
 #include <optional>
@@ -26,6 +27,12 @@ struct ChatMessage {
   boost::json::value tool_calls;            // assistant messages: raw array, or null
 };
 
+struct ToolChoice {
+  enum class Kind { kAuto, kNone, kRequired, kNamed };
+  Kind kind = Kind::kAuto;  // OpenAI's default when tools are given
+  std::string name;         // kNamed: the function that must be called
+};
+
 struct ChatRequest {
   std::string model;  // empty: the served model
   std::vector<ChatMessage> messages;  // [1, kMaxMessages]
@@ -33,7 +40,8 @@ struct ChatRequest {
   bool logprobs = false;
   std::optional<int> top_logprobs;    // [0, kMaxLogprobs]; requires logprobs: true
   boost::json::value tools;           // raw array of {"type":"function","function":{"name",…}}, or null
-  boost::json::value tool_choice;     // raw "none" | "auto" | "required" | object, or null
+  ToolChoice tool_choice;
+  bool parallel_tool_calls = true;
 };
 
 ApiResult<ChatRequest> ParseChatRequest(std::string_view body);

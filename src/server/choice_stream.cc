@@ -1,5 +1,6 @@
 #include "server/choice_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace fab::server {
@@ -14,11 +15,13 @@ std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& to
   return pieces;
 }
 
-ChoiceStream::ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> stops, bool want_logprobs)
+ChoiceStream::ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> stops, bool want_logprobs,
+                           std::vector<TokenId> shown)
     : tokenizer_(&tokenizer),
       detokenizer_(tokenizer),
       matcher_(std::move(stops)),
-      want_logprobs_(want_logprobs) {}
+      want_logprobs_(want_logprobs),
+      shown_(std::move(shown)) {}
 
 ChoiceStream::Delta ChoiceStream::Push(TokenId token, float logprob,
                                        std::span<const TokenLogprob> top) {
@@ -31,7 +34,9 @@ ChoiceStream::Delta ChoiceStream::Push(TokenId token, float logprob,
     pending_logprobs_.push_back(PendingLogprob{
         n_detokenized_bytes_, LogprobEntry{tokenizer_->TokenBytes(token), logprob, AlternativePieces(*tokenizer_, top)}});
   }
-  const std::string text = detokenizer_.Push(token);
+  const bool shown = std::find(shown_.begin(), shown_.end(), token) != shown_.end();
+  const std::string text =
+      shown ? detokenizer_.Flush() + std::string(tokenizer_->TokenText(token)) : detokenizer_.Push(token);
   n_detokenized_bytes_ += static_cast<int64_t>(text.size());
   StopStringMatcher::Step step = matcher_.Push(text);
   n_emitted_bytes_ += static_cast<int64_t>(step.emit.size());

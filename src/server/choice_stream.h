@@ -28,7 +28,10 @@ std::vector<std::pair<std::string, float>> AlternativePieces(const Tokenizer& to
 class ChoiceStream {
  public:
   // `want_logprobs`: keep a LogprobEntry per token for the deltas.
-  ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> stops, bool want_logprobs);
+  // `shown`: control tokens that appear as their text (a tool-call marker
+  // such as "[TOOL_CALLS]"); the others show nothing.
+  ChoiceStream(const Tokenizer& tokenizer, std::vector<std::string> stops, bool want_logprobs,
+               std::vector<TokenId> shown = {});
 
   struct Delta {
     std::string text;                    // may be empty
@@ -55,6 +58,7 @@ class ChoiceStream {
   StreamingDetokenizer detokenizer_;
   StopStringMatcher matcher_;
   const bool want_logprobs_;
+  const std::vector<TokenId> shown_;
   int64_t n_detokenized_bytes_ = 0;
   int64_t n_emitted_bytes_ = 0;
   std::deque<PendingLogprob> pending_logprobs_;

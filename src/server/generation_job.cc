@@ -50,10 +50,16 @@ RequestLogEntry JobLogEntry(const HttpRequest& request, std::string request_id, 
 
 struct GenerationJob::ChoiceState {
   ChoiceState(size_t prompt, const Tokenizer& tokenizer, const JobSpec& spec)
-      : prompt_index(prompt), stream(tokenizer, spec.stop, spec.want_logprobs) {}
+      : prompt_index(prompt),
+        stream(tokenizer, spec.stop, spec.want_logprobs,
+               spec.tools ? spec.tools->shown_control_tokens : std::vector<TokenId>{}) {
+    if (spec.tools) tool_parser.emplace(spec.tools->syntax, spec.tools->in_think);
+  }
 
   size_t prompt_index;
   ChoiceStream stream;
+  std::optional<toolcall::ToolCallParser> tool_parser;  // tool-using chat choices
+  std::vector<ToolCall> tool_calls;                     // the calls so far
   std::optional<RequestId> id;
   bool cancel_wanted = false;
   bool begun = false;                           // the echo (if any) went out
@@ -110,7 +116,7 @@ HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> 
   if (job->spec_.stream && job->spec_.format == ApiFormat::kChat) {
     // The role chunks go first; nothing else can be appended before SubmitAll.
     for (size_t choice = 0; choice < job->choices_.size(); ++choice) {
-      Choice opening{static_cast<int64_t>(choice), "", std::nullopt, nullptr};
+      Choice opening{static_cast<int64_t>(choice), "", std::nullopt, nullptr, {}};
       job->stream_->Append(SseEvent(ChatChunk(job->spec_.header, opening, /*first=*/true)));
     }
   }
@@ -205,8 +211,46 @@ void GenerationJob::BeginChoice(size_t choice, std::span<const engine::PromptTok
   Emit(choice, std::move(echo), std::nullopt);
 }
 
+std::string GenerationJob::NewToolCallId() {
+  if (!spec_.tools || !spec_.tools->syntax.nine_character_ids) return context_.random.NewId("call_");
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  uint64_t bits = context_.random.Next();
+  std::string id;
+  for (int i = 0; i < 9; ++i, bits /= 62) id.push_back(kAlphabet[bits % 62]);
+  return id;
+}
+
+std::vector<ToolCallDelta> GenerationJob::ParseToolCalls(size_t choice, ChoiceStream::Delta& delta, bool final) {
+  ChoiceState& state = choices_[choice];
+  std::vector<toolcall::ToolCallEvent> events;
+  state.tool_parser->Push(delta.text, &events);
+  if (final) state.tool_parser->Finish(&events);
+  delta.text.clear();
+  std::vector<ToolCallDelta> calls;
+  for (toolcall::ToolCallEvent& event : events) {
+    const auto index = static_cast<int64_t>(event.call);
+    switch (event.kind) {
+      case toolcall::ToolCallEvent::Kind::kContent:
+        delta.text += event.text;
+        break;
+      case toolcall::ToolCallEvent::Kind::kCallBegin:
+        state.tool_calls.push_back(ToolCall{NewToolCallId(), event.text, ""});
+        calls.push_back(ToolCallDelta{index, state.tool_calls.back().id, event.text, ""});
+        break;
+      case toolcall::ToolCallEvent::Kind::kArguments:
+        state.tool_calls[event.call].arguments += event.text;
+        if (calls.empty() || calls.back().index != index) calls.push_back(ToolCallDelta{index, {}, {}, ""});
+        calls.back().arguments += event.text;
+        break;
+    }
+  }
+  return calls;
+}
+
 void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional<FinishReason> finish) {
   ChoiceState& state = choices_[choice];
+  std::vector<ToolCallDelta> calls;
+  if (state.tool_parser) calls = ParseToolCalls(choice, delta, finish.has_value());
   if (finish) state.finish = finish;
   if (!spec_.stream) {
     state.text += delta.text;
@@ -214,6 +258,16 @@ void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional
     return;
   }
   if (error_) return;  // the stream already carries the error event
+  if (!calls.empty()) {
+    // Content before the calls, the calls, then the end in a chunk of its own.
+    if (!delta.text.empty() || !delta.logprobs.empty()) {
+      stream_->Append(SseEvent(StreamChunk(choice, delta.text, delta.logprobs, std::nullopt)));
+      state.n_text_bytes_sent += static_cast<int64_t>(delta.text.size());
+    }
+    stream_->Append(SseEvent(ChatToolCallChunk(spec_.header, static_cast<int64_t>(choice), calls)));
+    if (finish) stream_->Append(SseEvent(StreamChunk(choice, "", {}, finish)));
+    return;
+  }
   if (delta.text.empty() && delta.logprobs.empty() && !finish) return;
   stream_->Append(SseEvent(StreamChunk(choice, delta.text, delta.logprobs, finish)));
   state.n_text_bytes_sent += static_cast<int64_t>(delta.text.size());
@@ -222,7 +276,8 @@ void GenerationJob::Emit(size_t choice, ChoiceStream::Delta delta, std::optional
 std::string GenerationJob::StreamChunk(size_t choice, const std::string& text,
                                        const std::vector<LogprobEntry>& logprobs,
                                        std::optional<FinishReason> finish) {
-  Choice chunk{static_cast<int64_t>(choice), text, finish, nullptr};
+  Choice chunk{static_cast<int64_t>(choice), text, finish, nullptr, {}};
+  if (finish) chunk.tool_calls = choices_[choice].tool_calls;  // the finish reason says whether it called
   if (spec_.format == ApiFormat::kChat) {
     if (spec_.want_logprobs) chunk.logprobs = ChatLogprobsJson(logprobs);
     return ChatChunk(spec_.header, chunk, /*first=*/false);
@@ -351,6 +406,7 @@ void GenerationJob::Finalize() {
   log.n_cached_prompt_tokens = usage.n_cached_prompt_tokens;
   log.n_completion_tokens = usage.n_completion_tokens;
   log.finish_reason = choices_.empty() || !choices_[0].finish ? "" : OpenAiFinishReason(*choices_[0].finish);
+  if (!choices_.empty() && !choices_[0].tool_calls.empty() && log.finish_reason == "stop") log.finish_reason = "tool_calls";
   double joules = 0.0, machine_seconds = 0.0, e2e_s = 0.0;
   for (const ChoiceState& state : choices_) {
     if (!state.summary) continue;
@@ -381,7 +437,7 @@ void GenerationJob::Finalize() {
     std::vector<Choice> body_choices;
     for (size_t choice = 0; choice < choices_.size(); ++choice) {
       const ChoiceState& state = choices_[choice];
-      Choice item{static_cast<int64_t>(choice), state.text, state.finish, nullptr};
+      Choice item{static_cast<int64_t>(choice), state.text, state.finish, nullptr, state.tool_calls};
       if (spec_.want_logprobs) {
         item.logprobs = spec_.format == ApiFormat::kChat ? ChatLogprobsJson(state.logprobs)
                                                          : CompletionLogprobsJson(state.logprobs, 0);

@@ -24,6 +24,7 @@
 #include "server/openai_response.h"
 #include "server/request_log.h"
 #include "server/sampling_fields.h"
+#include "server/tool_use.h"
 
 namespace fab::server {
 
@@ -50,6 +51,7 @@ struct JobSpec {
   std::chrono::steady_clock::time_point received;
   int64_t arrival_ms = 0;            // `received` as Unix milliseconds
   std::optional<std::string> service_tier;  // the request's OpenAI service_tier
+  std::shared_ptr<const ToolUse> tools;     // chat: parse each choice's output for tool calls; null: none
 };
 
 // The log fields of a generation request known before it runs.
@@ -94,6 +96,11 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   void CancelAllChoices();
   std::string StreamChunk(size_t choice, const std::string& text, const std::vector<LogprobEntry>& logprobs,
                           std::optional<FinishReason> finish);
+  // Runs a tool-using choice's delta through its parser: delta.text keeps
+  // the content; the calls it began or continued are returned as deltas.
+  std::vector<ToolCallDelta> ParseToolCalls(size_t choice, ChoiceStream::Delta& delta, bool final);
+  // A new tool call id in the form the family's template accepts.
+  std::string NewToolCallId();
   Usage TotalUsage() const;
   // Every choice ended in the engine: the ledger row, then the last bytes
   // and the log line.

@@ -17,7 +17,7 @@ ApiError TooLarge(const std::string& field) {
 
 ApiResult<GrammarSpec> SchemaSpec(const json::value& schema, const std::string& field) {
   if (!schema.is_object() && !schema.is_bool()) return WrongTypeError(field, "a JSON Schema object", schema);
-  GrammarSpec spec{GrammarSpec::Kind::kJsonSchema, json::serialize(schema), field};
+  GrammarSpec spec{GrammarSpec::Kind::kJsonSchema, json::serialize(schema), field, {}};
   if (spec.text.size() > kMaxGrammarBytes) return TooLarge(field);
   return spec;
 }
@@ -31,7 +31,7 @@ ApiResult<std::optional<GrammarSpec>> ParseResponseFormat(const json::value& val
     return InvalidFieldError(field, "'response_format.type' must be \"text\", \"json_object\" or \"json_schema\"");
   }
   if (type->as_string() == "text") return std::optional<GrammarSpec>();
-  if (type->as_string() == "json_object") return std::optional<GrammarSpec>(GrammarSpec{GrammarSpec::Kind::kJsonObject, "", field});
+  if (type->as_string() == "json_object") return std::optional<GrammarSpec>(GrammarSpec{GrammarSpec::Kind::kJsonObject, "", field, {}});
   if (type->as_string() != "json_schema") {
     return InvalidFieldError(field, "'response_format.type' must be \"text\", \"json_object\" or \"json_schema\"");
   }
@@ -47,7 +47,7 @@ ApiResult<std::optional<GrammarSpec>> ParseResponseFormat(const json::value& val
 
 ApiResult<GrammarSpec> GbnfSpec(const json::value& value, const std::string& field) {
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::string text, ReadString(value, field, {.max_bytes = kMaxGrammarBytes, .allow_empty = false}));
-  return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field};
+  return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field, {}};
 }
 
 ApiResult<GrammarSpec> GuidedJsonSpec(const json::value& value, const std::string& field) {
@@ -69,7 +69,7 @@ ApiResult<GrammarSpec> ChoiceSpec(const json::value& value, const std::string& f
     text += (i ? " | " : " ") + grammar::GbnfLiteral(choice);
     if (text.size() > kMaxGrammarBytes) return TooLarge(field);
   }
-  return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field};
+  return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field, {}};
 }
 
 }  // namespace

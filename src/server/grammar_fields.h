@@ -11,9 +11,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
+#include "base/types.h"
 #include "server/api_result.h"
 
 namespace fab::server {
@@ -23,6 +25,9 @@ struct GrammarSpec {
   Kind kind = Kind::kGbnf;
   std::string text;   // GBNF, or the schema's JSON text; empty for kJsonObject
   std::string field;  // the request field it came from, for errors ("response_format")
+  // Control tokens the grammar writes by their text (tool-call markers such
+  // as "[TOOL_CALLS]"); the others never match it.
+  std::vector<TokenId> shown_control_tokens;
 };
 
 // Texts above this many bytes are refused (a schema or grammar, not a document).

@@ -25,13 +25,16 @@ StatusOr<std::string> GbnfOf(const GrammarSpec& spec) {
 
 }  // namespace
 
-std::shared_ptr<const grammar::TokenTrie> GrammarLibrary::Trie() {
-  if (trie_ == nullptr) trie_ = grammar::TokenTrie::Of(tokenizer_);
-  return trie_;
+std::shared_ptr<const grammar::TokenTrie> GrammarLibrary::Trie(const std::vector<TokenId>& shown) {
+  std::shared_ptr<const grammar::TokenTrie>& trie = tries_[shown];
+  if (trie == nullptr) trie = grammar::TokenTrie::Of(tokenizer_, shown);
+  return trie;
 }
 
 StatusOr<std::shared_ptr<grammar::TokenMaskCache>> GrammarLibrary::Get(const GrammarSpec& spec) {
-  const std::string key = std::to_string(static_cast<int>(spec.kind)) + ":" + spec.text;
+  std::string key = std::to_string(static_cast<int>(spec.kind));
+  for (TokenId shown : spec.shown_control_tokens) key += "," + std::to_string(shown);
+  key += ":" + spec.text;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto found = entries_.find(key); found != entries_.end()) {
@@ -46,7 +49,7 @@ StatusOr<std::shared_ptr<grammar::TokenMaskCache>> GrammarLibrary::Get(const Gra
                        grammar::CompiledGrammar::Compile(std::move(parsed)));
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto found = entries_.find(key); found != entries_.end()) return found->second.cache;  // raced: keep the first
-  auto cache = std::make_shared<grammar::TokenMaskCache>(std::move(compiled), Trie());
+  auto cache = std::make_shared<grammar::TokenMaskCache>(std::move(compiled), Trie(spec.shown_control_tokens));
   recent_.push_front(key);
   entries_[key] = Entry{cache, recent_.begin()};
   while (entries_.size() > kMaxGrammars) {

@@ -3,11 +3,14 @@
 // by kind and text (the same schema sent twice reuses the compiled grammar
 // and every mask context already classified). At most kMaxGrammars are
 // kept; the least recently used goes first (requests holding it keep it
-// alive). The vocabulary trie is built on first use. Thread-safe.
+// alive). The vocabulary trie is built on first use (one per set of
+// control tokens a grammar writes by their text). Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <list>
+#include <map>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,11 +38,12 @@ class GrammarLibrary {
   size_t size() const;
 
  private:
-  std::shared_ptr<const grammar::TokenTrie> Trie();
+  // The vocabulary's trie with `shown` control tokens by their text.
+  std::shared_ptr<const grammar::TokenTrie> Trie(const std::vector<TokenId>& shown);
 
   const Tokenizer& tokenizer_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const grammar::TokenTrie> trie_;  // guarded by mutex_
+  std::map<std::vector<TokenId>, std::shared_ptr<const grammar::TokenTrie>> tries_;  // guarded by mutex_
   std::list<std::string> recent_;                   // keys, most recent first
   struct Entry {
     std::shared_ptr<grammar::TokenMaskCache> cache;

@@ -40,7 +40,8 @@ HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, S
       engine(engine_ref),
       metrics(metrics_ref),
       metering(std::move(metering_in)),
-      grammars(std::make_shared<GrammarLibrary>(*model.tokenizer)) {
+      grammars(std::make_shared<GrammarLibrary>(*model.tokenizer)),
+      tool_syntax(toolcall::DetectToolCallSyntax(chat_template.source())) {
   FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
 }
 

@@ -20,6 +20,7 @@
 #include "server/served_model.h"
 #include "server/server_metrics.h"
 #include "tokenizer/chat_template.h"
+#include "toolcall/tool_call_syntax.h"
 
 namespace fab::server {
 
@@ -50,6 +51,8 @@ struct HandlerContext {
   mutable RandomSource random;
   // The structured-output grammars requests ask for, compiled once each.
   const std::shared_ptr<GrammarLibrary> grammars;
+  // How the chat template writes tool calls; nullopt: it has no format of its own.
+  const std::optional<toolcall::ToolCallSyntax> tool_syntax;
 };
 
 // nullopt when `requested` names the served model (or is empty, meaning

@@ -22,6 +22,16 @@ json::value FinishJson(const std::optional<FinishReason>& reason) {
   return reason ? json::value(OpenAiFinishReason(*reason)) : json::value(nullptr);
 }
 
+// A choice that made tool calls and then stopped finished to call them.
+json::value ChoiceFinishJson(const Choice& choice) {
+  if (!choice.tool_calls.empty() && choice.finish_reason && IsStop(*choice.finish_reason)) return "tool_calls";
+  return FinishJson(choice.finish_reason);
+}
+
+bool IsWhiteSpace(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
 double LogprobValue(float logprob) {
   const double value = logprob;
   return std::isnan(value) || value < kLogprobFloor ? kLogprobFloor : value;
@@ -107,11 +117,21 @@ std::string ChatBody(const ResponseHeader& header, const std::vector<Choice>& ch
   json::object out = HeaderJson(header, "chat.completion");
   json::array items;
   for (const Choice& choice : choices) {
-    items.push_back(json::object{
-        {"index", choice.index},
-        {"message", json::object{{"role", "assistant"}, {"content", choice.text}}},
-        {"logprobs", choice.logprobs},
-        {"finish_reason", FinishJson(choice.finish_reason)}});
+    json::object message{{"role", "assistant"}, {"content", choice.text}};
+    if (!choice.tool_calls.empty()) {
+      if (IsWhiteSpace(choice.text)) message["content"] = nullptr;
+      json::array calls;
+      for (const ToolCall& call : choice.tool_calls) {
+        calls.push_back(json::object{{"id", call.id},
+                                     {"type", "function"},
+                                     {"function", json::object{{"name", call.name}, {"arguments", call.arguments}}}});
+      }
+      message["tool_calls"] = std::move(calls);
+    }
+    items.push_back(json::object{{"index", choice.index},
+                                 {"message", std::move(message)},
+                                 {"logprobs", choice.logprobs},
+                                 {"finish_reason", ChoiceFinishJson(choice)}});
   }
   out["choices"] = std::move(items);
   out["usage"] = UsageJson(usage);
@@ -126,7 +146,30 @@ std::string ChatChunk(const ResponseHeader& header, const Choice& choice, bool f
   out["choices"] = json::array{json::object{{"index", choice.index},
                                             {"delta", std::move(delta)},
                                             {"logprobs", choice.logprobs},
-                                            {"finish_reason", FinishJson(choice.finish_reason)}}};
+                                            {"finish_reason", ChoiceFinishJson(choice)}}};
+  return json::serialize(out);
+}
+
+std::string ChatToolCallChunk(const ResponseHeader& header, int64_t choice_index,
+                              const std::vector<ToolCallDelta>& calls) {
+  json::object out = HeaderJson(header, "chat.completion.chunk");
+  json::array items;
+  for (const ToolCallDelta& call : calls) {
+    json::object item{{"index", call.index}};
+    json::object function;
+    if (call.id) {
+      item["id"] = *call.id;
+      item["type"] = "function";
+    }
+    if (call.name) function["name"] = *call.name;
+    function["arguments"] = call.arguments;
+    item["function"] = std::move(function);
+    items.push_back(std::move(item));
+  }
+  out["choices"] = json::array{json::object{{"index", choice_index},
+                                            {"delta", json::object{{"tool_calls", std::move(items)}}},
+                                            {"logprobs", nullptr},
+                                            {"finish_reason", nullptr}}};
   return json::serialize(out);
 }
 

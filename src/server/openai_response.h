@@ -33,11 +33,31 @@ struct ResponseHeader {
   std::string model;
 };
 
+// One tool call as a chat message carries it.
+struct ToolCall {
+  std::string id;         // "call_…" (or what the family's template requires)
+  std::string name;
+  std::string arguments;  // JSON text, as OpenAI sends it
+};
+
 struct Choice {
   int64_t index = 0;
   std::string text;
   std::optional<FinishReason> finish_reason;  // null while streaming
   boost::json::value logprobs;                // from *LogprobsJson, or null
+  // Chat: the calls the output made. When a choice that made any ends with a
+  // stop, its finish_reason is "tool_calls"; its content is null when the
+  // text around the calls is only white space.
+  std::vector<ToolCall> tool_calls;
+};
+
+// A streamed tool call's piece: the first carries id, type and name (and
+// empty arguments), the later ones argument fragments.
+struct ToolCallDelta {
+  int64_t index = 0;               // the call's place in the message's tool_calls
+  std::optional<std::string> id;   // with the name: the call's first delta
+  std::optional<std::string> name;
+  std::string arguments;
 };
 
 // One position of an OpenAI logprobs list: the token's raw bytes (`piece`,
@@ -68,14 +88,20 @@ boost::json::object UsageJson(const Usage& usage);
 std::string CompletionBody(const ResponseHeader& header, const std::vector<Choice>& choices,
                            const std::optional<Usage>& usage);
 
-// object "chat.completion": choices carry message {role:"assistant", content}.
+// object "chat.completion": choices carry message {role:"assistant", content}
+// and, when the choice made calls, tool_calls [{id, type:"function", function:{name, arguments}}].
 std::string ChatBody(const ResponseHeader& header, const std::vector<Choice>& choices,
                      const Usage& usage);
 
 // object "chat.completion.chunk": one choice with delta {role?, content?};
 // `first` adds role "assistant"; an empty text with a finish reason sends
-// an empty delta.
+// an empty delta. A choice with tool_calls finishes "tool_calls" (its calls
+// went out in ChatToolCallChunks before).
 std::string ChatChunk(const ResponseHeader& header, const Choice& choice, bool first);
+
+// object "chat.completion.chunk": one choice whose delta is {tool_calls: […]}.
+std::string ChatToolCallChunk(const ResponseHeader& header, int64_t choice_index,
+                              const std::vector<ToolCallDelta>& calls);
 
 // The final usage-only chunk of a stream with include_usage: choices [].
 std::string ChatUsageChunk(const ResponseHeader& header, const Usage& usage);

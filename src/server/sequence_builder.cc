@@ -54,9 +54,12 @@ std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<Toke
       request.sampling.seed = options.sampling.seed + static_cast<uint64_t>(i);
       request.n_top_logprobs = options.n_top_logprobs;
       request.prompt_logprobs = options.prompt_logprobs;
+      const std::vector<TokenId> end_tokens(stop_tokens.begin(), stop_tokens.end());
       if (options.grammar) {
-        request.constraint = std::make_shared<grammar::GrammarConstraint>(
-            options.grammar, std::vector<TokenId>(stop_tokens.begin(), stop_tokens.end()));
+        request.constraint = std::make_shared<grammar::GrammarConstraint>(options.grammar, end_tokens);
+      } else if (options.tools) {
+        request.constraint = std::make_shared<toolcall::ToolCallConstraint>(
+            options.tools->syntax, options.tools->mode, options.tools->in_think, options.tools->grammar, end_tokens);
       }
       requests.push_back(std::move(request));
     }

@@ -13,6 +13,7 @@
 #include "server/api_result.h"
 #include "server/grammar_library.h"
 #include "server/sampling_fields.h"
+#include "server/tool_use.h"
 #include "tokenizer/tokenizer.h"
 
 namespace fab::server {
@@ -32,6 +33,8 @@ struct SequenceOptions {
   // Structured output: every sequence gets its own constraint over this
   // shared grammar (grammar/grammar_constraint.h); null: unconstrained.
   std::shared_ptr<grammar::TokenMaskCache> grammar;
+  // Tool calls (chat): every sequence gets its own ToolCallConstraint; null: none.
+  std::shared_ptr<const ToolUse> tools;
 };
 
 // ResolveSamplingParams, then the options every endpoint takes from the

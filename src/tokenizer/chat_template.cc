@@ -9,7 +9,8 @@ namespace fab {
 
 StatusOr<ChatTemplate> ChatTemplate::Parse(std::string_view source, const TemplateLimits& limits) {
   FAB_ASSIGN_OR_RETURN(jinja::Template compiled, jinja::Template::Parse(source, limits));
-  return ChatTemplate(std::make_shared<const jinja::Template>(std::move(compiled)));
+  return ChatTemplate(std::make_shared<const jinja::Template>(std::move(compiled)),
+                      std::make_shared<const std::string>(source));
 }
 
 StatusOr<std::string> ChatTemplate::Render(const ChatTemplateInputs& inputs) const {

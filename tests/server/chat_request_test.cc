@@ -60,14 +60,21 @@ TEST(ChatRequest, KeepsToolsAndToolCallsAsRawJsonForTheTemplate) {
   ASSERT_TRUE(request.tools.is_array());
   EXPECT_EQ(request.tools.as_array()[0].at("function").at("parameters").at("required").as_array()[0].as_string(),
             "city");
-  EXPECT_EQ(request.tool_choice.as_string(), "auto");
+  EXPECT_EQ(request.tool_choice.kind, ToolChoice::Kind::kAuto);
+  EXPECT_TRUE(request.parallel_tool_calls);
 }
 
-TEST(ChatRequest, AcceptsAnObjectToolChoice) {
+TEST(ChatRequest, AcceptsAToolChoiceThatNamesAnOfferedFunction) {
   const ChatRequest request = ParseOrDie(R"({"messages":[{"role":"user","content":"x"}],
       "tools":[{"type":"function","function":{"name":"f"}}],
-      "tool_choice":{"type":"function","function":{"name":"f"}}})");
-  EXPECT_TRUE(request.tool_choice.is_object());
+      "tool_choice":{"type":"function","function":{"name":"f"}}, "parallel_tool_calls": false})");
+  EXPECT_EQ(request.tool_choice.kind, ToolChoice::Kind::kNamed);
+  EXPECT_EQ(request.tool_choice.name, "f");
+  EXPECT_FALSE(request.parallel_tool_calls);
+  EXPECT_EQ(ParseOrDie(R"({"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function",
+      "function":{"name":"f"}}],"tool_choice":"required"})").tool_choice.kind, ToolChoice::Kind::kRequired);
+  EXPECT_EQ(ParseOrDie(R"({"messages":[{"role":"user","content":"x"}],"tool_choice":"none"})").tool_choice.kind,
+            ToolChoice::Kind::kNone);
 }
 
 TEST(ChatRequest, PrefersMaxCompletionTokensOverTheDeprecatedMaxTokens) {

@@ -200,6 +200,17 @@ inline const MalformedCase kMalformedRequestRows[] = {
     {"ToolWithEmptyName", Route::kChat, H(R"("tools":[{"type":"function","function":{"name":""}}])"),
      "tools[0].function.name"},
     {"ToolChoiceNumber", Route::kChat, H(R"("tool_choice":1)"), "tool_choice"},
+    {"ToolNameWithSpace", Route::kChat, H(R"("tools":[{"type":"function","function":{"name":"get weather"}}])"),
+     "tools[0].function.name"},
+    {"ToolParametersString", Route::kChat,
+     H(R"("tools":[{"type":"function","function":{"name":"f","parameters":"x"}}])"), "tools[0].function.parameters"},
+    {"ToolChoiceUnknownWord", Route::kChat, H(R"("tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"always")"),
+     "tool_choice"},
+    {"ToolChoiceRequiredWithoutTools", Route::kChat, H(R"("tool_choice":"required")"), "tool_choice"},
+    {"ToolChoiceNamesAnotherFunction", Route::kChat,
+     H(R"("tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}})"),
+     "tool_choice"},
+    {"ParallelToolCallsString", Route::kChat, H(R"("parallel_tool_calls":"yes")"), "parallel_tool_calls"},
 };
 
 }  // namespace fab::server::test_rows
