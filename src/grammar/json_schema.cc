@@ -359,7 +359,8 @@ class SchemaCompiler {
     if (value == nullptr) return std::optional<uint64_t>();
     if (!value->is_number()) return Refuse(std::string(key) + " must be a number", path);
     const double count = value->to_number<double>();
-    if (count < 0 || count != static_cast<double>(static_cast<int64_t>(count)) || count > kMaxRepetition) {
+    // Range first: casting a double beyond int64 is undefined.
+    if (!(count >= 0 && count <= static_cast<double>(kMaxRepetition)) || count != std::floor(count)) {
       return Refuse(std::string(key) + " must be a whole number from 0 to " + std::to_string(kMaxRepetition), path);
     }
     return std::optional<uint64_t>(static_cast<uint64_t>(count));

@@ -136,6 +136,11 @@ TEST(JsonSchema, KeywordsItCannotHonourAreRefusedByName) {
   EXPECT_NE(RefusalOf(R"({"type": "object", "properties": {}, "required": ["a"]})").find("'a' is not among"),
             std::string::npos);
   EXPECT_NE(RefusalOf(R"(false)").find("admits no value"), std::string::npos);
+  // Counts far beyond any integer type (found by json_schema_fuzz: the cast was undefined).
+  EXPECT_NE(RefusalOf(R"({"type": "array", "maxItems": 3e90})").find("maxItems must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"type": "string", "minLength": -1e300})").find("minLength must be a whole number"),
+            std::string::npos);
 }
 
 TEST(JsonSchema, BoundedNumbersAreWrittenAsIntegersWithinTheirBoundsAndKeywordsApplyToTheirType) {
