@@ -239,7 +239,8 @@ Status RunSweep(const BenchServeOptions& o, const std::vector<BenchServeRun>& ru
       std::chrono::milliseconds(static_cast<int64_t>(o.timeout_s * 1000.0));
   if (!o.api_key.empty()) target.headers.emplace_back("Authorization", "Bearer " + o.api_key);
   target.body_spec = RequestBodySpec{ResolveModel(o, url, target.client_options),
-                                     o.endpoint == "/v1/chat/completions", o.ignore_eos};
+                                     o.endpoint == "/v1/chat/completions", o.ignore_eos, {}};
+  if (!o.extra_body.empty()) target.body_spec.extra = boost::json::parse(o.extra_body).as_object();  // checked
   std::fprintf(stderr, "bench serve: %s%s, model '%s', seed %llu\n", o.base_url.c_str(), target.target.c_str(),
                target.body_spec.model.c_str(), static_cast<unsigned long long>(seed));
   FAB_RETURN_IF_ERROR(Probe(target, o, dataset, seed));

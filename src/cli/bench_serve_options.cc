@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include <boost/json.hpp>
+
 #include "server/http_url.h"
 
 namespace fab::cli {
@@ -37,6 +39,14 @@ Status CheckLengths(const BenchServeOptions& o) {
   return OkStatus();
 }
 
+Status CheckExtraBody(const BenchServeOptions& o) {
+  if (o.extra_body.empty()) return OkStatus();
+  boost::system::error_code error;
+  const boost::json::value extra = boost::json::parse(o.extra_body, error);
+  if (error || !extra.is_object()) return InvalidArgumentError("--extra-body must be a JSON object");
+  return OkStatus();
+}
+
 Status CheckTarget(const BenchServeOptions& o) {
   StatusOr<server::HttpUrl> url = server::ParseHttpUrl(o.base_url);
   if (!url.ok()) return url.status().WithContext("--base-url");
@@ -64,6 +74,7 @@ StatusOr<double> ParseRequestRate(const std::string& text) {
 StatusOr<std::vector<BenchServeRun>> PlanBenchServeRuns(const BenchServeOptions& options) {
   FAB_RETURN_IF_ERROR(CheckLengths(options));
   FAB_RETURN_IF_ERROR(CheckTarget(options));
+  FAB_RETURN_IF_ERROR(CheckExtraBody(options));
   if (options.request_rates.empty()) return InvalidArgumentError("--request-rate needs at least one value");
   std::vector<double> rates;
   for (const std::string& text : options.request_rates) {

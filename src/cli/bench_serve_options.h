@@ -34,6 +34,7 @@ struct BenchServeOptions {
   bool ignore_eos = true;                   // ask for exactly max_tokens (servers that support it)
   double timeout_s = 600.0;                 // longest wait for the next bytes of a response
   std::string api_key;                      // sent as Authorization: Bearer; empty: none
+  std::string extra_body;                   // a JSON object merged into every request body (vLLM's --extra-body)
 };
 
 // Concurrency is served by one thread and one connection per slot.

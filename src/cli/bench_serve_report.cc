@@ -59,6 +59,7 @@ json::object ConfigJson(const BenchServeResult& r, const BenchServeOptions& o) {
                       {"ttft_slo_ms", o.ttft_slo_ms},
                       {"tpot_slo_ms", o.tpot_slo_ms},
                       {"ignore_eos", o.ignore_eos}};
+  if (!o.extra_body.empty()) config["extra_body"] = json::parse(o.extra_body);
   config["max_concurrency"] = r.run.max_concurrency > 0 ? json::value(r.run.max_concurrency) : json::value(nullptr);
   if (o.dataset_path.empty()) {
     config["random_input_len"] = o.random_input_len;

@@ -76,6 +76,7 @@ std::string BuildRequestBody(const BenchPrompt& prompt, const RequestBodySpec& s
   body["stream_options"] = json::object{{"include_usage", true}};
   if (spec.ignore_eos) body["ignore_eos"] = true;
   body["temperature"] = 0;
+  for (const auto& field : spec.extra) body[field.key()] = field.value();
   return json::serialize(body);
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json.hpp>
+
 #include "cli/bench_serve_metrics.h"
 #include "cli/bench_serve_workload.h"
 #include "server/http_client.h"
@@ -20,10 +22,12 @@ struct RequestBodySpec {
   std::string model;        // empty: no "model" field
   bool chat = false;        // /v1/chat/completions: the prompt text is one user message
   bool ignore_eos = true;
+  boost::json::object extra;  // merged last: its fields replace the ones above
 };
 
 // {"model","prompt"|"messages","max_tokens","stream":true,
-//  "stream_options":{"include_usage":true},"ignore_eos","temperature":0}
+//  "stream_options":{"include_usage":true},"ignore_eos","temperature":0},
+// then spec.extra's fields (structured output, sampling, ...).
 std::string BuildRequestBody(const BenchPrompt& prompt, const RequestBodySpec& spec);
 
 // What one `data:` event of a completion or chat stream says.

@@ -176,6 +176,8 @@ void AddBenchServe(CLI::App* bench, BenchServeOptions& o, int& code) {
   cmd->add_option("--api-key", o.api_key, "Send 'Authorization: Bearer KEY' (default: $OPENAI_API_KEY)");
   cmd->add_option("--svg", o.svg_path, "Write a plot of throughput against TTFT and TPOT to FILE");
   cmd->add_flag("!--no-progress", o.show_progress, "Hide the progress bar");
+  cmd->add_option("--extra-body", o.extra_body,
+                  "A JSON object merged into every request body, e.g. '{\"guided_json\": {...}}' (as vLLM's)");
   cmd->add_flag("--ignore-eos,!--no-ignore-eos", o.ignore_eos,
                 "Send ignore_eos for exact output lengths (the default); --no-ignore-eos lets requests stop at EOS");
   cmd->callback([cmd, &o, &code] {

@@ -12,7 +12,7 @@ TEST(BenchServeRequest, BodyCarriesTokenIdsAndAsksForAStreamWithUsage) {
   BenchPrompt prompt;
   prompt.token_ids = {101, 202, 303};
   prompt.max_tokens = 16;
-  const json::value body = json::parse(BuildRequestBody(prompt, RequestBodySpec{"m", false, true}));
+  const json::value body = json::parse(BuildRequestBody(prompt, RequestBodySpec{"m", false, true, {}}));
   EXPECT_EQ(body.at("model"), "m");
   EXPECT_EQ(body.at("prompt"), json::parse("[101,202,303]"));
   EXPECT_EQ(body.at("max_tokens"), 16);
@@ -26,11 +26,23 @@ TEST(BenchServeRequest, ChatBodySendsTheTextAsOneUserMessageAndNoEmptyModel) {
   BenchPrompt prompt;
   prompt.text = "Hi \"you\"";
   prompt.max_tokens = 4;
-  const json::value body = json::parse(BuildRequestBody(prompt, RequestBodySpec{"", true, false}));
+  const json::value body = json::parse(BuildRequestBody(prompt, RequestBodySpec{"", true, false, {}}));
   EXPECT_FALSE(body.as_object().contains("model"));
   EXPECT_FALSE(body.as_object().contains("ignore_eos"));
   EXPECT_EQ(body.at("messages").at(0).at("role"), "user");
   EXPECT_EQ(body.at("messages").at(0).at("content"), "Hi \"you\"");
+}
+
+TEST(BenchServeRequest, ExtraBodyFieldsAreAddedAndReplaceTheDefaults) {
+  BenchPrompt prompt;
+  prompt.text = "x";
+  prompt.max_tokens = 4;
+  RequestBodySpec spec{"m", false, true, {}};
+  spec.extra = json::parse(R"({"guided_json": {"type": "object"}, "temperature": 1})").as_object();
+  const json::value body = json::parse(BuildRequestBody(prompt, spec));
+  EXPECT_EQ(body.at("guided_json").at("type"), "object");
+  EXPECT_EQ(body.at("temperature"), 1);
+  EXPECT_EQ(body.at("max_tokens"), 4);
 }
 
 TEST(BenchServeRequest, ReadsTextOfCompletionAndChatEvents) {
