@@ -1,4 +1,4 @@
-// `tokenfab grammar check (--gbnf FILE | --schema FILE) [--print] [--json]`:
+// `tokenfab grammar check (--gbnf FILE | --schema FILE | --regex TEXT) [--print] [--json]`:
 // compiles the grammar (a JSON Schema through its GBNF) and prints its size,
 // or the refusal (GBNF: line and column; schema: the keyword and where) with
 // exit status 1. --print also prints the GBNF.
@@ -27,6 +27,7 @@
 #include "gguf/gguf_file.h"
 #include "grammar/gbnf.h"
 #include "grammar/json_schema.h"
+#include "grammar/regex.h"
 #include "grammar/mask_cache.h"
 #include "grammar/matcher.h"
 #include "platform/mapped_file.h"
@@ -55,10 +56,17 @@ StatusOr<std::string> ReadText(const std::string& path, std::string_view fallbac
   return std::string(reinterpret_cast<const char*>(file.data()), file.size());
 }
 
-// The GBNF of a GBNF file, or of a JSON Schema file compiled; `fallback`
-// when both paths are empty.
-StatusOr<std::string> GbnfOf(const std::string& gbnf_path, const std::string& schema_path, std::string_view fallback) {
-  if (!gbnf_path.empty() && !schema_path.empty()) return InvalidArgumentError("give --gbnf or --schema, not both");
+// The GBNF of a GBNF file, of a JSON Schema file compiled, or of a regex
+// compiled; `fallback` when none is given.
+StatusOr<std::string> GbnfOf(const std::string& gbnf_path, const std::string& schema_path, const std::string& regex,
+                             std::string_view fallback) {
+  if (!gbnf_path.empty() + !schema_path.empty() + !regex.empty() > 1) {
+    return InvalidArgumentError("give one of --gbnf, --schema and --regex");
+  }
+  if (!regex.empty()) {
+    FAB_ASSIGN_OR_RETURN(grammar::RegexGbnf compiled, grammar::RegexToGbnf(regex, grammar::RegexContext::kText));
+    return "root ::= " + compiled.expression + "\n";
+  }
   if (schema_path.empty()) return ReadText(gbnf_path, fallback);
   FAB_ASSIGN_OR_RETURN(std::string text, ReadText(schema_path, ""));
   boost::system::error_code error;
@@ -68,10 +76,10 @@ StatusOr<std::string> GbnfOf(const std::string& gbnf_path, const std::string& sc
 }
 
 int RunGrammarCheck(const GrammarCheckOptions& options) {
-  if (options.gbnf_path.empty() && options.schema_path.empty()) {
-    return ReportError(InvalidArgumentError("give --gbnf FILE or --schema FILE"));
+  if (options.gbnf_path.empty() && options.schema_path.empty() && options.regex.empty()) {
+    return ReportError(InvalidArgumentError("give --gbnf FILE, --schema FILE or --regex TEXT"));
   }
-  auto text = GbnfOf(options.gbnf_path, options.schema_path, "");
+  auto text = GbnfOf(options.gbnf_path, options.schema_path, options.regex, "");
   if (!text.ok()) return ReportError(text.status());
   auto grammar = grammar::ParseGbnf(*text);
   if (!grammar.ok()) return ReportError(grammar.status());
@@ -169,7 +177,7 @@ int RunBenchGrammar(const BenchGrammarOptions& options) {
   if (!gguf.ok()) return ReportError(gguf.status());
   auto tokenizer = Tokenizer::FromGguf(*gguf);
   if (!tokenizer.ok()) return ReportError(tokenizer.status());
-  auto gbnf = GbnfOf(options.gbnf_path, options.schema_path, kDefaultGbnf);
+  auto gbnf = GbnfOf(options.gbnf_path, options.schema_path, options.regex, kDefaultGbnf);
   auto text = ReadText(options.text_path, kDefaultText);
   if (!gbnf.ok()) return ReportError(gbnf.status());
   if (!text.ok()) return ReportError(text.status());
@@ -222,6 +230,7 @@ void AddGrammarCommands(CLI::App& app, CLI::App* bench, GrammarCheckOptions& che
   CLI::App* cmd = grammar->add_subcommand("check", "Compile a grammar and report what was refused");
   cmd->add_option("--gbnf", check.gbnf_path, "GBNF grammar file (llama.cpp's format)");
   cmd->add_option("--schema", check.schema_path, "JSON Schema file");
+  cmd->add_option("--regex", check.regex, "A regular expression (the subset in src/grammar/regex.h)");
   cmd->add_flag("--print", check.print, "Also print the grammar as GBNF");
   cmd->add_flag("--json", check.json, "Print one JSON object");
   cmd->callback([&] { code = RunGrammarCheck(check); });
@@ -230,6 +239,7 @@ void AddGrammarCommands(CLI::App& app, CLI::App* bench, GrammarCheckOptions& che
   timing->add_option("-m,--model", bench_options.model_path, "GGUF model or vocabulary file (default: the demo model)");
   timing->add_option("--gbnf", bench_options.gbnf_path, "GBNF grammar file (default: a JSON grammar)");
   timing->add_option("--schema", bench_options.schema_path, "JSON Schema file instead of --gbnf");
+  timing->add_option("--regex", bench_options.regex, "A regular expression instead of --gbnf");
   timing->add_option("--text", bench_options.text_path, "Text the grammar accepts (default: a nested JSON document)");
   timing->add_option("--repeat", bench_options.repeat, "Timed passes after the cache-filling one")
       ->check(CLI::Range(1, 1000));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "grammar/gbnf.h"
+#include "grammar/regex.h"
 
 namespace fab::grammar {
 namespace {
@@ -178,7 +179,7 @@ class SchemaCompiler {
     static const std::set<std::string_view> kKnown = {
         "type", "properties", "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
         "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "minLength", "maxLength", "format", "minimum",
-        "maximum", "exclusiveMinimum", "exclusiveMaximum", "nullable"};
+        "maximum", "exclusiveMinimum", "exclusiveMaximum", "nullable", "pattern"};
     for (const auto& [key, value] : s) {
       if (!kKnown.count(key) && !IsAnnotation(key)) {
         return Refuse("keyword '" + std::string(key) + "' is not supported", path);
@@ -297,7 +298,9 @@ class SchemaCompiler {
       if (s.contains("items") || s.contains("prefixItems") || s.contains("minItems") || s.contains("maxItems")) {
         return ArrayOf(s, path);
       }
-      if (s.contains("minLength") || s.contains("maxLength") || s.contains("format")) return StringOf(s, path);
+      if (s.contains("minLength") || s.contains("maxLength") || s.contains("format") || s.contains("pattern")) {
+        return StringOf(s, path);
+      }
       if (s.contains("minimum") || s.contains("maximum") || s.contains("exclusiveMinimum") ||
           s.contains("exclusiveMaximum")) {
         return NumberOf(s, path);
@@ -369,6 +372,7 @@ class SchemaCompiler {
   StatusOr<std::string> StringOf(const json::object& s, const std::string& path) {
     FAB_ASSIGN_OR_RETURN(std::optional<uint64_t> min, Count(s, "minLength", path));
     FAB_ASSIGN_OR_RETURN(std::optional<uint64_t> max, Count(s, "maxLength", path));
+    if (const json::value* pattern = s.if_contains("pattern")) return PatternOf(*pattern, min || max || s.contains("format"), path);
     if (const json::value* format = s.if_contains("format")) {
       if (min || max) return Refuse("format together with minLength / maxLength is not supported", path);
       const std::string name = format->is_string() ? std::string(format->as_string()) : "";
@@ -383,6 +387,21 @@ class SchemaCompiler {
     if (max && min && *max < *min) return Refuse("maxLength is below minLength", path);
     const std::string bounds = "{" + std::to_string(min.value_or(0)) + "," + (max ? std::to_string(*max) : "") + "}";
     return "\"\\\"\" json-char" + bounds + " \"\\\"\"";
+  }
+
+  // A string whose text the regex `pattern` finds (JSON Schema's search:
+  // unanchored ends take any characters).
+  StatusOr<std::string> PatternOf(const json::value& pattern, bool with_other_string_keywords, const std::string& path) {
+    if (!pattern.is_string()) return Refuse("pattern must be a string", path);
+    if (with_other_string_keywords) {
+      return Refuse("pattern together with minLength / maxLength / format is not supported", path);
+    }
+    StatusOr<RegexGbnf> regex = RegexToGbnf(pattern.as_string(), RegexContext::kJsonString);
+    if (!regex.ok()) return Refuse("pattern: " + regex.status().message(), path);
+    std::string body = regex->expression;
+    if (!regex->anchored_start) body = "json-char* " + body;
+    if (!regex->anchored_end) body += " json-char*";
+    return "\"\\\"\" " + NewRule("pattern", body) + " \"\\\"\"";
   }
 
   // An integer bound: minimum / exclusiveMinimum (or the maximum pair) as the

@@ -6,7 +6,9 @@
 //   of the sibling type), anyOf, oneOf whose branches have distinct types
 //   (then no value matches two), allOf of one schema, $ref into #/$defs or
 //   #/definitions or # itself (recursion included), minLength / maxLength,
-//   format (date, time, date-time, uuid, email), integer minimum / maximum
+//   format (date, time, date-time, uuid, email), pattern (grammar/regex.h;
+//   unanchored ends take any characters, as JSON Schema searches; not with
+//   minLength / maxLength / format), integer minimum / maximum
 //   (exclusive too), nullable (OpenAPI). Keywords without a type apply to
 //   the type they constrain, as JSON Schema says.
 // Choices that keep output valid and bounded (the caller may say so to users):
@@ -19,7 +21,7 @@
 //     minimum 0 is written as an integer within them;
 //   - a time is written with its zone (Z or ±hh:mm); dates keep February to
 //     its 28 days.
-// Anything else that constrains (pattern, not, if/then/else, multipleOf,
+// Anything else that constrains (not, if/then/else, multipleOf,
 // uniqueItems, patternProperties, $ref / enum / anyOf beside other
 // constraints, ...) is refused
 // with a Status naming the keyword and where it is; annotations (title,

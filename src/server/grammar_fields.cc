@@ -50,6 +50,11 @@ ApiResult<GrammarSpec> GbnfSpec(const json::value& value, const std::string& fie
   return GrammarSpec{GrammarSpec::Kind::kGbnf, std::move(text), field, {}};
 }
 
+ApiResult<GrammarSpec> RegexSpec(const json::value& value, const std::string& field) {
+  FAB_ASSIGN_OR_RETURN_API_ERROR(std::string text, ReadString(value, field, {.max_bytes = kMaxGrammarBytes, .allow_empty = false}));
+  return GrammarSpec{GrammarSpec::Kind::kRegex, std::move(text), field, {}};
+}
+
 ApiResult<GrammarSpec> GuidedJsonSpec(const json::value& value, const std::string& field) {
   if (!value.is_string()) return SchemaSpec(value, field);
   if (value.as_string().size() > kMaxGrammarBytes) return TooLarge(field);
@@ -75,14 +80,9 @@ ApiResult<GrammarSpec> ChoiceSpec(const json::value& value, const std::string& f
 }  // namespace
 
 ApiResult<std::optional<GrammarSpec>> ParseGrammarFields(const json::object& request) {
-  for (const char* refused : {"regex", "guided_regex"}) {
-    if (FindField(request, refused) != nullptr) {
-      return InvalidFieldError(refused, std::string("'") + refused +
-                                            "' is not supported yet; use 'grammar' (GBNF) or 'response_format'");
-    }
-  }
   std::vector<std::string> given;
-  for (const char* field : {"response_format", "grammar", "guided_grammar", "guided_json", "guided_choice"}) {
+  for (const char* field :
+       {"response_format", "grammar", "guided_grammar", "guided_json", "guided_choice", "regex", "guided_regex"}) {
     if (FindField(request, field) != nullptr) given.emplace_back(field);
   }
   if (given.empty()) return std::optional<GrammarSpec>();
@@ -94,6 +94,7 @@ ApiResult<std::optional<GrammarSpec>> ParseGrammarFields(const json::object& req
   if (field == "response_format") return ParseResponseFormat(value);
   ApiResult<GrammarSpec> spec = field == "guided_json"     ? GuidedJsonSpec(value, field)
                                 : field == "guided_choice" ? ChoiceSpec(value, field)
+                                : field == "regex" || field == "guided_regex" ? RegexSpec(value, field)
                                                            : GbnfSpec(value, field);
   if (!spec.ok()) return spec.error();
   return std::optional<GrammarSpec>(std::move(spec).value());

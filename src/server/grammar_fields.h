@@ -5,7 +5,8 @@
 //   grammar (GBNF text, as llama-server) and its vLLM alias guided_grammar;
 //   guided_json (a schema object, or its JSON text);
 //   guided_choice (vLLM: a list of strings, one of which is written).
-// regex and guided_regex are refused (not supported yet) naming the field.
+//   regex and its vLLM alias guided_regex (the whole output matches it;
+//     the subset in grammar/regex.h).
 // Compiling happens later (server/grammar_library.h). Pure, thread-safe.
 #pragma once
 
@@ -21,9 +22,9 @@
 namespace fab::server {
 
 struct GrammarSpec {
-  enum class Kind { kGbnf, kJsonSchema, kJsonObject };
+  enum class Kind { kGbnf, kJsonSchema, kJsonObject, kRegex };
   Kind kind = Kind::kGbnf;
-  std::string text;   // GBNF, or the schema's JSON text; empty for kJsonObject
+  std::string text;   // GBNF, the schema's JSON text, or the regex; empty for kJsonObject
   std::string field;  // the request field it came from, for errors ("response_format")
   // Control tokens the grammar writes by their text (tool-call markers such
   // as "[TOOL_CALLS]"); the others never match it.

@@ -4,6 +4,7 @@
 
 #include "grammar/gbnf.h"
 #include "grammar/json_schema.h"
+#include "grammar/regex.h"
 
 namespace fab::server {
 namespace {
@@ -14,6 +15,10 @@ StatusOr<std::string> GbnfOf(const GrammarSpec& spec) {
       return spec.text;
     case GrammarSpec::Kind::kJsonObject:
       return grammar::AnyJsonObjectGbnf();
+    case GrammarSpec::Kind::kRegex: {
+      FAB_ASSIGN_OR_RETURN(grammar::RegexGbnf regex, grammar::RegexToGbnf(spec.text, grammar::RegexContext::kText));
+      return "root ::= " + regex.expression + "\n";
+    }
     case GrammarSpec::Kind::kJsonSchema:
       break;
   }

@@ -68,12 +68,24 @@ TEST(GrammarCheck, CompilesAJsonSchemaAndNamesAKeywordItRefuses) {
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("root ::= "), std::string::npos) << ok.output;
   const auto refused = RunTokenfabCommand(
-      "grammar check --schema " + WriteFile("bad.schema.json", R"({"type": "string", "pattern": "^[a-z]+$"})"), true);
+      "grammar check --schema " + WriteFile("bad.schema.json", R"({"type": "string", "not": {"const": "a"}})"), true);
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.output.find("keyword 'pattern' is not supported"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("keyword 'not' is not supported"), std::string::npos) << refused.output;
   const auto not_json = RunTokenfabCommand("grammar check --schema " + WriteFile("x.json", "{oops"), true);
   EXPECT_EQ(not_json.exit_code, 1);
   EXPECT_NE(not_json.output.find("is not JSON"), std::string::npos) << not_json.output;
+}
+
+TEST(GrammarCheck, CompilesARegexAndNamesWhatItRefuses) {
+  const auto ok = RunTokenfabCommand("grammar check --print --regex '[a-z]{2,4}-\\d+'", false);
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("root ::= "), std::string::npos) << ok.output;
+  const auto refused = RunTokenfabCommand("grammar check --regex '(?!x)y'", true);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("lookaround"), std::string::npos) << refused.output;
+  const auto both = RunTokenfabCommand("grammar check --regex a --gbnf " + WriteFile("a.gbnf", "root ::= \"a\"\n"), true);
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_NE(both.output.find("give one of"), std::string::npos) << both.output;
 }
 
 TEST(BenchGrammar, TimesMasksAlongATextTheGrammarAccepts) {

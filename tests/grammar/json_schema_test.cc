@@ -118,8 +118,25 @@ TEST(JsonSchema, IntegerRangesAreExact) {
   EXPECT_FALSE(Accepts(positive, "-5"));
 }
 
+TEST(JsonSchema, PatternsConstrainStringsAsTheirRegexFindsThem) {
+  const GrammarMatcher code = MatcherForSchema(R"({"type": "string", "pattern": "^[a-z]{3}-\\d{2}$"})");
+  EXPECT_TRUE(Accepts(code, R"("abc-12")"));
+  EXPECT_FALSE(Accepts(code, R"("ab-12")"));
+  EXPECT_FALSE(Accepts(code, R"("abc-12x")"));
+  // Unanchored: JSON Schema searches, so any text may come around a match.
+  const GrammarMatcher search = MatcherForSchema(R"({"pattern": "b+"})");
+  EXPECT_TRUE(Accepts(search, R"("abbbc")"));
+  EXPECT_TRUE(Accepts(search, R"("b")"));
+  EXPECT_FALSE(Accepts(search, R"("ac")"));
+  const GrammarMatcher quoted = MatcherForSchema(R"({"type": "string", "pattern": "^\"[a-z]+\"$"})");
+  EXPECT_TRUE(Accepts(quoted, R"("\"hi\"")")) << "a quote in the pattern is written escaped";
+}
+
 TEST(JsonSchema, KeywordsItCannotHonourAreRefusedByName) {
-  EXPECT_NE(RefusalOf(R"({"type": "string", "pattern": "^a+$"})").find("keyword 'pattern' is not supported"),
+  EXPECT_NE(RefusalOf(R"({"type": "object", "patternProperties": {"^a": {}}})").find("keyword 'patternProperties' is not supported"),
+            std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"type": "string", "pattern": "(a)\\1"})").find("pattern: regex at offset"), std::string::npos);
+  EXPECT_NE(RefusalOf(R"({"type": "string", "pattern": "^a+$", "maxLength": 3})").find("pattern together with"),
             std::string::npos);
   EXPECT_NE(RefusalOf(R"({"type": "object", "properties": {"x": {"not": {"type": "null"}}}})").find("#/properties/x: keyword 'not'"),
             std::string::npos);

@@ -7,6 +7,7 @@
 // regex.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 
 #include "grammar/gbnf.h"
@@ -84,6 +85,33 @@ TEST(StructuredOutput, JsonObjectGbnfAndChoiceConstrainCompletions) {
   EXPECT_TRUE(picked == "north" || picked == "south" || picked == "east \"quoted\"") << picked;
 }
 
+TEST(StructuredOutput, RegexAndSchemaPatternsGiveMatchingText) {
+  TestServer server;
+  const std::string pattern = "[A-Z][a-z]{2,5} [0-9]{3}-[0-9]{4}";
+  const std::regex reference(pattern, std::regex::ECMAScript);
+  for (int seed = 1; seed <= 3; ++seed) {
+    Received completion = Send(server, PostJson("/v1/completions", R"({"prompt":"call:","max_tokens":60,"temperature":1,"seed":)" +
+                                                                       std::to_string(seed) + R"(,"regex":)" +
+                                                                       json::serialize(json::string(pattern)) + "}"));
+    ASSERT_EQ(completion.response.status, 200) << completion.response.body;
+    const std::string text(completion.json.at("choices").at(0).at("text").as_string());
+    EXPECT_EQ(completion.json.at("choices").at(0).at("finish_reason"), "stop") << text;
+    EXPECT_TRUE(std::regex_match(text, reference)) << text;
+
+    Received chat = Chat(server, R"(,"guided_regex":"(yes|no), [0-9]{2}")", seed);
+    ASSERT_EQ(chat.response.status, 200) << chat.response.body;
+    const std::string answer(chat.json.at("choices").at(0).at("message").at("content").as_string());
+    EXPECT_TRUE(std::regex_match(answer, std::regex("(yes|no), [0-9]{2}"))) << answer;
+
+    Received schema = Chat(server, R"(,"guided_json":{"type":"object","properties":{"code":{"type":"string","pattern":"^[a-z]{3}-\\d{2}$"}},"required":["code"]})",
+                           seed);
+    ASSERT_EQ(schema.response.status, 200) << schema.response.body;
+    const std::string content(schema.json.at("choices").at(0).at("message").at("content").as_string());
+    const std::string code(json::parse(content).at("code").as_string());
+    EXPECT_TRUE(std::regex_match(code, std::regex("[a-z]{3}-\\d{2}"))) << content;
+  }
+}
+
 TEST(StructuredOutput, RefusalsAre400sNamingTheField) {
   TestServer server;
   struct Case {
@@ -92,13 +120,14 @@ TEST(StructuredOutput, RefusalsAre400sNamingTheField) {
     std::string message_part;
   };
   const Case cases[] = {
-      {R"(,"response_format":{"type":"json_schema","json_schema":{"schema":{"type":"string","pattern":"^a$"}}})",
-       "response_format", "keyword 'pattern' is not supported"},
+      {R"(,"response_format":{"type":"json_schema","json_schema":{"schema":{"type":"string","not":{"const":"a"}}}})",
+       "response_format", "keyword 'not' is not supported"},
       {R"(,"response_format":{"type":"xml"})", "response_format", "must be \"text\""},
       {R"(,"response_format":{"type":"json_schema"})", "response_format", "'response_format.json_schema'"},
       {R"(,"grammar":"root ::= (\"a\"")", "grammar", "GBNF line 1"},
       {R"(,"grammar":"root ::= \"a\"","guided_json":{"type":"object"})", "guided_json", "both constrain"},
-      {R"(,"regex":"[a-z]+")", "regex", "not supported yet"},
+      {R"(,"regex":"(?=a)b")", "regex", "lookaround"},
+      {R"(,"guided_regex":"a","grammar":"root ::= \"a\"")", "guided_regex", "both constrain"},
       {R"(,"guided_json":"{not json")", "guided_json", "not JSON"},
       {R"(,"guided_choice":[])", "guided_choice", "non-empty array"},
   };
