@@ -133,7 +133,14 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
     FAB_ASSIGN_OR_RETURN(Sampler * sampler, SamplerFor(sequence));
     samplers.push_back(sampler);
   }
+  std::vector<TokenConstraint*> constraints;
+  for (const ScheduledSequence& sequence : plan.sequences) {
+    if (sequence.sample && sequence.constraint != nullptr) constraints.push_back(sequence.constraint);
+  }
+  if (!constraints.empty()) masks_.Start(constraints, model_.hparams().n_vocab);
   forward_.Run(plan);
+  if (!constraints.empty()) masks_.Wait();
+  size_t constrained_idx = 0;
   int64_t sampled_idx = 0;
   int64_t first_row = 0;
   for (const ScheduledSequence& sequence : plan.sequences) {
@@ -144,8 +151,8 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
     SampledToken sampled;
     sampled.seq_id = sequence.seq_id;
     if (sequence.constraint != nullptr) {
-      sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(Constrained(logits, *sequence.constraint),
-                                                                          sequence.history);
+      sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(
+          Constrained(logits, masks_.mask(constrained_idx++)), sequence.history);
       sequence.constraint->Accept(sampled.token);
     } else {
       sampled.token = samplers[static_cast<size_t>(sampled_idx)]->Sample(logits, sequence.history);
@@ -160,13 +167,11 @@ StatusOr<StepResult> Executor::Execute(const StepPlan& plan) {
   return result;
 }
 
-std::span<const float> Executor::Constrained(std::span<const float> logits, TokenConstraint& constraint) {
-  if (!constraint.Restricts()) return logits;
-  allowed_.resize((logits.size() + 31) / 32);
-  constraint.FillAllowed(allowed_);
+std::span<const float> Executor::Constrained(std::span<const float> logits, std::span<const uint32_t> allowed) {
+  if (allowed.empty()) return logits;
   masked_.assign(logits.begin(), logits.end());
   for (size_t t = 0; t < masked_.size(); ++t) {
-    if (!((allowed_[t / 32] >> (t % 32)) & 1u)) masked_[t] = -std::numeric_limits<float>::infinity();
+    if (!((allowed[t / 32] >> (t % 32)) & 1u)) masked_[t] = -std::numeric_limits<float>::infinity();
   }
   return masked_;
 }

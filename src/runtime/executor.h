@@ -2,7 +2,9 @@
 // runtime half of the engine step (Schedule → Execute → Update). Owns the KV
 // pages (sized from the KV pool), the batched forward pass and one Sampler
 // per live sequence (created from the sequence's SamplingParams the first
-// time it samples, dropped when it appears in StepPlan::ended).
+// time it samples, dropped when it appears in StepPlan::ended). Constrained
+// sequences' token masks are computed on ConstraintMasks' thread while the
+// forward pass runs.
 // Not thread-safe: the engine's step thread calls it; kernels fan out over the pool.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include "model/model.h"
 #include "platform/thread_pool.h"
 #include "runtime/batched_forward.h"
+#include "runtime/constraint_masks.h"
 #include "runtime/kv_pages.h"
 #include "runtime/logprobs.h"
 #include "runtime/sampler.h"
@@ -59,8 +62,9 @@ class Executor {
   Status ValidateSequence(const ScheduledSequence& sequence, int32_t block_size) const;
   // The sampler of `sequence`, created on first use.
   StatusOr<Sampler*> SamplerFor(const ScheduledSequence& sequence);
-  // `logits` with every token `constraint` does not allow at -inf (in masked_).
-  std::span<const float> Constrained(std::span<const float> logits, TokenConstraint& constraint);
+  // `logits` with every token outside `allowed` at -inf (in masked_);
+  // `logits` itself when `allowed` is empty (nothing is restricted).
+  std::span<const float> Constrained(std::span<const float> logits, std::span<const uint32_t> allowed);
   // Appends the PromptScores of `sequence`, whose rows start at step row `first_row`.
   void ScorePrompt(const ScheduledSequence& sequence, int64_t first_row, StepResult& result);
 
@@ -69,8 +73,8 @@ class Executor {
   BatchedForward forward_;
   std::unordered_map<SeqId, Sampler> samplers_;
   LogprobScratch logprob_scratch_;
-  std::vector<uint32_t> allowed_;  // Constrained's scratch
-  std::vector<float> masked_;
+  std::vector<float> masked_;  // Constrained's output
+  ConstraintMasks masks_;      // computed beside the forward pass
 };
 
 // log softmax(logits)[token], computed stably in double (the slow reference
