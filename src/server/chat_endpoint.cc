@@ -33,10 +33,13 @@ HandlerResult HandleChatCompletions(const HandlerContext& context, const Caller&
   if (!resolved.ok()) return ErrorResponse(resolved.error());
 
   SequenceOptions options = std::move(resolved).value();
-  if (auto error = AttachGrammar(fields, *context.grammars, options)) return ErrorResponse(*error);
   ApiResult<std::optional<ToolUse>> tools = PlanToolUse(chat, context, prompt.value());
   if (!tools.ok()) return ErrorResponse(tools.error());
-  if (tools.value()) options.tools = std::make_shared<const ToolUse>(std::move(*tools.value()));
+  if (tools.value()) {
+    options.tools = std::make_shared<const ToolUse>(std::move(*tools.value()));  // response_format included
+  } else if (auto error = AttachGrammar(fields, *context.grammars, options)) {
+    return ErrorResponse(*error);
+  }
   options.n_top_logprobs = chat.logprobs ? chat.top_logprobs.value_or(0) : 0;
   std::vector<GenerationRequest> sequences =
       BuildSequences({prompt.value()}, {budget.value()}, options, tokenizer);

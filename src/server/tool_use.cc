@@ -41,10 +41,19 @@ ApiResult<std::optional<ToolUse>> PlanToolUse(const ChatRequest& chat, const Han
   if (!has_tools || chat.tool_choice.kind == ToolChoice::Kind::kNone) return std::optional<ToolUse>();
   const bool required = chat.tool_choice.kind != ToolChoice::Kind::kAuto;
   if (!required && !context.tool_syntax) return std::optional<ToolUse>();
-  if (chat.sampling.grammar) {
-    return InvalidFieldError(chat.sampling.grammar->field,
-                             "'" + chat.sampling.grammar->field +
-                                 "' cannot be combined with 'tools' (unless tool_choice is \"none\")");
+  // response_format's JSON answer becomes the alternative to calls (under
+  // "auto"); a turn that must call has no answer for it to shape.
+  json::value answer;
+  if (const std::optional<GrammarSpec>& format = chat.sampling.grammar) {
+    if (format->kind == GrammarSpec::Kind::kJsonObject) {
+      answer = json::object{{"type", "object"}};
+    } else if (format->kind == GrammarSpec::Kind::kJsonSchema) {
+      answer = json::parse(format->text);  // serialized by the request parser: valid JSON
+    } else {
+      return InvalidFieldError(format->field, "'" + format->field +
+                                                  "' cannot be combined with 'tools' (response_format can, and "
+                                                  "tool_choice \"none\" leaves tools out)");
+    }
   }
   ToolUse use;
   use.syntax = context.tool_syntax ? *context.tool_syntax : toolcall::HermesSyntax();
@@ -61,9 +70,20 @@ ApiResult<std::optional<ToolUse>> PlanToolUse(const ChatRequest& chat, const Han
     schemas.push_back(toolcall::ToolSchema{std::move(name), function.if_contains("parameters"),
                                            "tools[" + std::to_string(i) + "].function.parameters"});
   }
-  StatusOr<std::string> gbnf = toolcall::ToolCallGbnf(
-      use.syntax, schemas, toolcall::ToolGrammarOptions{.parallel = chat.parallel_tool_calls, .from_trigger = required});
-  if (!gbnf.ok()) return InvalidFieldError("tools", gbnf.status().message());
+  toolcall::ToolGrammarOptions options{.parallel = chat.parallel_tool_calls, .from_trigger = required};
+  if (!required && !answer.is_null()) {
+    // Calls or the answer, constrained from the first token.
+    options.from_trigger = true;
+    options.answer = &answer;
+    options.answer_where = chat.sampling.grammar->field;
+    use.mode = toolcall::ToolCallConstraint::Mode::kRequired;
+  }
+  StatusOr<std::string> gbnf = toolcall::ToolCallGbnf(use.syntax, schemas, options);
+  if (!gbnf.ok()) {
+    const bool answer_refused = options.answer != nullptr &&
+                                gbnf.status().message().rfind(options.answer_where + ":", 0) == 0;
+    return InvalidFieldError(answer_refused ? options.answer_where : "tools", gbnf.status().message());
+  }
   GrammarSpec spec{GrammarSpec::Kind::kGbnf, std::move(gbnf).value(), "tools", use.shown_control_tokens};
   StatusOr<std::shared_ptr<grammar::TokenMaskCache>> cache = context.grammars->Get(spec);
   if (!cache.ok()) return InvalidFieldError("tools", cache.status().message());

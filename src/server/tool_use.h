@@ -6,8 +6,12 @@
 //   - "required" or a named function: the region of calls from the first
 //     token (the hermes syntax when the template has none), arguments
 //     constrained by each offered tool's parameters schema.
-// parallel_tool_calls false allows one call. The grammar is compiled once
-// per distinct tool set (GrammarLibrary). Pure apart from the library; thread-safe.
+// parallel_tool_calls false allows one call. With response_format
+// (json_schema or json_object) under "auto", the output is constrained from
+// the first token to either the calls or a JSON answer that fits it (as an
+// agent with an output type asks); under "required" the turn is calls only.
+// The grammar is compiled once per distinct tool set (GrammarLibrary). Pure
+// apart from the library; thread-safe.
 #pragma once
 
 #include <memory>
@@ -33,8 +37,8 @@ struct ToolUse {
 };
 
 // nullopt when the request makes no tool calls; 400 naming the field when a
-// tool's parameters schema is refused, or when tools would be constrained
-// together with a structured-output field (not supported).
+// tool's parameters schema (or response_format's) is refused, or when tools
+// come with grammar, regex or guided_choice (not supported together).
 ApiResult<std::optional<ToolUse>> PlanToolUse(const ChatRequest& chat, const HandlerContext& context,
                                               std::span<const TokenId> prompt);
 

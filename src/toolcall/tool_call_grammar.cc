@@ -28,11 +28,15 @@ StatusOr<std::string> ToolCallGbnf(const ToolCallSyntax& syntax, const std::vect
     const boost::json::value* parameters = tools[i].parameters != nullptr ? tools[i].parameters : &kAnyObject;
     schemas.push_back(grammar::NamedSchema{rule + "-args", parameters, tools[i].where});
   }
+  if (options.answer != nullptr) {
+    if (!options.from_trigger) return InvalidArgumentError("an answer alternative needs the whole region");
+    schemas.push_back(grammar::NamedSchema{"answer", options.answer, options.answer_where});
+  }
   FAB_ASSIGN_OR_RETURN(std::string argument_rules, grammar::JsonSchemaRulesGbnf(schemas));
 
   const std::string lead = syntax.lead();
   const std::string start = options.from_trigger ? lead : lead.substr(syntax.trigger.size());
-  std::string root = "root ::= " + Literal(start) + "call ";
+  std::string root = std::string("root ::= ") + (options.answer != nullptr ? "answer | " : "") + Literal(start) + "call ";
   const bool many = options.parallel && syntax.max_calls != 1;
   if (many) {
     const std::string more = "( " + Literal(syntax.separator + syntax.call_open) + "call )";

@@ -24,6 +24,10 @@ struct ToolSchema {
 struct ToolGrammarOptions {
   bool parallel = true;       // more than one call (up to the syntax's max_calls)
   bool from_trigger = true;   // the whole region; false: only what follows the trigger
+  // An answer the output may be instead of the calls (response_format's
+  // schema, named `answer_where` in errors); needs from_trigger. Null: calls only.
+  const boost::json::value* answer = nullptr;
+  std::string answer_where = "response_format";
 };
 
 // InvalidArgument naming the tool's `where` when a schema is refused.

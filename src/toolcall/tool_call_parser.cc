@@ -135,6 +135,8 @@ bool ToolCallParser::StepLiteral(std::vector<ToolCallEvent>* events, bool at_end
     literal_.clear();
     state_ = after_literal_;
     if (state_ == State::kArguments) {
+      events->push_back(ToolCallEvent{ToolCallEvent::Kind::kCallBegin, n_calls_++, std::move(name_)});
+      name_.clear();
       value_started_ = in_string_ = escaped_ = scalar_ = false;
       depth_ = 0;
     }
@@ -166,9 +168,7 @@ bool ToolCallParser::StepName(std::vector<ToolCallEvent>* events, bool /*at_end*
     Abandon(events);
     return true;
   }
-  events->push_back(ToolCallEvent{ToolCallEvent::Kind::kCallBegin, n_calls_++, std::move(name_)});
-  name_.clear();
-  literal_ = syntax_.name_close;
+  literal_ = syntax_.name_close;  // the call is announced once this matches too
   after_literal_ = State::kArguments;
   state_ = State::kLiteral;
   return true;

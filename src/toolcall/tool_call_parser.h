@@ -1,7 +1,8 @@
 // ToolCallParser: a model's output, streamed in pieces, split into the text
 // a client shows (content) and the tool calls of a region written in a
 // family's syntax (tool_call_syntax.h), as the OpenAI stream carries them:
-// a call's name once it is whole, then its arguments in fragments.
+// a call's name once it and the text after it are whole, then its
+// arguments in fragments.
 // - Text that may be the start of the trigger is held back until it is
 //   known not to be (so content never shows part of a marker).
 // - A <think> block (opened by the template, or at the very start of the

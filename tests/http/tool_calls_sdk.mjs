@@ -11,7 +11,8 @@
 //   stream      the streamed deltas (id and name first, then argument
 //               fragments) add up to the non-streamed answer's calls;
 //   round trip  the call and a role "tool" result go back through the template;
-//   auto        tool_choice "auto": calls, when made, validate too.
+//   auto        tool_choice "auto": calls, when made, validate too;
+//   auto with response_format: calls, or an answer that validates against it.
 //   node tests/http/tool_calls_sdk.mjs <base URL> <model> <max calls per turn, 0: any>
 // Prints {"passed":[…],"failed":[{"check","error"}],"calls":N} and exits 1 when a check failed.
 import { createRequire } from 'node:module';
@@ -169,6 +170,21 @@ await run('auto', async () => {
     const choice = answer.choices[0];
     if (choice.finish_reason === 'tool_calls') checkCalls(choice.message.tool_calls, `seed ${seed}`);
     else check(!choice.message.tool_calls, `seed ${seed}: calls with finish_reason ${choice.finish_reason}`);
+  }
+});
+
+await run('auto with response_format', async () => {
+  const schema = { type: 'object', properties: { answer: { type: 'string', maxLength: 16 } }, required: ['answer'], additionalProperties: false };
+  const validate = ajv.compile(schema);
+  for (const seed of SEEDS) {
+    const answer = await ask({ tool_choice: 'auto', response_format: { type: 'json_schema', json_schema: { name: 'reply', strict: true, schema } } }, seed);
+    const choice = answer.choices[0];
+    if (choice.finish_reason === 'tool_calls') {
+      checkCalls(choice.message.tool_calls, `seed ${seed}`);
+    } else {
+      check(choice.finish_reason === 'stop', `seed ${seed}: finish_reason ${choice.finish_reason}`);
+      check(validate(JSON.parse(choice.message.content)), `seed ${seed}: ${choice.message.content} fails the response_format schema`);
+    }
   }
 });
 

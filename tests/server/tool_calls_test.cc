@@ -5,8 +5,9 @@
 // false gives one call; the streamed deltas (id and name first, then
 // argument fragments) add up to the same calls as the whole response; a
 // tool result goes back through the template with the arguments as an
-// object; "auto" leaves no half-parsed marker in the content; refusals are
-// 400s naming the field.
+// object; "auto" leaves no half-parsed marker in the content, and with a
+// response_format gives calls or an answer that fits it; refusals are 400s
+// naming the field.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -181,9 +182,48 @@ TEST(ToolCalls, AutoAndNoneLeaveNoMarkerHalfParsed) {
   }
 }
 
+TEST(ToolCalls, AutoWithAResponseFormatGivesCallsOrAnAnswerThatFitsIt) {
+  TestServer server(HermesTemplate());
+  const std::string format =
+      R"(,"tool_choice":"auto","response_format":{"type":"json_schema","json_schema":{"name":"reply","schema":{
+      "type":"object","properties":{"answer":{"type":"string","maxLength":8}},"required":["answer"],
+      "additionalProperties":false}}})";
+  int n_answers = 0;
+  for (int seed = 1; seed <= 12; ++seed) {
+    Received chat = Chat(server, format, seed);
+    ASSERT_EQ(chat.response.status, 200) << chat.response.body;
+    const json::value& choice = chat.json.at("choices").at(0);
+    if (choice.at("finish_reason") == "tool_calls") {
+      for (const json::value& call : choice.at("message").at("tool_calls").as_array()) ExpectValidCall(call);
+      continue;
+    }
+    ASSERT_EQ(choice.at("finish_reason"), "stop") << chat.response.body;
+    ++n_answers;
+    const json::object answer = json::parse(choice.at("message").at("content").as_string()).as_object();
+    EXPECT_EQ(answer.size(), 1u);
+    EXPECT_LE(CodePoints(answer.at("answer").as_string()), 8u);
+  }
+  EXPECT_GT(n_answers, 0);
+  // The tiny model favours "{"; a bias toward "<" makes it call instead.
+  TokenId angle = -1;
+  for (TokenId id = 0; id < server.tokenizer().n_vocab() && angle < 0; ++id) {
+    if (server.tokenizer().TokenBytes(id) == "<") angle = id;
+  }
+  ASSERT_GE(angle, 0);
+  Received called = Chat(server, format + R"(,"logit_bias":{")" + std::to_string(angle) + R"(":100})", 1);
+  ASSERT_EQ(called.response.status, 200) << called.response.body;
+  ASSERT_EQ(called.json.at("choices").at(0).at("finish_reason"), "tool_calls") << called.response.body;
+  for (const json::value& call : called.json.at("choices").at(0).at("message").at("tool_calls").as_array()) {
+    ExpectValidCall(call);
+  }
+}
+
 TEST(ToolCalls, RefusalsNameTheirField) {
   TestServer server(HermesTemplate());
-  Received format = Chat(server, R"(,"tool_choice":"required","response_format":{"type":"json_object"})", 1);
+  Received gbnf = Chat(server, R"(,"tool_choice":"auto","grammar":"root ::= \"a\"")", 1);
+  EXPECT_EQ(gbnf.response.status, 400);
+  EXPECT_EQ(gbnf.json.at("error").at("param"), "grammar") << gbnf.response.body;
+  Received format = Chat(server, R"(,"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{"type":"integer","multipleOf":2}}})", 1);
   EXPECT_EQ(format.response.status, 400);
   EXPECT_EQ(format.json.at("error").at("param"), "response_format") << format.response.body;
   Received schema = Send(server, PostJson("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],

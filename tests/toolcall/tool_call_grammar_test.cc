@@ -75,6 +75,18 @@ TEST(ToolCallGrammarTest, EachFamilyWritesItsOwnRegion) {
                       "<｜tool▁call▁end｜><｜tool▁calls▁end｜>"));
 }
 
+TEST(ToolCallGrammarTest, AnAnswerAlternativeAllowsTheAnswerOrTheCalls) {
+  const json::value answer = json::parse(R"({"type": "object", "properties": {"ok": {"type": "boolean"}},
+      "required": ["ok"], "additionalProperties": false})");
+  ToolGrammarOptions options;
+  options.answer = &answer;
+  const std::string gbnf = Gbnf(HermesSyntax(), options);
+  EXPECT_TRUE(Accepts(gbnf, R"({"ok": true})"));
+  EXPECT_TRUE(Accepts(gbnf, "<tool_call>\n" + kCall + "\n</tool_call>"));
+  EXPECT_FALSE(Accepts(gbnf, R"({"ok": true})" + std::string("<tool_call>\n") + kCall + "\n</tool_call>"));
+  EXPECT_FALSE(Accepts(gbnf, R"({"ok": 1})"));
+}
+
 TEST(ToolCallGrammarTest, ARefusedSchemaNamesItsTool) {
   const json::value bad = json::parse(R"({"type": "object", "properties": {"a": {"type": "integer",
       "multipleOf": 3}}})");
