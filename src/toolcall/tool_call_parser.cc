@@ -241,7 +241,8 @@ bool ToolCallParser::StepBetween(std::vector<ToolCallEvent>* /*events*/, bool at
   }
   const bool may_continue = StartsWith(next, pending_) || (!close.empty() && StartsWith(close, pending_));
   if (may_continue && !at_end) return false;
-  if (at_end && std::all_of(pending_.begin(), pending_.end(), IsSpace)) TakeRegion(pending_.size());
+  // At the end, the start of another call (cut short) or white space belongs to the region.
+  if (at_end && (may_continue || std::all_of(pending_.begin(), pending_.end(), IsSpace))) TakeRegion(pending_.size());
   state_ = State::kAfter;  // the region ended (unclosed, if it has a close); the rest is content
   return !pending_.empty();
 }

@@ -74,7 +74,7 @@ function checkCalls(calls, where) {
 }
 
 async function ask(extra, seed) {
-  return client.chat.completions.create({ model, messages: MESSAGES, tools: TOOLS, max_tokens: 300, temperature: 1, seed, ...extra });
+  return client.chat.completions.create({ model, messages: MESSAGES, tools: TOOLS, max_tokens: 800, temperature: 1, seed, ...extra });
 }
 
 async function run(name, body) {

@@ -1,6 +1,6 @@
 // Tool calls with the official `openai` npm SDK (tests/http/tool_calls_sdk.mjs)
 // against a live `tokenfab serve` of random-weight models carrying the Llama
-// 3.2, Qwen3 and Mistral Nemo chat templates (vocabulary-only GGUFs from the
+// 3.2, Qwen3, Mistral Nemo and DeepSeek V3 chat templates (vocabulary-only GGUFs from the
 // npm tokenizer packages, `model vocab` then `model synth --vocab-from`):
 // required, named, one call, parallel calls, streamed deltas, a tool-result
 // round trip and auto, every call's arguments validated with ajv against its
@@ -59,7 +59,8 @@ TEST_P(ToolCallsSdk, CallsValidateStreamAddUpAndResultsGoBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, ToolCallsSdk,
-                         ::testing::Values(Family{"llama3_2", 1}, Family{"qwen3", 0}, Family{"mistral_nemo", 0}),
+                         ::testing::Values(Family{"llama3_2", 1}, Family{"qwen3", 0}, Family{"mistral_nemo", 0},
+                                           Family{"deepseek_v3", 0}),
                          [](const ::testing::TestParamInfo<Family>& info) { return std::string(info.param.package); });
 
 }  // namespace

@@ -139,6 +139,9 @@ TEST(ToolCallParserTest, ARegionThatStopsFittingTheSyntaxBecomesContent) {
 TEST(ToolCallParserTest, ACallCutShortKeepsWhatWasAnnounced) {
   ExpectSameEitherWay(HermesSyntax(), "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"unfinish",
                       {"", {"f"}, {R"({"a": "unfinish)"}});
+  // Cut between calls: the start of the next one is not content.
+  ExpectSameEitherWay(HermesSyntax(), "<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>\n<tool_ca",
+                      {"", {"f"}, {"{}"}});
 }
 
 TEST(ToolCallParserTest, TheRegionStartAndTheThinkEndAreByteOffsetsOfTheOutput) {
