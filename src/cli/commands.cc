@@ -10,6 +10,7 @@
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
 #include "cli/grammar_commands.h"
+#include "cli/leaderboard_command.h"
 #include "cli/commands_admin.h"
 #include "cli/serve_command.h"
 
@@ -251,6 +252,8 @@ int Main(int argc, char** argv) {
   GrammarCheckOptions grammar_check;
   BenchGrammarOptions bench_grammar;
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
+  LeaderboardOptions leaderboard;
+  AddLeaderboard(app, leaderboard, code);
   AdminOptions admin;
   AddAdminCommands(app, admin, code);
   try {
