@@ -11,6 +11,7 @@
 #include "cli/command_options.h"
 #include "cli/grammar_commands.h"
 #include "cli/leaderboard_command.h"
+#include "cli/perplexity_command.h"
 #include "cli/commands_admin.h"
 #include "cli/serve_command.h"
 
@@ -253,6 +254,8 @@ int Main(int argc, char** argv) {
   BenchGrammarOptions bench_grammar;
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
   LeaderboardOptions leaderboard;
+  PerplexityCommandOptions perplexity;
+  AddPerplexity(app, perplexity, code);
   AddLeaderboard(app, leaderboard, code);
   AdminOptions admin;
   AddAdminCommands(app, admin, code);
