@@ -10,6 +10,7 @@
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
 #include "cli/grammar_commands.h"
+#include "cli/eval_command.h"
 #include "cli/leaderboard_command.h"
 #include "cli/perplexity_command.h"
 #include "cli/commands_admin.h"
@@ -255,6 +256,8 @@ int Main(int argc, char** argv) {
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
   LeaderboardOptions leaderboard;
   PerplexityCommandOptions perplexity;
+  EvalOptions eval_options;
+  AddEval(app, eval_options, code);
   AddPerplexity(app, perplexity, code);
   AddLeaderboard(app, leaderboard, code);
   AdminOptions admin;

@@ -1,0 +1,39 @@
+// `tokenfab eval --tasks a,b [--base-url URL] [--model NAME] [--limit 50]
+// [--num-fewshot 0] [--seed 1234] [--bootstrap 1000] [--log-samples FILE]
+// [--reference FILE] [--json]`: the built-in tasks (eval/tasks.h) against
+// an OpenAI-compatible endpoint (eval/harness.h): per task its metrics with
+// bootstrap 95% CIs, and with --reference (an earlier --json result of the
+// reference model) each metric as "% of reference" over the random
+// baseline. --log-samples writes one JSON line per scored item. Options and
+// entry point.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace fab::cli {
+
+struct EvalOptions {
+  std::string base_url = "http://127.0.0.1:8080";
+  std::string model;
+  std::string api_key;
+  std::vector<std::string> tasks;
+  int64_t limit = 50;
+  int64_t num_fewshot = 0;
+  uint64_t seed = 1234;
+  int64_t bootstrap = 1000;
+  std::string log_samples_path;
+  std::string reference_path;
+  bool json = false;
+};
+
+int RunEval(const EvalOptions& options);
+
+void AddEval(CLI::App& app, EvalOptions& options, int& code);
+
+}  // namespace fab::cli
