@@ -9,7 +9,7 @@ packages=(
   prometheus-cpp-dev libspdlog-dev libfmt-dev curl
   libcli11-dev
   libpcre2-dev libutf8proc-dev libxxhash-dev
-  libssl-dev libsqlite3-dev libpq-dev postgresql-15 libtomlplusplus-dev
+  libssl-dev libsqlite3-dev libpq-dev postgresql-15 libtomlplusplus-dev libyaml-cpp-dev
   python3-jinja2 python3-sentencepiece sentencepiece
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev

@@ -10,6 +10,7 @@
 
 #include "cli/model_loader.h"
 #include "eval/harness.h"
+#include "eval/task_file.h"
 #include "eval/tasks.h"
 #include "platform/mapped_file.h"
 
@@ -17,6 +18,13 @@ namespace fab::cli {
 namespace {
 
 namespace json = boost::json;
+
+bool IsTaskFile(const std::string& spec) {
+  const auto ends = [&](std::string_view tail) {
+    return spec.size() >= tail.size() && spec.compare(spec.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return ends(".yaml") || ends(".yml");
+}
 
 json::object SampleJson(const std::string& task, const eval::Sample& s) {
   json::object out{{"task", task}, {"doc", s.doc}, {"prompt", s.prompt}, {"acc", s.acc}};
@@ -68,10 +76,20 @@ int RunEval(const EvalOptions& options) {
   const eval::HarnessOptions harness{options.num_fewshot, options.seed, options.bootstrap};
   json::array results;
   if (!options.json) std::printf("%-16s %-12s %6s %17s %6s %8s\n", "task", "metric", "value", "95% CI", "n", "% of ref");
-  for (const std::string& name : options.tasks) {
-    StatusOr<eval::Task> task = eval::BuiltinTask(name, options.seed, options.limit);
+  for (const std::string& spec : options.tasks) {
+    StatusOr<eval::Task> task = InternalError("no task");
+    eval::HarnessOptions task_harness = harness;
+    if (IsTaskFile(spec)) {
+      StatusOr<eval::TaskFile> file = eval::LoadTaskFile(spec, options.limit);
+      if (!file.ok()) return ReportError(file.status());
+      if (!options.num_fewshot_given && file->num_fewshot) task_harness.num_fewshot = *file->num_fewshot;
+      task = std::move(file->task);
+    } else {
+      task = eval::BuiltinTask(spec, options.seed, options.limit);
+    }
     if (!task.ok()) return ReportError(task.status());
-    StatusOr<eval::TaskScore> score = eval::RunTask(*task, endpoint, harness);
+    const std::string& name = task->name;
+    StatusOr<eval::TaskScore> score = eval::RunTask(*task, endpoint, task_harness);
     if (!score.ok()) return ReportError(score.status().WithContext("task " + name));
     json::object metrics;
     for (const eval::MetricScore& m : score->metrics) {
@@ -92,11 +110,13 @@ int RunEval(const EvalOptions& options) {
                     std::isnan(percent) ? "-" : (std::to_string(static_cast<int>(std::lround(percent))) + "%").c_str());
       }
     }
-    results.push_back(json::object{{"task", name},
-                                   {"n", score->n},
-                                   {"random_baseline", score->random_baseline},
-                                   {"num_fewshot", options.num_fewshot},
-                                   {"metrics", std::move(metrics)}});
+    json::object entry{{"task", name},
+                       {"n", score->n},
+                       {"random_baseline", score->random_baseline},
+                       {"num_fewshot", task_harness.num_fewshot},
+                       {"metrics", std::move(metrics)}};
+    if (!task->license.empty()) entry["license"] = task->license;
+    results.push_back(std::move(entry));
     if (samples.is_open()) {
       for (const eval::Sample& s : score->samples) samples << json::serialize(SampleJson(name, s)) << "\n";
     }
@@ -113,7 +133,9 @@ void AddEval(CLI::App& app, EvalOptions& options, int& code) {
   std::string known;
   for (const std::string& name : eval::BuiltinTaskNames()) known += (known.empty() ? "" : ", ") + name;
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a model behind an OpenAI-compatible endpoint on tasks");
-  cmd->add_option("--tasks", options.tasks, "Comma-separated built-in tasks: " + known)->delimiter(',')->required();
+  cmd->add_option("--tasks", options.tasks, "Comma-separated built-in tasks (" + known + ") or task files (.yaml)")
+      ->delimiter(',')
+      ->required();
   cmd->add_option("--base-url", options.base_url, "Server URL (http only)");
   cmd->add_option("--model", options.model, "Model name to send");
   cmd->add_option("--api-key", options.api_key, "Send 'Authorization: Bearer KEY' (default: $OPENAI_API_KEY)");
@@ -125,7 +147,8 @@ void AddEval(CLI::App& app, EvalOptions& options, int& code) {
   cmd->add_option("--log-samples", options.log_samples_path, "Write one JSON line per scored item to FILE");
   cmd->add_option("--reference", options.reference_path, "An earlier --json result of the reference model");
   cmd->add_flag("--json", options.json, "Print one JSON object");
-  cmd->callback([&] {
+  cmd->callback([cmd, &options, &code] {
+    options.num_fewshot_given = cmd->count("--num-fewshot") > 0;
     if (options.api_key.empty()) {
       if (const char* key = std::getenv("OPENAI_API_KEY"); key != nullptr) options.api_key = key;
     }

@@ -1,6 +1,7 @@
-// `tokenfab eval --tasks a,b [--base-url URL] [--model NAME] [--limit 50]
+// `tokenfab eval --tasks a,b.yaml [--base-url URL] [--model NAME] [--limit 50]
 // [--num-fewshot 0] [--seed 1234] [--bootstrap 1000] [--log-samples FILE]
-// [--reference FILE] [--json]`: the built-in tasks (eval/tasks.h) against
+// [--reference FILE] [--json]`: built-in tasks (eval/tasks.h) and task
+// files (lm-eval's YAML subset, eval/task_file.h) against
 // an OpenAI-compatible endpoint (eval/harness.h): per task its metrics with
 // bootstrap 95% CIs, and with --reference (an earlier --json result of the
 // reference model) each metric as "% of reference" over the random
@@ -25,6 +26,7 @@ struct EvalOptions {
   std::vector<std::string> tasks;
   int64_t limit = 50;
   int64_t num_fewshot = 0;
+  bool num_fewshot_given = false;  // else a task file's own num_fewshot applies
   uint64_t seed = 1234;
   int64_t bootstrap = 1000;
   std::string log_samples_path;

@@ -90,14 +90,19 @@ StatusOr<double> LogLikelihood(Endpoint& endpoint, const std::string& prompt, co
 
 // The prompt of `doc`: few-shot examples, then its context.
 std::string Prompt(const Task& task, const Doc& doc, const HarnessOptions& options, size_t index) {
-  std::string prompt;
+  std::string prompt = task.description;
   if (options.num_fewshot > 0 && !task.fewshot_docs.empty()) {
     std::mt19937_64 rng(options.seed + index);
     std::vector<size_t> order(task.fewshot_docs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), rng);
-    const size_t n = std::min<size_t>(static_cast<size_t>(options.num_fewshot), order.size());
-    for (size_t i = 0; i < n; ++i) prompt += ExampleText(task, task.fewshot_docs[order[i]]) + "\n\n";
+    int64_t taken = 0;
+    for (size_t i = 0; i < order.size() && taken < options.num_fewshot; ++i) {
+      const Doc& example = task.fewshot_docs[order[i]];
+      if (example.context == doc.context) continue;  // never the item itself
+      prompt += ExampleText(task, example) + task.fewshot_delimiter;
+      ++taken;
+    }
   }
   return prompt + doc.context;
 }

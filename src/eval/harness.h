@@ -8,9 +8,9 @@
 //     best sum per byte of the choice;
 //   - a generate_until item asks for greedy text until the task's stop
 //     strings; exact_match compares its answer (tasks.h) with the target.
-// Prompts: `num_fewshot` examples drawn with the seed from the task's
-// few-shot pool, each its context and right answer, joined by "\n\n",
-// then the item. Scores come with a bootstrap 95% CI over items (1000
+// Prompts: the task's description, then `num_fewshot` examples drawn with
+// the seed from the task's few-shot pool, each its context and right answer
+// followed by the few-shot delimiter ("\n\n"), then the item. Scores come with a bootstrap 95% CI over items (1000
 // resamples, seeded). Blocking; one harness per thread.
 #pragma once
 

@@ -204,7 +204,8 @@ StatusOr<Task> BuiltinTask(std::string_view name, uint64_t seed, int64_t n_docs)
 }
 
 std::string ExampleText(const Task& task, const Doc& doc) {
-  return doc.context + (task.type == OutputType::kMultipleChoice ? doc.choices[doc.gold] : " " + doc.target);
+  return doc.context +
+         (task.type == OutputType::kMultipleChoice ? doc.choices[doc.gold] : task.target_delimiter + doc.target);
 }
 
 }  // namespace fab::eval

@@ -40,6 +40,10 @@ struct Task {
   std::string answer_regex;       // generate_until: the answer is its first match; empty: the trimmed text
   int64_t max_gen_toks = 32;
   double random_baseline = 0.0;   // the score of guessing (1 / choices; 0 for generation)
+  std::string target_delimiter = " ";     // between a context and its answer (lm-eval's)
+  std::string fewshot_delimiter = "\n\n";  // between few-shot examples
+  std::string description;                // before the examples
+  std::string license;                    // task files: the data's licence, as recorded
 };
 
 std::vector<std::string> BuiltinTaskNames();

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -27,18 +28,27 @@ TEST(EvalHarness, ScoresBuiltinTasksAndItsLogLikelihoodsMatchTheEndpoints) {
   std::unique_ptr<ServeProcess> server = ServeProcess::Start({}, &error);
   ASSERT_NE(server, nullptr) << error;
   const fs::path samples = ScratchDirectory() / "eval-samples.jsonl";
+  std::ofstream(ScratchDirectory() / "facts.jsonl")
+      << R"({"q": "Which is a fruit?", "options": ["stone", "pear", "cloud"], "label": 1})" "\n"
+      << R"({"q": "Which is warm?", "options": ["ice", "snow", "sun"], "label": 2})" "\n";
+  std::ofstream(ScratchDirectory() / "facts.yaml")
+      << "task: facts\ndataset_path: facts.jsonl\nlicense: CC0-1.0\noutput_type: multiple_choice\n"
+         "doc_to_text: \"Question: {{q}}\\nAnswer:\"\ndoc_to_choice: options\ndoc_to_target: label\n";
   std::string output;
   const int exit_code = fab::testing::RunCommand(
       std::string(FAB_BINARY_DIR) + "/bin/tokenfab eval --json --tasks capitals,weekdays,copy,arith_ko --limit 4 "
-          "--num-fewshot 1 --bootstrap 200 --base-url " + server->base_url() + " --log-samples " +
+          "--num-fewshot 1 --bootstrap 200 --tasks " + fab::testing::ShellQuote((ScratchDirectory() / "facts.yaml").string()) +
+          " --base-url " + server->base_url() + " --log-samples " +
           fab::testing::ShellQuote(samples.string()) + " 2>&1",
       &output);
   ASSERT_EQ(exit_code, 0) << output;
   const boost::json::object result = boost::json::parse(output).as_object();
   const boost::json::array& tasks = result.at("tasks").as_array();
-  ASSERT_EQ(tasks.size(), 4u);
+  ASSERT_EQ(tasks.size(), 5u);
+  EXPECT_EQ(tasks[4].at("task"), "facts");
+  EXPECT_EQ(tasks[4].at("license"), "CC0-1.0");
   for (const boost::json::value& task : tasks) {
-    EXPECT_EQ(task.at("n"), 4) << boost::json::serialize(task);
+    EXPECT_EQ(task.at("n"), task.at("task") == "facts" ? 2 : 4) << boost::json::serialize(task);
     for (const auto& [metric, score] : task.at("metrics").as_object()) {
       const double value = score.at("value").to_number<double>();
       EXPECT_GE(value, score.at("ci_low").to_number<double>()) << metric;
