@@ -50,7 +50,9 @@ void AddRun(CLI::App& app, RunOptions& o, int& code) {
 // Numbers are range-checked by RunServe (exit 1 with the flag named).
 void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve the OpenAI API (completions, chat, SSE) and Prometheus metrics");
-  cmd->add_option("-m,--model", o.model_path, "GGUF model file (default: the built-in demo model, random weights)");
+  cmd->add_option("-m,--model", o.model_paths,
+                  "GGUF model file; repeat to serve several, each under its file name (default: the built-in demo "
+                  "model, random weights)");
   cmd->add_option("--host", o.host, "Address to listen on");
   cmd->add_option("--port", o.port, "TCP port (0: any free port)");
   AddThreads(cmd, &o.n_threads);

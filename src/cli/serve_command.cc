@@ -114,16 +114,26 @@ void PrintListening(const std::string& url, bool auth) {
 }
 
 // Stops new work, lets in-flight requests run until the deadline, then
-// cancels the rest: the engine ends them (their streams get a final chunk)
+// cancels the rest: the engines end them (their streams get a final chunk)
 // while the transport keeps their connections a little longer to send it.
-void Drain(server::OpenAiHandler& handler, server::HttpServer& http, engine::Engine& engine,
+void Drain(server::OpenAiHandler& handler, server::HttpServer& http, const std::vector<engine::Engine*>& engines,
            std::chrono::seconds drain_timeout) {
   handler.SetDraining();
   const Clock::time_point deadline = Clock::now() + drain_timeout;
-  std::thread engine_drain([&engine, deadline] { engine.Shutdown(deadline); });
+  std::vector<std::thread> drains;
+  for (engine::Engine* engine : engines) drains.emplace_back([engine, deadline] { engine->Shutdown(deadline); });
   http.Shutdown(deadline + kFinalChunkGrace);
-  engine_drain.join();
+  for (std::thread& drain : drains) drain.join();
 }
+
+// One model `tokenfab serve` serves: its file, engine and metrics.
+struct ServingModel {
+  LoadedModel loaded;
+  std::unique_ptr<tokenfab::Engine> api_engine;
+  std::unique_ptr<server::ServerMetrics> metrics;
+  server::ServedModel served;
+  engine::Engine& engine() const { return *api_engine->internals().engine; }
+};
 
 // The books and the authenticator and governor over them, when --auth or
 // --db asks for them; the prices and energy settings of --cost-config; the
@@ -209,22 +219,48 @@ int RunServe(const ServeOptions& options) {
   StatusOr<Governance> governance = OpenGovernance(options);
   if (!governance.ok()) return ReportError(governance.status());
 
-  StatusOr<LoadedModel> loaded = LoadModelForCli(options.model_path, /*show_progress=*/true);
-  if (!loaded.ok()) return ReportError(loaded.status());
-  // A chat template that does not parse would 400 every chat: refuse to start.
-  if (const Status& broken = loaded->handle->internals().chat_template_error; !broken.ok()) return ReportError(broken);
+  const std::vector<std::string> paths =
+      options.model_paths.empty() ? std::vector<std::string>{""} : options.model_paths;
+  if (paths.size() > 1 && !options.served_model_name.empty()) {
+    return ReportError(InvalidArgumentError("--served-model-name names one model; with several -m each is served "
+                                            "under its file name"));
+  }
   StatusOr<std::shared_ptr<PowerSource>> power = OpenPowerSource(governance->cost.energy);
   if (!power.ok()) return ReportError(power.status());
   tokenfab::Engine::Setup setup{*power, governance->cost.energy.model};
-  StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine =
-      tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options), setup);
-  if (!api_engine.ok()) return ReportError(api_engine.status());
-  const server::ServedModel served = MakeServedModel(*loaded, options, (*api_engine)->n_ctx());
-
-  server::ServerMetrics metrics(served.name);
-  engine::Engine& engine = *(*api_engine)->internals().engine;
-  const engine::EngineConfig& config = (*api_engine)->internals().config;
-  server::OpenAiHandler handler(served, engine, metrics, governance->Access(options), governance->Metering());
+  // Declared before the models: the engines take turns through it until they stop.
+  engine::StepGate step_gate;
+  std::vector<ServingModel> models;
+  for (const std::string& path : paths) {
+    StatusOr<LoadedModel> loaded = LoadModelForCli(path, /*show_progress=*/true);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    // A chat template that does not parse would 400 every chat: refuse to start.
+    if (const Status& broken = loaded->handle->internals().chat_template_error; !broken.ok()) return ReportError(broken);
+    StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine =
+        tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options), setup);
+    if (!api_engine.ok()) return ReportError(api_engine.status().WithContext(path));
+    ServingModel model{std::move(loaded).value(), std::move(api_engine).value(), nullptr, {}};
+    model.served = MakeServedModel(model.loaded, options, model.api_engine->n_ctx());
+    for (const ServingModel& other : models) {
+      if (other.served.name == model.served.name) {
+        for (ServingModel& started : models) started.engine().Shutdown(Clock::now());
+        model.engine().Shutdown(Clock::now());
+        return ReportError(InvalidArgumentError("two models are named '" + model.served.name +
+                                                "' (the file name without .gguf): rename one"));
+      }
+    }
+    model.metrics = std::make_unique<server::ServerMetrics>(model.served.name);
+    models.push_back(std::move(model));
+  }
+  std::vector<server::ServedEngine> served_engines;
+  std::vector<engine::Engine*> engines;
+  for (ServingModel& model : models) {
+    if (models.size() > 1) model.engine().SetStepGate(&step_gate);
+    served_engines.push_back(server::ServedEngine{model.served, &model.engine(), model.metrics.get()});
+    engines.push_back(&model.engine());
+  }
+  server::ServerMetrics& metrics = *models.front().metrics;  // HTTP statuses are counted under the first model
+  server::OpenAiHandler handler(std::move(served_engines), governance->Access(options), governance->Metering());
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -236,14 +272,20 @@ int RunServe(const ServeOptions& options) {
   };
   StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(handler, http_options);
   if (!http.ok()) {
-    engine.Shutdown(Clock::now());
+    for (engine::Engine* engine : engines) engine->Shutdown(Clock::now());
     return ReportError(http.status().WithContext("--host " + options.host + " --port " +
                                                  std::to_string(options.port)));
   }
-  std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
-               served.name.c_str(), (*api_engine)->internals().pool->n_threads(),
-               static_cast<long long>(config.scheduler.kv_cache.capacity_tokens), options.kv_dtype.c_str(),
-               options.max_num_seqs);
+  for (const ServingModel& model : models) {
+    std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
+                 model.served.name.c_str(), model.api_engine->internals().pool->n_threads(),
+                 static_cast<long long>(model.api_engine->internals().config.scheduler.kv_cache.capacity_tokens),
+                 options.kv_dtype.c_str(), options.max_num_seqs);
+  }
+  if (models.size() > 1) {
+    std::fprintf(stderr, "tokenfab serve: %zu models take turns at the cores, one engine step at a time\n",
+                 models.size());
+  }
   std::fprintf(stderr, "tokenfab serve: energy from %s, cost in %s at %g per kWh (PUE %g) and %g per machine hour\n",
                governance->cost.energy.source.c_str(), governance->cost.cost.currency.c_str(),
                governance->cost.cost.price_per_kwh, governance->cost.cost.pue,
@@ -257,7 +299,7 @@ int RunServe(const ServeOptions& options) {
   const int signal_number = (*http)->WaitForTerminationSignal();
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,
                static_cast<long long>(options.drain_timeout_s));
-  Drain(handler, **http, engine, std::chrono::seconds(options.drain_timeout_s));
+  Drain(handler, **http, engines, std::chrono::seconds(options.drain_timeout_s));
   // Every finished request's row is written before the books close.
   if (governance->governor) governance->governor->ledger().Flush();
   std::fprintf(stderr, "tokenfab serve: stopped\n");

@@ -12,7 +12,7 @@
 namespace fab::cli {
 
 struct ServeOptions {
-  std::string model_path;         // empty: the built-in demo model
+  std::vector<std::string> model_paths;  // -m, once per model; empty: the built-in demo model
   std::string host = "127.0.0.1";
   int64_t port = 8080;            // 0: any free port (the real one is printed)
   int n_threads = 0;              // kernel threads; 0: every CPU this process may use
@@ -21,7 +21,7 @@ struct ServeOptions {
   int32_t max_num_seqs = 64;      // sequences running at once
   int32_t max_waiting = 256;      // waiting requests before 503 queue_full
   int64_t max_num_batched_tokens = 0;  // tokens per engine step; 0: max(512, max_num_seqs)
-  std::string served_model_name;  // empty: the model file's name without ".gguf"
+  std::string served_model_name;  // one model only; empty: the model file's name without ".gguf"
   int http_threads = 2;           // io threads of the HTTP server
   int64_t write_timeout_s = 30;   // a stalled write abandons its stream after this
   int64_t drain_timeout_s = 30;   // SIGTERM: in-flight requests may run this long

@@ -153,9 +153,12 @@ void Engine::Shutdown(Clock::time_point deadline) {
 
 void Engine::Run() {
   while (TakeMail()) {
+    StepGate* gate = step_gate_.load(std::memory_order_acquire);
+    if (gate != nullptr) gate->Enter();
     step_began_.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
     Step();
     step_began_.store(0, std::memory_order_release);
+    if (gate != nullptr) gate->Leave();
   }
   step_thread_ended_.store(true, std::memory_order_release);
 }

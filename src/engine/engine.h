@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/step_gate.h"
 #include "base/status.h"
 #include "engine/engine_config.h"
 #include "engine/engine_inbox.h"
@@ -83,6 +84,11 @@ class Engine {
   // Any thread; never waits for the step thread.
   Status CheckStepping() const;
 
+  // From the next step on, each step holds `gate` (not owned; it must
+  // outlive the engine): the engines of one process sharing it take turns.
+  // Null: no gate. Any thread.
+  void SetStepGate(StepGate* gate) { step_gate_.store(gate, std::memory_order_release); }
+
   const EngineConfig& config() const { return config_; }
   // The label of the power source every request's joules come from
   // ("model", "rapl", …); fixed for the engine's life. Any thread.
@@ -139,6 +145,7 @@ class Engine {
 
   std::mutex join_mutex_;
   std::thread step_thread_;  // guarded by join_mutex_ once started
+  std::atomic<StepGate*> step_gate_{nullptr};
 };
 
 }  // namespace fab::engine

@@ -19,8 +19,35 @@ namespace fab::server {
 
 OpenAiHandler::OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access,
                              Metering metering)
-    : context_(std::make_unique<HandlerContext>(std::move(model), engine, metrics, std::move(metering))),
-      access_(std::move(access)) {}
+    : OpenAiHandler(std::vector<ServedEngine>{ServedEngine{std::move(model), &engine, &metrics}}, std::move(access),
+                    std::move(metering)) {}
+
+OpenAiHandler::OpenAiHandler(std::vector<ServedEngine> models, AccessControl access, Metering metering)
+    : access_(std::move(access)) {
+  FAB_CHECK(!models.empty()) << "a handler serves at least one model";
+  for (ServedEngine& served : models) {
+    contexts_.push_back(std::make_unique<HandlerContext>(std::move(served.model), *served.engine, *served.metrics, metering));
+  }
+}
+
+std::vector<const HandlerContext*> OpenAiHandler::Contexts() const {
+  std::vector<const HandlerContext*> out;
+  for (const auto& context : contexts_) out.push_back(context.get());
+  return out;
+}
+
+const HandlerContext& OpenAiHandler::ContextFor(const HttpRequest& request) const {
+  if (contexts_.size() == 1 || request.body.empty()) return *contexts_.front();
+  boost::system::error_code error;
+  const boost::json::value body = boost::json::parse(request.body, error);
+  const boost::json::value* model = !error && body.is_object() ? body.as_object().if_contains("model") : nullptr;
+  if (model != nullptr && model->is_string()) {
+    for (const auto& context : contexts_) {
+      if (context->model.name == model->as_string()) return *context;
+    }
+  }
+  return *contexts_.front();  // its endpoint answers an unknown name with 404
+}
 
 OpenAiHandler::~OpenAiHandler() = default;
 
@@ -57,7 +84,7 @@ HandlerResult OpenAiHandler::Handle(const HttpRequest& request) {
   const auto received = std::chrono::steady_clock::now();
   HandlerResult result = Dispatch(request, received);
   if (const HttpResponse* response = std::get_if<HttpResponse>(&result)) {
-    LogImmediateResponse(request, *response, context_->model.name, received);
+    LogImmediateResponse(request, *response, ContextFor(request).model.name, received);
   }
   return result;
 }
@@ -68,14 +95,14 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
   const Caller& caller = admitted.value();
   if (request.target.rfind("/admin/", 0) == 0) {
     if (auto error = CheckAdmin(caller)) return ErrorResponse(*error);
-    return HandleAdmin(context_->metering.books, access_, caller, request);
+    return HandleAdmin(contexts_.front()->metering.books, access_, caller, request);
   }
   ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);
   if (!route.ok()) return ErrorResponse(route.error());
   if (RouteMethod(route.value()) == "POST") {
     if (auto error = CheckJsonContentType(request.content_type)) return ErrorResponse(*error);
   }
-  const HandlerContext& context = *context_;
+  const HandlerContext& context = ContextFor(request);
   const bool generating = route.value() == ApiRoute::kCompletions || route.value() == ApiRoute::kChatCompletions;
   if (generating && (draining() || context.engine.shutting_down())) {
     return ErrorResponse(ErrorFromStatus(UnavailableError("the server is shutting down and takes no new requests")));
@@ -86,7 +113,7 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
     case ApiRoute::kChatCompletions:
       return HandleChatCompletions(context, caller, request, received);
     case ApiRoute::kModels:
-      return HandleModels(context, caller);
+      return HandleModels(Contexts(), caller);
     case ApiRoute::kTokenize:
       return HandleTokenize(context, caller, request);
     case ApiRoute::kDetokenize:
@@ -94,9 +121,9 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
     case ApiRoute::kHealth:
       return HandleHealth();
     case ApiRoute::kReady:
-      return HandleReady(context, draining());
+      return HandleReady(Contexts(), draining());
     case ApiRoute::kMetrics:
-      return HandleMetrics(context);
+      return HandleMetrics(Contexts());
   }
   return ErrorResponse(UnknownPathError(request.method, request.target));
 }

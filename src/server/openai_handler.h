@@ -1,5 +1,5 @@
-// OpenAiHandler: answers the OpenAI-compatible routes for one served model
-// over one engine — /v1/completions, /v1/chat/completions (whole or SSE),
+// OpenAiHandler: answers the OpenAI-compatible routes for the served models,
+// each over its own engine — /v1/completions, /v1/chat/completions (whole or SSE),
 // /v1/models, /tokenize, /detokenize, /health, /ready, /metrics. It sits
 // between a parsed HttpRequest (server/http_exchange.h) and the engine: it
 // routes, parses, tokenizes, renders the chat template, submits every
@@ -7,6 +7,9 @@
 // engine's per-token callbacks into a ResponseStream. Thread-safe: Handle
 // runs on any number of transport threads and never blocks on generation.
 // Every failure is an HttpResponse with an OpenAI error body (errors.h).
+// With several models, a request goes to the one its "model" field names
+// (the first when it names none; an unknown name is a 404), /v1/models lists
+// them all, /metrics holds every model's series and /ready needs every engine.
 #pragma once
 
 #include <atomic>
@@ -24,8 +27,18 @@ namespace fab::server {
 
 struct HandlerContext;  // what the endpoints share (server/handler_context.h)
 
+// One served model: its description, engine and metrics (not owned).
+struct ServedEngine {
+  ServedModel model;
+  engine::Engine* engine = nullptr;
+  ServerMetrics* metrics = nullptr;
+};
+
 class OpenAiHandler final : public RequestHandler {
  public:
+  // `models` (at least one, distinct names) and what they point to must
+  // outlive the handler.
+  OpenAiHandler(std::vector<ServedEngine> models, AccessControl access = {}, Metering metering = {});
   // `model.tokenizer`, `engine` and `metrics` must outlive the handler, and
   // so must the authenticator that `access` names, if any.
   OpenAiHandler(ServedModel model, engine::Engine& engine, ServerMetrics& metrics, AccessControl access = {},
@@ -45,7 +58,12 @@ class OpenAiHandler final : public RequestHandler {
   // Handle without the log line.
   HandlerResult Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received);
 
-  std::unique_ptr<HandlerContext> context_;
+  // The context a request is for: the model its JSON body names, else the first.
+  const HandlerContext& ContextFor(const HttpRequest& request) const;
+
+  std::vector<const HandlerContext*> Contexts() const;
+
+  std::vector<std::unique_ptr<HandlerContext>> contexts_;
   const AccessControl access_;
   std::atomic<bool> draining_{false};
 };

@@ -1,5 +1,7 @@
 #include "server/server_metrics.h"
 
+#include <algorithm>
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -218,6 +220,30 @@ void ServerMetrics::ObserveHttpStatus(int status) {
 }
 
 std::string ServerMetrics::Render(const engine::EngineStats& stats) {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, Collect(stats));
+  return out.str();
+}
+
+std::string ServerMetrics::RenderAll(const std::vector<std::vector<prometheus::MetricFamily>>& per_model) {
+  std::vector<prometheus::MetricFamily> merged;
+  for (const std::vector<prometheus::MetricFamily>& families : per_model) {
+    for (const prometheus::MetricFamily& family : families) {
+      auto same = std::find_if(merged.begin(), merged.end(),
+                               [&](const prometheus::MetricFamily& f) { return f.name == family.name; });
+      if (same == merged.end()) {
+        merged.push_back(family);
+      } else {
+        same->metric.insert(same->metric.end(), family.metric.begin(), family.metric.end());
+      }
+    }
+  }
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, merged);
+  return out.str();
+}
+
+std::vector<prometheus::MetricFamily> ServerMetrics::Collect(const engine::EngineStats& stats) {
   {
     std::lock_guard lock(impl_->totals_mutex);
     impl_->prompt_tokens->SyncTo(stats.n_prompt_tokens);
@@ -234,10 +260,7 @@ std::string ServerMetrics::Render(const engine::EngineStats& stats) {
   impl_->num_requests_running->Set(stats.n_running);
   impl_->num_requests_waiting->Set(stats.n_waiting);
   impl_->kv_cache_usage->Set(stats.kv_usage);
-
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, impl_->registry.Collect());
-  return out.str();
+  return impl_->registry.Collect();
 }
 
 }  // namespace fab::server

@@ -27,6 +27,8 @@
 #include "engine/engine_stats.h"
 #include "engine/request_summary.h"
 
+#include <prometheus/metric_family.h>
+
 namespace fab::server {
 
 // One finished job's usage, energy and cost.
@@ -59,6 +61,11 @@ class ServerMetrics {
   // The text exposition of every metric; gauges and engine-wide counters are
   // taken from `stats` at this moment.
   std::string Render(const engine::EngineStats& stats);
+  // The metric families at this moment, as Render takes them.
+  std::vector<prometheus::MetricFamily> Collect(const engine::EngineStats& stats);
+  // Several models' families as one exposition: the series of families with
+  // the same name (they differ by model_name) listed under one name.
+  static std::string RenderAll(const std::vector<std::vector<prometheus::MetricFamily>>& per_model);
 
  private:
   struct Impl;

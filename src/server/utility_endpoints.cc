@@ -35,32 +35,42 @@ ApiResult<std::vector<TokenId>> TokenizeBody(const HandlerContext& context, cons
 
 HttpResponse HandleHealth() { return JsonResponse(json::object{{"status", "ok"}}); }
 
-HttpResponse HandleReady(const HandlerContext& context, bool draining) {
-  if (draining || context.engine.shutting_down()) {
-    return ErrorResponse(ErrorFromStatus(UnavailableError("the server is draining and takes no new requests")));
-  }
-  if (Status stepping = context.engine.CheckStepping(); !stepping.ok()) {
-    return ErrorResponse(ErrorFromStatus(stepping));
+HttpResponse HandleReady(const std::vector<const HandlerContext*>& models, bool draining) {
+  for (const HandlerContext* context : models) {
+    if (draining || context->engine.shutting_down()) {
+      return ErrorResponse(ErrorFromStatus(UnavailableError("the server is draining and takes no new requests")));
+    }
+    if (Status stepping = context->engine.CheckStepping(); !stepping.ok()) {
+      return ErrorResponse(ErrorFromStatus(models.size() > 1 ? stepping.WithContext(context->model.name) : stepping));
+    }
   }
   return JsonResponse(json::object{{"status", "ready"}});
 }
 
-HttpResponse HandleModels(const HandlerContext& context, const Caller& caller) {
-  json::object model{{"id", context.model.name},
-                     {"object", "model"},
-                     {"created", context.model.created},
-                     {"owned_by", "tokenfab"},
-                     {"max_model_len", context.model.n_context}};
+HttpResponse HandleModels(const std::vector<const HandlerContext*>& models, const Caller& caller) {
   json::array data;
-  // A tenant sees only the models it may use.
-  if (!CheckModelAllowed(caller, context.model.name)) data.push_back(std::move(model));
+  for (const HandlerContext* context : models) {
+    // A tenant sees only the models it may use.
+    if (CheckModelAllowed(caller, context->model.name)) continue;
+    data.push_back(json::object{{"id", context->model.name},
+                                {"object", "model"},
+                                {"created", context->model.created},
+                                {"owned_by", "tokenfab"},
+                                {"max_model_len", context->model.n_context}});
+  }
   return JsonResponse(json::object{{"object", "list"}, {"data", std::move(data)}});
 }
 
-HttpResponse HandleMetrics(const HandlerContext& context) {
+HttpResponse HandleMetrics(const std::vector<const HandlerContext*>& models) {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
-  response.body = context.metrics.Render(context.engine.Stats());
+  if (models.size() == 1) {
+    response.body = models.front()->metrics.Render(models.front()->engine.Stats());
+    return response;
+  }
+  std::vector<std::vector<prometheus::MetricFamily>> families;
+  for (const HandlerContext* context : models) families.push_back(context->metrics.Collect(context->engine.Stats()));
+  response.body = ServerMetrics::RenderAll(families);
   return response;
 }
 

@@ -4,6 +4,8 @@
 // Each answers at once on the transport thread. Thread-safe.
 #pragma once
 
+#include <vector>
+
 #include "server/handler_context.h"
 #include "server/http_exchange.h"
 
@@ -12,12 +14,12 @@ namespace fab::server {
 // 200 {"status":"ok"}.
 HttpResponse HandleHealth();
 // 200 {"status":"ready"}, or 503 while draining, once the engine shuts down,
-// or while an engine step has run past its stall limit (Engine::CheckStepping).
-HttpResponse HandleReady(const HandlerContext& context, bool draining);
+// or while an engine step has run past its stall limit (Engine::CheckStepping), for any model.
+HttpResponse HandleReady(const std::vector<const HandlerContext*>& models, bool draining);
 // {"object":"list","data":[{"id","object":"model","created","owned_by":"tokenfab","max_model_len"}]}.
-HttpResponse HandleModels(const HandlerContext& context, const Caller& caller);
-// 200 text/plain; version=0.0.4: the metrics rendered over the engine's stats now.
-HttpResponse HandleMetrics(const HandlerContext& context);
+HttpResponse HandleModels(const std::vector<const HandlerContext*>& models, const Caller& caller);
+// 200 text/plain; version=0.0.4: every model's metrics rendered over its engine's stats now.
+HttpResponse HandleMetrics(const std::vector<const HandlerContext*>& models);
 // {"count","max_model_len","tokens"}. A prompt is tokenized with
 // add_special_tokens as asked and control-token texts parsed; messages give
 // exactly the ids /v1/chat/completions would feed the engine.
