@@ -64,6 +64,9 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
                   "Tokens one engine step computes (decode rows plus prefill chunks; default max(512, max-num-seqs))");
   cmd->add_option("--max-waiting", o.max_waiting, "Waiting requests before new ones get 503");
   cmd->add_option("--served-model-name", o.served_model_name, "Model name in the API (default: the file name)");
+  cmd->add_option("--memory-budget", o.memory_budget,
+                  "Memory the models' weights and KV pools may take (e.g. 24GiB; default with several -m: the memory "
+                  "available at start)");
   cmd->add_option("--http-threads", o.http_threads, "HTTP io threads");
   cmd->add_option("--write-timeout", o.write_timeout_s, "Seconds a stalled client write may take");
   cmd->add_option("--drain-timeout", o.drain_timeout_s, "Seconds in-flight requests may run after SIGTERM");

@@ -1,6 +1,10 @@
 #include "cli/serve_command.h"
 
 #include <algorithm>
+#include <optional>
+#include <map>
+#include <fstream>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -10,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "api/engine_setup.h"
 #include "api/internals.h"
 #include "cli/model_loader.h"
 #include "control/authenticator.h"
@@ -124,6 +129,47 @@ void Drain(server::OpenAiHandler& handler, server::HttpServer& http, const std::
   for (engine::Engine* engine : engines) drains.emplace_back([engine, deadline] { engine->Shutdown(deadline); });
   http.Shutdown(deadline + kFinalChunkGrace);
   for (std::thread& drain : drains) drain.join();
+}
+
+// "24GiB", "800MB", "1048576" (bytes): decimal kB/MB/GB/TB and binary
+// KiB/MiB/GiB/TiB, case-insensitive.
+StatusOr<int64_t> ParseBytes(const std::string& text) {
+  size_t end = 0;
+  while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) ++end;
+  std::string unit = text.substr(end);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::map<std::string, double> kUnits = {
+      {"", 1.0},    {"b", 1.0},     {"kb", 1e3},          {"mb", 1e6},          {"gb", 1e9},
+      {"tb", 1e12}, {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
+  const auto found = kUnits.find(unit);
+  double number = 0.0;
+  try {
+    number = end > 0 ? std::stod(text.substr(0, end)) : -1.0;
+  } catch (const std::exception&) {
+    number = -1.0;
+  }
+  if (found == kUnits.end() || number <= 0.0 || number * found->second > 9e18) {
+    return InvalidArgumentError("--memory-budget must be a size such as 24GiB or 800MB, not '" + text + "'");
+  }
+  return static_cast<int64_t>(number * found->second);
+}
+
+// MemAvailable from /proc/meminfo, or nullopt where it cannot be read.
+std::optional<int64_t> AvailableMemory() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return std::nullopt;
+}
+
+std::string GiB(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f GiB", static_cast<double>(bytes) / 1073741824.0);
+  return text;
 }
 
 // One model `tokenfab serve` serves: its file, engine and metrics.
@@ -251,6 +297,36 @@ int RunServe(const ServeOptions& options) {
     }
     model.metrics = std::make_unique<server::ServerMetrics>(model.served.name);
     models.push_back(std::move(model));
+  }
+  // The weights (the file) and the KV pool each may grow to, within one budget.
+  if (models.size() > 1 || !options.memory_budget.empty()) {
+    std::optional<int64_t> budget = AvailableMemory();
+    if (!options.memory_budget.empty()) {
+      StatusOr<int64_t> parsed = ParseBytes(options.memory_budget);
+      if (!parsed.ok()) {
+        for (ServingModel& model : models) model.engine().Shutdown(Clock::now());
+        return ReportError(parsed.status());
+      }
+      budget = *parsed;
+    }
+    int64_t total = 0;
+    std::string figures;
+    for (const ServingModel& model : models) {
+      std::error_code error;
+      const int64_t weights = static_cast<int64_t>(std::filesystem::file_size(model.loaded.path, error));
+      const int64_t kv = api::KvPoolBytes(*model.loaded.model, model.api_engine->internals().config);
+      total += (error ? 0 : weights) + kv;
+      figures += (figures.empty() ? "" : "; ") + model.served.name + ": weights " + GiB(error ? 0 : weights) +
+                 " + KV pool " + GiB(kv);
+      if (budget && total > *budget) {
+        for (ServingModel& started : models) started.engine().Shutdown(Clock::now());
+        return ReportError(ResourceExhaustedError(
+            "model '" + model.served.name + "' does not fit: the models up to it need " + GiB(total) + " (" + figures +
+            "), over the memory budget of " + GiB(*budget) +
+            (options.memory_budget.empty() ? " (the memory available now; --memory-budget sets it)" : "") +
+            "; give a smaller --kv-cache or fewer models"));
+      }
+    }
   }
   std::vector<server::ServedEngine> served_engines;
   std::vector<engine::Engine*> engines;

@@ -22,6 +22,7 @@ struct ServeOptions {
   int32_t max_waiting = 256;      // waiting requests before 503 queue_full
   int64_t max_num_batched_tokens = 0;  // tokens per engine step; 0: max(512, max_num_seqs)
   std::string served_model_name;  // one model only; empty: the model file's name without ".gguf"
+  std::string memory_budget;      // bytes ("24GiB"); empty: with several models, the memory available at start
   int http_threads = 2;           // io threads of the HTTP server
   int64_t write_timeout_s = 30;   // a stalled write abandons its stream after this
   int64_t drain_timeout_s = 30;   // SIGTERM: in-flight requests may run this long

@@ -2,7 +2,8 @@
 // shape, other weights) served at once are both listed by /v1/models, each
 // request goes by its "model" field and gets the same greedy tokens as when
 // its model is served alone, an unknown name is a 404, /metrics carries both
-// models' series, and two names that clash are refused at start.
+// models' series; two names that clash, and models over the memory budget,
+// are refused at start.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -85,6 +86,18 @@ TEST(MultiModel, EachModelAnswersAsWhenServedAlone) {
     ++n_type_lines;
   }
   EXPECT_EQ(n_type_lines, 1u) << "one family, both models' series under it";
+}
+
+TEST(MultiModel, ModelsOverTheMemoryBudgetAreRefusedAtStartWithTheFigures) {
+  const std::string a = Model("big-a", 5), b = Model("big-b", 6);
+  std::string output;
+  const int code = fab::testing::RunCommand(std::string(FAB_BINARY_DIR) + "/bin/tokenfab serve --port 0 -m " + a +
+                                                " -m " + b + " --memory-budget 1MiB 2>&1",
+                                            &output);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(output.find("model 'big-a' does not fit"), std::string::npos) << output;
+  EXPECT_NE(output.find("KV pool"), std::string::npos) << output;
+  EXPECT_NE(output.find("over the memory budget of 0.00 GiB"), std::string::npos) << output;
 }
 
 TEST(MultiModel, TwoModelsWithOneNameAreRefusedAtStart) {
