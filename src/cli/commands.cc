@@ -53,6 +53,7 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("-m,--model", o.model_paths,
                   "GGUF model file; repeat to serve several, each under its file name (default: the built-in demo "
                   "model, random weights)");
+  cmd->add_option("--models", o.models_file, "A TOML file of [[model]] entries (name, path, per-model settings)");
   cmd->add_option("--host", o.host, "Address to listen on");
   cmd->add_option("--port", o.port, "TCP port (0: any free port)");
   AddThreads(cmd, &o.n_threads);

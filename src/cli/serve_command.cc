@@ -17,6 +17,7 @@
 #include "api/engine_setup.h"
 #include "api/internals.h"
 #include "cli/model_loader.h"
+#include "cli/models_file.h"
 #include "control/authenticator.h"
 #include "control/books.h"
 #include "control/cost_model.h"
@@ -94,10 +95,10 @@ tokenfab::EngineOptions ServeEngineOptions(const model::Model& model, const Serv
 
 // The model as the handler serves it; the chat template is the one
 // tokenfab::Model::Load parsed (its own, or nullopt for the fallback).
-server::ServedModel MakeServedModel(const LoadedModel& loaded, const ServeOptions& o, int64_t n_ctx) {
+server::ServedModel MakeServedModel(const LoadedModel& loaded, const std::string& name, int64_t n_ctx) {
   const tokenfab::Model& model = *loaded.handle;
   server::ServedModel served;
-  served.name = o.served_model_name.empty() ? DefaultServedName(loaded.path) : o.served_model_name;
+  served.name = name.empty() ? DefaultServedName(loaded.path) : name;
   served.tokenizer = loaded.tokenizer;
   if (model.info().has_chat_template) served.chat_template = *model.internals().chat_template;
   served.n_context = n_ctx;
@@ -265,11 +266,22 @@ int RunServe(const ServeOptions& options) {
   StatusOr<Governance> governance = OpenGovernance(options);
   if (!governance.ok()) return ReportError(governance.status());
 
-  const std::vector<std::string> paths =
-      options.model_paths.empty() ? std::vector<std::string>{""} : options.model_paths;
-  if (paths.size() > 1 && !options.served_model_name.empty()) {
-    return ReportError(InvalidArgumentError("--served-model-name names one model; with several -m each is served "
-                                            "under its file name"));
+  std::vector<ModelEntry> entries;
+  if (!options.models_file.empty()) {
+    if (!options.model_paths.empty() || !options.served_model_name.empty()) {
+      return ReportError(InvalidArgumentError("--models lists the models: give it without -m and --served-model-name"));
+    }
+    StatusOr<std::vector<ModelEntry>> read = ReadModelsFile(options.models_file);
+    if (!read.ok()) return ReportError(read.status());
+    entries = std::move(read).value();
+  } else {
+    for (const std::string& path : options.model_paths) entries.push_back(ModelEntry{.path = path});
+    if (entries.empty()) entries.push_back(ModelEntry{});  // the built-in demo model
+    if (entries.size() > 1 && !options.served_model_name.empty()) {
+      return ReportError(InvalidArgumentError("--served-model-name names one model; with several -m each is served "
+                                              "under its file name"));
+    }
+    entries.front().name = options.served_model_name;
   }
   StatusOr<std::shared_ptr<PowerSource>> power = OpenPowerSource(governance->cost.energy);
   if (!power.ok()) return ReportError(power.status());
@@ -277,16 +289,22 @@ int RunServe(const ServeOptions& options) {
   // Declared before the models: the engines take turns through it until they stop.
   engine::StepGate step_gate;
   std::vector<ServingModel> models;
-  for (const std::string& path : paths) {
+  for (const ModelEntry& entry : entries) {
+    const std::string& path = entry.path;
+    ServeOptions settings = options;  // the command line's, with the entry's own on top
+    if (entry.kv_cache) settings.kv_cache = *entry.kv_cache;
+    if (entry.kv_dtype) settings.kv_dtype = *entry.kv_dtype;
+    if (entry.max_num_seqs) settings.max_num_seqs = *entry.max_num_seqs;
+    if (entry.max_waiting) settings.max_waiting = *entry.max_waiting;
     StatusOr<LoadedModel> loaded = LoadModelForCli(path, /*show_progress=*/true);
     if (!loaded.ok()) return ReportError(loaded.status());
     // A chat template that does not parse would 400 every chat: refuse to start.
     if (const Status& broken = loaded->handle->internals().chat_template_error; !broken.ok()) return ReportError(broken);
     StatusOr<std::unique_ptr<tokenfab::Engine>> api_engine =
-        tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, options), setup);
+        tokenfab::Engine::Create(loaded->handle, ServeEngineOptions(*loaded->model, settings), setup);
     if (!api_engine.ok()) return ReportError(api_engine.status().WithContext(path));
     ServingModel model{std::move(loaded).value(), std::move(api_engine).value(), nullptr, {}};
-    model.served = MakeServedModel(model.loaded, options, model.api_engine->n_ctx());
+    model.served = MakeServedModel(model.loaded, entry.name, model.api_engine->n_ctx());
     for (const ServingModel& other : models) {
       if (other.served.name == model.served.name) {
         for (ServingModel& started : models) started.engine().Shutdown(Clock::now());
@@ -353,10 +371,11 @@ int RunServe(const ServeOptions& options) {
                                                  std::to_string(options.port)));
   }
   for (const ServingModel& model : models) {
+    const engine::EngineConfig& config = model.api_engine->internals().config;
     std::fprintf(stderr, "tokenfab serve: model %s, %d threads, KV pool %lld tokens (%s), %d sequences at once\n",
                  model.served.name.c_str(), model.api_engine->internals().pool->n_threads(),
-                 static_cast<long long>(model.api_engine->internals().config.scheduler.kv_cache.capacity_tokens),
-                 options.kv_dtype.c_str(), options.max_num_seqs);
+                 static_cast<long long>(config.scheduler.kv_cache.capacity_tokens),
+                 runtime::KvDTypeName(config.executor.kv_dtype), static_cast<int>(config.scheduler.max_sequences));
   }
   if (models.size() > 1) {
     std::fprintf(stderr, "tokenfab serve: %zu models take turns at the cores, one engine step at a time\n",

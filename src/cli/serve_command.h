@@ -13,6 +13,7 @@ namespace fab::cli {
 
 struct ServeOptions {
   std::vector<std::string> model_paths;  // -m, once per model; empty: the built-in demo model
+  std::string models_file;               // --models models.toml instead of -m (cli/models_file.h)
   std::string host = "127.0.0.1";
   int64_t port = 8080;            // 0: any free port (the real one is printed)
   int n_threads = 0;              // kernel threads; 0: every CPU this process may use
