@@ -3,16 +3,51 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
+#include <map>
 
 #include "board/bradley_terry.h"
 #include "board/leaderboard.h"
 #include "cli/model_loader.h"
+#include "control/books.h"
+#include "control/usage_report.h"
 #include "platform/mapped_file.h"
 
 namespace fab::cli {
 
 namespace json = boost::json;
+
+namespace {
+
+// model → {task: {metric: value}} from `tokenfab eval --json` results.
+StatusOr<json::object> ReadEvalScores(const std::vector<std::string>& paths) {
+  json::object by_model;
+  for (const std::string& path : paths) {
+    FAB_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+    boost::system::error_code error;
+    const json::value value =
+        json::parse(std::string_view(reinterpret_cast<const char*>(file.data()), file.size()), error);
+    const json::object* root = !error ? value.if_object() : nullptr;
+    const json::value* model = root != nullptr ? root->if_contains("model") : nullptr;
+    const json::value* tasks = root != nullptr ? root->if_contains("tasks") : nullptr;
+    if (model == nullptr || !model->is_string() || model->as_string().empty() || tasks == nullptr || !tasks->is_array()) {
+      return InvalidArgumentError("--eval " + path + " is not a `tokenfab eval --json` result naming its --model");
+    }
+    json::object& scores = by_model[model->as_string()].emplace_object();
+    for (const json::value& task : tasks->as_array()) {
+      if (!task.is_object() || !task.as_object().contains("metrics")) continue;
+      json::object metrics;
+      for (const auto& [metric, score] : task.at("metrics").as_object()) {
+        if (score.is_object() && score.as_object().contains("value")) metrics[metric] = score.at("value");
+      }
+      scores[task.at("task").as_string()] = std::move(metrics);
+    }
+  }
+  return by_model;
+}
+
+}  // namespace
 
 int RunLeaderboard(const LeaderboardOptions& options) {
   StatusOr<MappedFile> file = MappedFile::Open(options.votes_path);
@@ -21,12 +56,31 @@ int RunLeaderboard(const LeaderboardOptions& options) {
       board::ParseVotesJsonl(std::string_view(reinterpret_cast<const char*>(file->data()), file->size()));
   if (!votes.ok()) return ReportError(votes.status().WithContext(options.votes_path));
   const board::Leaderboard result = board::ComputeLeaderboard(*votes, options.bootstrap, options.seed);
+  std::map<std::string, control::ModelUsage> usage;
+  if (!options.db_url.empty()) {
+    StatusOr<std::unique_ptr<control::Books>> books = control::Books::Open(
+        options.db_url, options.secret_file.empty() ? control::DefaultSecretPath() : options.secret_file);
+    if (!books.ok()) return ReportError(books.status());
+    StatusOr<std::vector<control::ModelUsage>> rows = control::QueryModelUsage((*books)->database(), 0, INT64_MAX);
+    if (!rows.ok()) return ReportError(rows.status());
+    for (control::ModelUsage& row : *rows) usage[row.model] = std::move(row);
+  }
+  StatusOr<json::object> eval_scores = ReadEvalScores(options.eval_paths);
+  if (!eval_scores.ok()) return ReportError(eval_scores.status());
   if (options.json) {
     json::array models;
     for (const board::Standing& s : result.models) {
-      models.push_back(json::object{{"model", s.model},      {"rating", s.rating},   {"ci_low", s.ci_low},
-                                    {"ci_high", s.ci_high},  {"rank", s.rank},       {"battles", s.battles},
-                                    {"wins", s.wins}});
+      json::object entry{{"model", s.model},      {"rating", s.rating},   {"ci_low", s.ci_low},
+                         {"ci_high", s.ci_high},  {"rank", s.rank},       {"battles", s.battles},
+                         {"wins", s.wins}};
+      if (const auto found = usage.find(s.model); found != usage.end()) {
+        entry["requests"] = found->second.requests;
+        entry["cost_per_mtok"] = found->second.cost_per_mtok();
+        entry["joules_per_token"] = found->second.joules_per_token();
+        entry["median_tpot_s"] = found->second.median_tpot_s ? json::value(*found->second.median_tpot_s) : nullptr;
+      }
+      if (const json::value* scores = eval_scores->if_contains(s.model)) entry["eval"] = *scores;
+      models.push_back(std::move(entry));
     }
     json::object out{{"models", std::move(models)},
                      {"votes", result.n_votes},
@@ -40,10 +94,16 @@ int RunLeaderboard(const LeaderboardOptions& options) {
     std::printf("%s\n", json::serialize(out).c_str());
     return 0;
   }
-  std::printf("%-4s  %-32s  %8s  %17s  %8s  %6s\n", "rank", "model", "rating", "95% CI", "battles", "wins");
+  std::printf("%-4s  %-32s  %8s  %17s  %8s  %6s  %10s  %9s  %9s\n", "rank", "model", "rating", "95% CI", "battles",
+              "wins", "$/Mtok", "J/token", "TPOT ms");
   for (const board::Standing& s : result.models) {
-    std::printf("%-4lld  %-32s  %8.1f  %7.1f – %7.1f  %8lld  %6lld\n", static_cast<long long>(s.rank), s.model.c_str(),
+    std::printf("%-4lld  %-32s  %8.1f  %7.1f – %7.1f  %8lld  %6lld", static_cast<long long>(s.rank), s.model.c_str(),
                 s.rating, s.ci_low, s.ci_high, static_cast<long long>(s.battles), static_cast<long long>(s.wins));
+    if (const auto found = usage.find(s.model); found != usage.end()) {
+      std::printf("  %10.4f  %9.4f  %9.1f", found->second.cost_per_mtok(), found->second.joules_per_token(),
+                  found->second.median_tpot_s.value_or(0.0) * 1e3);
+    }
+    std::printf("\n");
   }
   std::printf("%lld votes, %lld bootstrap resamples, seed %llu\n", static_cast<long long>(result.n_votes),
               static_cast<long long>(result.bootstrap), static_cast<unsigned long long>(options.seed));
@@ -60,6 +120,9 @@ void AddLeaderboard(CLI::App& app, LeaderboardOptions& options, int& code) {
   cmd->add_option("--bootstrap", options.bootstrap, "Resamples behind the 95% intervals (0: none)")
       ->check(CLI::Range(int64_t{0}, board::kMaxBootstrap));
   cmd->add_option("--seed", options.seed, "Seed of the resampling");
+  cmd->add_option("--db", options.db_url, "The books (sqlite://PATH or postgres://USER@HOST:PORT/DB): cost and energy per model");
+  cmd->add_option("--secret-file", options.secret_file, "The books' server secret (default: the serve default)");
+  cmd->add_option("--eval", options.eval_paths, "A `tokenfab eval --json` result (repeatable)");
   cmd->add_flag("--json", options.json, "Print one JSON object");
   cmd->callback([&] { code = RunLeaderboard(options); });
 }

@@ -71,6 +71,47 @@ StatusOr<std::vector<UsageTotals>> QueryUsage(Database& db, const std::optional<
   return report;
 }
 
+double ModelUsage::joules_per_token() const {
+  const int64_t tokens = prompt_tokens + completion_tokens;
+  return tokens > 0 ? joules / static_cast<double>(tokens) : 0.0;
+}
+
+double ModelUsage::cost_per_mtok() const {
+  const int64_t tokens = prompt_tokens + completion_tokens;
+  return tokens > 0 ? cost / static_cast<double>(tokens) * 1e6 : 0.0;
+}
+
+StatusOr<std::vector<ModelUsage>> QueryModelUsage(Database& db, int64_t since_ms, int64_t until_ms) {
+  FAB_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
+                       db.Query("SELECT model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(joules), "
+                                "SUM(cost) FROM ledger WHERE arrival_ms >= $1 AND arrival_ms < $2 "
+                                "GROUP BY model ORDER BY model",
+                                {since_ms, until_ms}));
+  std::vector<ModelUsage> report;
+  for (const SqlRow& row : rows) {
+    ModelUsage u;
+    u.model = SqlText(row[0]);
+    u.requests = SqlInt(row[1]);
+    u.prompt_tokens = SqlInt(row[2]);
+    u.completion_tokens = SqlInt(row[3]);
+    u.joules = SqlDouble(row[4]);
+    u.cost = SqlDouble(row[5]);
+    const std::string tpot = "(e2e_s - ttft_s) / (completion_tokens - 1)";
+    const std::string where = " FROM ledger WHERE model = $1 AND arrival_ms >= $2 AND arrival_ms < $3 AND "
+                              "ttft_s IS NOT NULL AND completion_tokens > 1";
+    FAB_ASSIGN_OR_RETURN(const std::vector<SqlRow> count, db.Query("SELECT COUNT(*)" + where, {u.model, since_ms, until_ms}));
+    const int64_t n = SqlInt(count.front()[0]);
+    if (n > 0) {
+      FAB_ASSIGN_OR_RETURN(const std::vector<SqlRow> median,
+                           db.Query("SELECT " + tpot + where + " ORDER BY " + tpot + " LIMIT 1 OFFSET $4",
+                                    {u.model, since_ms, until_ms, (n - 1) / 2}));
+      if (!median.empty()) u.median_tpot_s = SqlDouble(median.front()[0]);
+    }
+    report.push_back(std::move(u));
+  }
+  return report;
+}
+
 StatusOr<int64_t> ParseSince(const std::string& text, int64_t now_ms) {
   if (StatusOr<int64_t> seconds = ParseDurationSeconds(text); seconds.ok()) return now_ms - *seconds * 1000;
   std::tm utc{};

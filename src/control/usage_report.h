@@ -33,6 +33,25 @@ struct UsageTotals {
   double cost_per_mtok() const;
 };
 
+// A model's books: what its requests cost and used, and the interactivity
+// they had (the median time per output token of its rows with two or more
+// completion tokens: (e2e − ttft) / (completion_tokens − 1)).
+struct ModelUsage {
+  std::string model;
+  int64_t requests = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double joules = 0.0;
+  double cost = 0.0;
+  std::optional<double> median_tpot_s;
+
+  double joules_per_token() const;  // per prompt + completion token; 0 without tokens
+  double cost_per_mtok() const;
+};
+
+// One ModelUsage per model with rows in [since, until), by name.
+StatusOr<std::vector<ModelUsage>> QueryModelUsage(Database& database, int64_t since_ms, int64_t until_ms);
+
 // One UsageTotals per tenant with rows (only `tenant` when given), by name.
 StatusOr<std::vector<UsageTotals>> QueryUsage(Database& database, const std::optional<std::string>& tenant,
                                               int64_t since_ms, int64_t until_ms);
