@@ -26,17 +26,16 @@ StatusOr<std::optional<double>> Quantile(Database& db, const std::string& column
   return std::optional<double>(SqlDouble(row.front()[0]));
 }
 
+// `amount` per prompt + completion token, 0 without tokens.
+double PerToken(double amount, int64_t prompt_tokens, int64_t completion_tokens) {
+  const int64_t tokens = prompt_tokens + completion_tokens;
+  return tokens > 0 ? amount / static_cast<double>(tokens) : 0.0;
+}
+
 }  // namespace
 
-double UsageTotals::joules_per_token() const {
-  const int64_t tokens = prompt_tokens + completion_tokens;
-  return tokens > 0 ? joules / static_cast<double>(tokens) : 0.0;
-}
-
-double UsageTotals::cost_per_mtok() const {
-  const int64_t tokens = prompt_tokens + completion_tokens;
-  return tokens > 0 ? cost / static_cast<double>(tokens) * 1e6 : 0.0;
-}
+double UsageTotals::joules_per_token() const { return PerToken(joules, prompt_tokens, completion_tokens); }
+double UsageTotals::cost_per_mtok() const { return PerToken(cost, prompt_tokens, completion_tokens) * 1e6; }
 
 StatusOr<std::vector<UsageTotals>> QueryUsage(Database& db, const std::optional<std::string>& tenant,
                                               int64_t since_ms, int64_t until_ms) {
@@ -71,15 +70,8 @@ StatusOr<std::vector<UsageTotals>> QueryUsage(Database& db, const std::optional<
   return report;
 }
 
-double ModelUsage::joules_per_token() const {
-  const int64_t tokens = prompt_tokens + completion_tokens;
-  return tokens > 0 ? joules / static_cast<double>(tokens) : 0.0;
-}
-
-double ModelUsage::cost_per_mtok() const {
-  const int64_t tokens = prompt_tokens + completion_tokens;
-  return tokens > 0 ? cost / static_cast<double>(tokens) * 1e6 : 0.0;
-}
+double ModelUsage::joules_per_token() const { return PerToken(joules, prompt_tokens, completion_tokens); }
+double ModelUsage::cost_per_mtok() const { return PerToken(cost, prompt_tokens, completion_tokens) * 1e6; }
 
 StatusOr<std::vector<ModelUsage>> QueryModelUsage(Database& db, int64_t since_ms, int64_t until_ms) {
   FAB_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
