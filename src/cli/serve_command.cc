@@ -353,7 +353,6 @@ int RunServe(const ServeOptions& options) {
     served_engines.push_back(server::ServedEngine{model.served, &model.engine(), model.metrics.get()});
     engines.push_back(&model.engine());
   }
-  server::ServerMetrics& metrics = *models.front().metrics;  // HTTP statuses are counted under the first model
   server::OpenAiHandler handler(std::move(served_engines), governance->Access(options), governance->Metering());
 
   server::HttpServerOptions http_options;
@@ -361,8 +360,8 @@ int RunServe(const ServeOptions& options) {
   http_options.port = static_cast<uint16_t>(options.port);
   http_options.n_threads = options.http_threads;
   http_options.write_timeout = std::chrono::seconds(options.write_timeout_s);
-  http_options.on_response = [&metrics](const server::HttpRequest&, int status, double) {
-    metrics.ObserveHttpStatus(status);
+  http_options.on_response = [&handler](const server::HttpRequest& request, int status, double) {
+    handler.ObserveHttpStatus(request, status);
   };
   StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(handler, http_options);
   if (!http.ok()) {

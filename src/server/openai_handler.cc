@@ -30,6 +30,10 @@ OpenAiHandler::OpenAiHandler(std::vector<ServedEngine> models, AccessControl acc
   }
 }
 
+void OpenAiHandler::ObserveHttpStatus(const HttpRequest& request, int status) const {
+  ContextFor(request).metrics.ObserveHttpStatus(status);
+}
+
 std::vector<const HandlerContext*> OpenAiHandler::Contexts() const {
   std::vector<const HandlerContext*> out;
   for (const auto& context : contexts_) out.push_back(context.get());

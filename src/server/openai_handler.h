@@ -49,6 +49,10 @@ class OpenAiHandler final : public RequestHandler {
 
   HandlerResult Handle(const HttpRequest& request) override;
 
+  // Counts a response's status under the model the request was for
+  // (tokenfab:http_requests_total). Any thread.
+  void ObserveHttpStatus(const HttpRequest& request, int status) const;
+
   // From now on /ready answers 503 and new generation requests get 503
   // (requests already accepted run on). Any thread; idempotent.
   void SetDraining();

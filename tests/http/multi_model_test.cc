@@ -80,6 +80,8 @@ TEST(MultiModel, EachModelAnswersAsWhenServedAlone) {
   const RawResponse metrics = Get(server->port(), "/metrics");
   EXPECT_NE(metrics.body.find("model_name=\"alpha\""), std::string::npos);
   EXPECT_NE(metrics.body.find("model_name=\"beta\""), std::string::npos);
+  EXPECT_NE(metrics.body.find("tokenfab:http_requests_total{model_name=\"beta\",status=\"200\"}"), std::string::npos)
+      << "HTTP statuses count under the model the request was for";
   size_t n_type_lines = 0;
   for (size_t at = metrics.body.find("# TYPE tokenfab:generation_tokens_total"); at != std::string::npos;
        at = metrics.body.find("# TYPE tokenfab:generation_tokens_total", at + 1)) {
