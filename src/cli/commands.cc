@@ -10,6 +10,7 @@
 #include "cli/chat_template_command.h"
 #include "cli/command_options.h"
 #include "cli/grammar_commands.h"
+#include "cli/arena_command.h"
 #include "cli/eval_command.h"
 #include "cli/leaderboard_command.h"
 #include "cli/perplexity_command.h"
@@ -260,6 +261,8 @@ int Main(int argc, char** argv) {
   GrammarCheckOptions grammar_check;
   BenchGrammarOptions bench_grammar;
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
+  ArenaExportOptions arena_export;
+  AddArena(app, arena_export, code);
   LeaderboardOptions leaderboard;
   PerplexityCommandOptions perplexity;
   EvalOptions eval_options;

@@ -93,6 +93,21 @@ const std::vector<std::vector<std::string_view>>& Migrations() {
           "CREATE INDEX rate_events_tenant ON rate_events(tenant_scope, at_ms)",
           "CREATE INDEX rate_events_key ON rate_events(key_scope, at_ms)",
       },
+      {
+          // The arena's votes: one per battle; the prompt's hash, its text
+          // only when the operator opted in; the visitor as a keyed hash.
+          "CREATE TABLE arena_votes ("
+          " battle_id TEXT PRIMARY KEY,"
+          " model_a TEXT NOT NULL,"
+          " model_b TEXT NOT NULL,"
+          " winner TEXT NOT NULL,"
+          " prompt_sha256 TEXT NOT NULL,"
+          " prompt TEXT,"
+          " visitor TEXT NOT NULL,"
+          " at_ms BIGINT NOT NULL)",
+          "CREATE INDEX arena_votes_at ON arena_votes(at_ms)",
+          "CREATE INDEX arena_votes_visitor ON arena_votes(visitor, at_ms)",
+      },
   };
   return migrations;
 }

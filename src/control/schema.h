@@ -16,7 +16,7 @@
 namespace fab::control {
 
 // The version this binary writes and reads.
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 // Brings the schema up to kSchemaVersion. FailedPrecondition when the
 // database's version is newer; errors of the database as they come.
