@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "base/percentile.h"
 #include "board/bradley_terry.h"
 
 namespace fab::board {
@@ -15,15 +16,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr size_t kMaxNameBytes = 256;
-
-// The q-th quantile of sorted `values`, linearly interpolated.
-double Quantile(const std::vector<double>& values, double q) {
-  if (values.empty()) return 0.0;
-  const double at = q * static_cast<double>(values.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(at));
-  const size_t hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (at - static_cast<double>(lo)) * (values[hi] - values[lo]);
-}
 
 }  // namespace
 
@@ -115,8 +107,8 @@ Leaderboard ComputeLeaderboard(const std::vector<NamedVote>& named, int64_t boot
   for (uint32_t i = 0; i < n; ++i) {
     standings[i].rating = fit.ratings[i];
     std::sort(samples[i].begin(), samples[i].end());
-    standings[i].ci_low = board.bootstrap > 0 ? Quantile(samples[i], 0.025) : fit.ratings[i];
-    standings[i].ci_high = board.bootstrap > 0 ? Quantile(samples[i], 0.975) : fit.ratings[i];
+    standings[i].ci_low = board.bootstrap > 0 ? Percentile(samples[i], 2.5) : fit.ratings[i];
+    standings[i].ci_high = board.bootstrap > 0 ? Percentile(samples[i], 97.5) : fit.ratings[i];
   }
   for (Standing& standing : standings) {
     standing.rank = 1;

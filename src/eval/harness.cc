@@ -8,6 +8,7 @@
 #include <random>
 #include <regex>
 
+#include "base/percentile.h"
 #include "server/http_client.h"
 #include "server/http_url.h"
 
@@ -126,9 +127,8 @@ MetricScore Bootstrap(const std::string& metric, const std::vector<double>& scor
     means.push_back(total / static_cast<double>(scores.size()));
   }
   std::sort(means.begin(), means.end());
-  const auto at = [&](double q) { return means[static_cast<size_t>(std::floor(q * static_cast<double>(means.size() - 1)))]; };
-  score.ci_low = at(0.025);
-  score.ci_high = at(0.975);
+  score.ci_low = Percentile(means, 2.5);
+  score.ci_high = Percentile(means, 97.5);
   return score;
 }
 

@@ -1,5 +1,6 @@
 #include "server/handler_context.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -7,6 +8,21 @@
 
 namespace fab::server {
 namespace {
+
+// The ids of the control tokens whose texts `syntax` writes, where the
+// vocabulary has each as one control token; sorted.
+std::vector<TokenId> ControlTokens(const Tokenizer& tokenizer, const std::optional<toolcall::ToolCallSyntax>& syntax) {
+  std::vector<TokenId> ids;
+  if (!syntax) return ids;
+  for (const std::string& text : syntax->control_texts) {
+    StatusOr<std::vector<TokenId>> encoded = tokenizer.Encode(text, EncodeOptions{.parse_special = true});
+    if (encoded.ok() && encoded->size() == 1 && tokenizer.TokenBytes(encoded->front()).empty()) {
+      ids.push_back(encoded->front());
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 ChatTemplate ChatTemplateInForce(const ServedModel& model) {
   if (model.chat_template) return *model.chat_template;
@@ -41,7 +57,8 @@ HandlerContext::HandlerContext(ServedModel served, engine::Engine& engine_ref, S
       metrics(metrics_ref),
       metering(std::move(metering_in)),
       grammars(std::make_shared<GrammarLibrary>(*model.tokenizer)),
-      tool_syntax(toolcall::DetectToolCallSyntax(chat_template.source())) {
+      tool_syntax(toolcall::DetectToolCallSyntax(chat_template.source())),
+      tool_control_tokens(ControlTokens(*model.tokenizer, tool_syntax)) {
   FAB_CHECK(model.tokenizer != nullptr) << "ServedModel without a tokenizer";
 }
 

@@ -53,6 +53,9 @@ struct HandlerContext {
   const std::shared_ptr<GrammarLibrary> grammars;
   // How the chat template writes tool calls; nullopt: it has no format of its own.
   const std::optional<toolcall::ToolCallSyntax> tool_syntax;
+  // The ids of the control tokens tool_syntax writes by their text
+  // ("[TOOL_CALLS]"), where this vocabulary has each as one control token.
+  const std::vector<TokenId> tool_control_tokens;
 };
 
 // nullopt when `requested` names the served model (or is empty, meaning

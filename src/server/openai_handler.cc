@@ -86,14 +86,16 @@ void LogImmediateResponse(const HttpRequest& request, const HttpResponse& respon
 
 HandlerResult OpenAiHandler::Handle(const HttpRequest& request) {
   const auto received = std::chrono::steady_clock::now();
-  HandlerResult result = Dispatch(request, received);
+  const HandlerContext& context = ContextFor(request);  // one look at the body's "model"
+  HandlerResult result = Dispatch(context, request, received);
   if (const HttpResponse* response = std::get_if<HttpResponse>(&result)) {
-    LogImmediateResponse(request, *response, ContextFor(request).model.name, received);
+    LogImmediateResponse(request, *response, context.model.name, received);
   }
   return result;
 }
 
-HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received) {
+HandlerResult OpenAiHandler::Dispatch(const HandlerContext& context, const HttpRequest& request,
+                                      std::chrono::steady_clock::time_point received) {
   ApiResult<Caller> admitted = access_.Admit(request);
   if (!admitted.ok()) return ErrorResponse(admitted.error());
   const Caller& caller = admitted.value();
@@ -106,7 +108,6 @@ HandlerResult OpenAiHandler::Dispatch(const HttpRequest& request, std::chrono::s
   if (RouteMethod(route.value()) == "POST") {
     if (auto error = CheckJsonContentType(request.content_type)) return ErrorResponse(*error);
   }
-  const HandlerContext& context = ContextFor(request);
   const bool generating = route.value() == ApiRoute::kCompletions || route.value() == ApiRoute::kChatCompletions;
   if (generating && (draining() || context.engine.shutting_down())) {
     return ErrorResponse(ErrorFromStatus(UnavailableError("the server is shutting down and takes no new requests")));

@@ -59,8 +59,9 @@ class OpenAiHandler final : public RequestHandler {
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
  private:
-  // Handle without the log line.
-  HandlerResult Dispatch(const HttpRequest& request, std::chrono::steady_clock::time_point received);
+  // Handle without the log line; `context` is ContextFor(request).
+  HandlerResult Dispatch(const HandlerContext& context, const HttpRequest& request,
+                         std::chrono::steady_clock::time_point received);
 
   // The context a request is for: the model its JSON body names, else the first.
   const HandlerContext& ContextFor(const HttpRequest& request) const;

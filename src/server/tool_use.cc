@@ -19,20 +19,6 @@ bool EndsInThink(const Tokenizer& tokenizer, std::span<const TokenId> prompt) {
   return open != std::string::npos && text.find("</think>", open) == std::string::npos;
 }
 
-// The ids of the control tokens whose texts the syntax writes, where the
-// vocabulary has each as one control token.
-std::vector<TokenId> ControlTokens(const Tokenizer& tokenizer, const std::vector<std::string>& texts) {
-  std::vector<TokenId> ids;
-  for (const std::string& text : texts) {
-    StatusOr<std::vector<TokenId>> encoded = tokenizer.Encode(text, EncodeOptions{.parse_special = true});
-    if (encoded.ok() && encoded->size() == 1 && tokenizer.TokenBytes(encoded->front()).empty()) {
-      ids.push_back(encoded->front());
-    }
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
 }  // namespace
 
 ApiResult<std::optional<ToolUse>> PlanToolUse(const ChatRequest& chat, const HandlerContext& context,
@@ -59,7 +45,8 @@ ApiResult<std::optional<ToolUse>> PlanToolUse(const ChatRequest& chat, const Han
   use.syntax = context.tool_syntax ? *context.tool_syntax : toolcall::HermesSyntax();
   use.mode = required ? toolcall::ToolCallConstraint::Mode::kRequired : toolcall::ToolCallConstraint::Mode::kAuto;
   use.in_think = EndsInThink(context.tokenizer(), prompt);
-  use.shown_control_tokens = ControlTokens(context.tokenizer(), use.syntax.control_texts);
+  // The hermes fallback writes no control tokens.
+  if (context.tool_syntax) use.shown_control_tokens = context.tool_control_tokens;
 
   std::vector<toolcall::ToolSchema> schemas;
   const json::array& tools = chat.tools.as_array();
