@@ -81,6 +81,18 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("--cost-config", o.cost_config,
                   "TOML file: electricity price, PUE, hardware cost per hour, energy source (see docs/operations.md)");
   cmd->add_option("--node-id", o.node_id, "This server's name among those sharing --db (default HOST:PORT)");
+  cmd->add_flag("--arena", o.arena,
+                "Serve the arena (/arena) and the leaderboard (/leaderboard, /api/leaderboard); needs two or more models "
+                "and keeps its votes in the books");
+  cmd->add_flag("--arena-keep-prompts", o.arena_keep_prompts,
+                "Store each vote's prompt text (default: only its SHA-256)");
+  cmd->add_option("--arena-battles-per-hour", o.arena_battles_per_hour, "Battles one visitor may start in an hour");
+  cmd->add_option("--arena-votes-per-hour", o.arena_votes_per_hour, "Votes one visitor may cast in an hour");
+  cmd->add_option("--arena-max-tokens", o.arena_max_tokens, "Tokens each arena answer may have");
+  cmd->add_option("--arena-bootstrap", o.arena_bootstrap, "Bootstrap resamples behind the leaderboard's intervals");
+  cmd->add_option("--arena-key-file", o.arena_key_file,
+                  "A file holding the API key whose tenant the arena's answers are charged to (needed with --auth)");
+  cmd->add_option("--eval", o.eval_paths, "A `tokenfab eval --json` result the leaderboard shows (repeatable)");
   cmd->callback([&] { code = RunServe(o); });
 }
 

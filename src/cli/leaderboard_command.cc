@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <map>
 
-#include "board/bradley_terry.h"
+#include "arena/leaderboard_report.h"
 #include "board/leaderboard.h"
 #include "cli/model_loader.h"
 #include "control/books.h"
@@ -17,37 +17,6 @@
 namespace fab::cli {
 
 namespace json = boost::json;
-
-namespace {
-
-// model → {task: {metric: value}} from `tokenfab eval --json` results.
-StatusOr<json::object> ReadEvalScores(const std::vector<std::string>& paths) {
-  json::object by_model;
-  for (const std::string& path : paths) {
-    FAB_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
-    boost::system::error_code error;
-    const json::value value =
-        json::parse(std::string_view(reinterpret_cast<const char*>(file.data()), file.size()), error);
-    const json::object* root = !error ? value.if_object() : nullptr;
-    const json::value* model = root != nullptr ? root->if_contains("model") : nullptr;
-    const json::value* tasks = root != nullptr ? root->if_contains("tasks") : nullptr;
-    if (model == nullptr || !model->is_string() || model->as_string().empty() || tasks == nullptr || !tasks->is_array()) {
-      return InvalidArgumentError("--eval " + path + " is not a `tokenfab eval --json` result naming its --model");
-    }
-    json::object& scores = by_model[model->as_string()].emplace_object();
-    for (const json::value& task : tasks->as_array()) {
-      if (!task.is_object() || !task.as_object().contains("metrics")) continue;
-      json::object metrics;
-      for (const auto& [metric, score] : task.at("metrics").as_object()) {
-        if (score.is_object() && score.as_object().contains("value")) metrics[metric] = score.at("value");
-      }
-      scores[task.at("task").as_string()] = std::move(metrics);
-    }
-  }
-  return by_model;
-}
-
-}  // namespace
 
 int RunLeaderboard(const LeaderboardOptions& options) {
   StatusOr<MappedFile> file = MappedFile::Open(options.votes_path);
@@ -65,32 +34,10 @@ int RunLeaderboard(const LeaderboardOptions& options) {
     if (!rows.ok()) return ReportError(rows.status());
     for (control::ModelUsage& row : *rows) usage[row.model] = std::move(row);
   }
-  StatusOr<json::object> eval_scores = ReadEvalScores(options.eval_paths);
+  StatusOr<json::object> eval_scores = arena::ReadEvalScores(options.eval_paths);
   if (!eval_scores.ok()) return ReportError(eval_scores.status());
   if (options.json) {
-    json::array models;
-    for (const board::Standing& s : result.models) {
-      json::object entry{{"model", s.model},      {"rating", s.rating},   {"ci_low", s.ci_low},
-                         {"ci_high", s.ci_high},  {"rank", s.rank},       {"battles", s.battles},
-                         {"wins", s.wins}};
-      if (const auto found = usage.find(s.model); found != usage.end()) {
-        entry["requests"] = found->second.requests;
-        entry["cost_per_mtok"] = found->second.cost_per_mtok();
-        entry["joules_per_token"] = found->second.joules_per_token();
-        entry["median_tpot_s"] = found->second.median_tpot_s ? json::value(*found->second.median_tpot_s) : nullptr;
-      }
-      if (const json::value* scores = eval_scores->if_contains(s.model)) entry["eval"] = *scores;
-      models.push_back(std::move(entry));
-    }
-    json::object out{{"models", std::move(models)},
-                     {"votes", result.n_votes},
-                     {"bootstrap", result.bootstrap},
-                     {"seed", options.seed},
-                     {"fit", result.regularised ? "L2 prior" : "maximum likelihood"}};
-    if (result.regularised) {
-      out["note"] = "the maximum-likelihood fit does not exist (" + result.why + "); an L2 prior of " +
-                    std::to_string(board::kPriorLambda) + " on the natural-log strengths keeps it finite";
-    }
+    const json::object out = arena::LeaderboardJson(result, usage, *eval_scores, options.seed);
     std::printf("%s\n", json::serialize(out).c_str());
     return 0;
   }

@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #include "api/engine_setup.h"
+#include "arena/arena_service.h"
+#include "arena/leaderboard_report.h"
+#include "arena/site_handler.h"
+#include "board/leaderboard.h"
 #include "api/internals.h"
 #include "cli/model_loader.h"
 #include "cli/models_file.h"
@@ -63,6 +67,14 @@ Status ValidateFlags(const ServeOptions& o) {
   FAB_RETURN_IF_ERROR(CheckRange("--write-timeout", o.write_timeout_s, 1, kMaxTimeoutSeconds));
   FAB_RETURN_IF_ERROR(CheckRange("--stall-timeout", o.stall_timeout_s, 1, kMaxTimeoutSeconds));
   for (const std::string& route : o.public_routes) FAB_RETURN_IF_ERROR(server::CheckPublicRoute(route));
+  FAB_RETURN_IF_ERROR(CheckRange("--arena-battles-per-hour", o.arena_battles_per_hour, 1, 1000000));
+  FAB_RETURN_IF_ERROR(CheckRange("--arena-votes-per-hour", o.arena_votes_per_hour, 1, 1000000));
+  FAB_RETURN_IF_ERROR(CheckRange("--arena-max-tokens", o.arena_max_tokens, 1, 65536));
+  FAB_RETURN_IF_ERROR(CheckRange("--arena-bootstrap", o.arena_bootstrap, 0, board::kMaxBootstrap));
+  if (o.auth && o.arena && o.arena_key_file.empty()) {
+    return InvalidArgumentError("--arena with --auth needs --arena-key-file: the key of the tenant its answers are "
+                                "charged to");
+  }
   return CheckRange("--drain-timeout", o.drain_timeout_s, 0, kMaxTimeoutSeconds);
 }
 
@@ -218,7 +230,7 @@ StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
   if (!o.cost_config.empty()) {
     FAB_ASSIGN_OR_RETURN(governance.cost, control::LoadCostConfig(o.cost_config));
   }
-  if (!o.auth && o.db_url.empty()) return governance;
+  if (!o.auth && !o.arena && o.db_url.empty()) return governance;
   StatusOr<std::unique_ptr<control::Books>> books =
       control::Books::Open(o.db_url.empty() ? control::DefaultDatabaseUrl() : o.db_url,
                            o.secret_file.empty() ? control::DefaultSecretPath() : o.secret_file);
@@ -253,6 +265,38 @@ StatusOr<std::shared_ptr<PowerSource>> OpenPowerSource(const control::EnergySett
     return shared(server::PrometheusPowerSource::Start(options));
   }
   return std::shared_ptr<PowerSource>();  // "model": the engine builds it over its own threads
+}
+
+// The arena over the served models, its options from the flags; the
+// handler then answers its pages in front of the OpenAI routes.
+StatusOr<std::unique_ptr<arena::ArenaService>> StartArena(const ServeOptions& o, server::OpenAiHandler& api,
+                                                          const Governance& governance) {
+  if (api.ModelNames().size() < 2) {
+    return InvalidArgumentError("--arena needs two or more models (-m a.gguf -m b.gguf, or --models)");
+  }
+  arena::ArenaOptions options;
+  options.keep_prompts = o.arena_keep_prompts;
+  options.battles_per_hour = o.arena_battles_per_hour;
+  options.votes_per_hour = o.arena_votes_per_hour;
+  options.max_tokens = o.arena_max_tokens;
+  options.bootstrap = o.arena_bootstrap;
+  FAB_ASSIGN_OR_RETURN(options.eval_scores, arena::ReadEvalScores(o.eval_paths));
+  if (!o.arena_key_file.empty()) {
+    std::ifstream file(o.arena_key_file);
+    std::string key;
+    if (!file || !std::getline(file, key)) {
+      return InvalidArgumentError("--arena-key-file " + o.arena_key_file + " cannot be read");
+    }
+    while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+    options.authorization = "Bearer " + key;
+    if (governance.books != nullptr) {  // refuse a bad key now rather than at the first battle
+      control::Authenticator check(governance.books->tenants(), governance.books->secret());
+      if (StatusOr<control::Principal> who = check.Authenticate(options.authorization); !who.ok()) {
+        return who.status().WithContext("--arena-key-file " + o.arena_key_file);
+      }
+    }
+  }
+  return std::make_unique<arena::ArenaService>(api, governance.Access(o), *governance.books, std::move(options));
 }
 
 }  // namespace
@@ -354,6 +398,17 @@ int RunServe(const ServeOptions& options) {
     engines.push_back(&model.engine());
   }
   server::OpenAiHandler handler(std::move(served_engines), governance->Access(options), governance->Metering());
+  std::unique_ptr<arena::ArenaService> arena;
+  std::unique_ptr<arena::SiteHandler> site;
+  if (options.arena) {
+    StatusOr<std::unique_ptr<arena::ArenaService>> started = StartArena(options, handler, *governance);
+    if (!started.ok()) {
+      for (engine::Engine* engine : engines) engine->Shutdown(Clock::now());
+      return ReportError(started.status());
+    }
+    arena = std::move(started).value();
+    site = std::make_unique<arena::SiteHandler>(handler, *arena);
+  }
 
   server::HttpServerOptions http_options;
   http_options.host = options.host;
@@ -363,7 +418,8 @@ int RunServe(const ServeOptions& options) {
   http_options.on_response = [&handler](const server::HttpRequest& request, int status, double) {
     handler.ObserveHttpStatus(request, status);
   };
-  StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(handler, http_options);
+  StatusOr<std::unique_ptr<server::HttpServer>> http = server::HttpServer::Start(
+      site ? static_cast<server::RequestHandler&>(*site) : static_cast<server::RequestHandler&>(handler), http_options);
   if (!http.ok()) {
     for (engine::Engine* engine : engines) engine->Shutdown(Clock::now());
     return ReportError(http.status().WithContext("--host " + options.host + " --port " +
@@ -389,6 +445,11 @@ int RunServe(const ServeOptions& options) {
                  options.auth ? "on (Authorization: Bearer KEY)" : "off");
   }
   PrintListening(BaseUrl(options.host, (*http)->port()), options.auth);
+  if (arena) {
+    std::fprintf(stderr, "tokenfab serve: arena at %s/arena, leaderboard at %s/leaderboard (votes in the books%s)\n",
+                 BaseUrl(options.host, (*http)->port()).c_str(), BaseUrl(options.host, (*http)->port()).c_str(),
+                 options.arena_keep_prompts ? ", with their prompts" : ", prompts only as SHA-256");
+  }
 
   const int signal_number = (*http)->WaitForTerminationSignal();
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,

@@ -35,6 +35,15 @@ struct ServeOptions {
   std::vector<std::string> public_routes;  // --public-route; empty: /health and /ready
   std::string cost_config;        // TOML: prices and the energy source (control/cost_model.h)
   std::string node_id;            // names this server's quota reservations; empty: HOST:PORT
+  // --arena: the arena and leaderboard pages and their API (arena/site_handler.h).
+  bool arena = false;
+  bool arena_keep_prompts = false;       // store prompts' text with their votes
+  int64_t arena_battles_per_hour = 60;   // per visitor
+  int64_t arena_votes_per_hour = 30;     // per visitor
+  int64_t arena_max_tokens = 256;        // per answer
+  int64_t arena_bootstrap = 1000;        // the leaderboard's resamples
+  std::string arena_key_file;            // the API key the arena's answers are charged to (needed under --auth)
+  std::vector<std::string> eval_paths;   // --eval: `tokenfab eval --json` results shown on the leaderboard
 };
 
 // Without --kv-cache the pool holds max_num_seqs full contexts, capped at

@@ -95,6 +95,8 @@ ApiError MethodNotAllowedError(const std::string& method, const std::string& pat
   return error;
 }
 
+ApiError ConflictError(std::string message) { return Make(409, kInvalidRequestError, std::move(message), "conflict"); }
+
 ApiError BodyTooLargeError(size_t n_max_bytes) {
   return Make(413, kInvalidRequestError,
               "the request body is larger than " + std::to_string(n_max_bytes) + " bytes",

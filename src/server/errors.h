@@ -57,6 +57,7 @@ ApiError ModelNotFoundError(const std::string& model);                 // 404, p
 ApiError UnknownPathError(const std::string& method, const std::string& path);  // 404
 // 405 with Allow: `allowed` (e.g. "POST").
 ApiError MethodNotAllowedError(const std::string& method, const std::string& path, const std::string& allowed);
+ApiError ConflictError(std::string message);                            // 409
 ApiError BodyTooLargeError(size_t n_max_bytes);                        // 413
 ApiError UnsupportedContentTypeError(const std::string& content_type); // 415
 ApiError QuotaExceededError(std::string message);                      // 429, code insufficient_quota

@@ -53,6 +53,12 @@ const HandlerContext& OpenAiHandler::ContextFor(const HttpRequest& request) cons
   return *contexts_.front();  // its endpoint answers an unknown name with 404
 }
 
+std::vector<std::string> OpenAiHandler::ModelNames() const {
+  std::vector<std::string> names;
+  for (const auto& context : contexts_) names.push_back(context->model.name);
+  return names;
+}
+
 OpenAiHandler::~OpenAiHandler() = default;
 
 void OpenAiHandler::SetDraining() { draining_.store(true, std::memory_order_release); }
@@ -94,6 +100,20 @@ HandlerResult OpenAiHandler::Handle(const HttpRequest& request) {
   return result;
 }
 
+HandlerResult OpenAiHandler::Generate(const Caller& caller, const HttpRequest& request) {
+  const auto received = std::chrono::steady_clock::now();
+  const HandlerContext& context = ContextFor(request);
+  ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);
+  HandlerResult result = !route.ok() ? ErrorResponse(route.error())
+                         : route.value() != ApiRoute::kCompletions && route.value() != ApiRoute::kChatCompletions
+                             ? ErrorResponse(UnknownPathError(request.method, request.target))
+                             : DispatchRoute(context, caller, route.value(), request, received);
+  if (const HttpResponse* response = std::get_if<HttpResponse>(&result)) {
+    LogImmediateResponse(request, *response, context.model.name, received);
+  }
+  return result;
+}
+
 HandlerResult OpenAiHandler::Dispatch(const HandlerContext& context, const HttpRequest& request,
                                       std::chrono::steady_clock::time_point received) {
   ApiResult<Caller> admitted = access_.Admit(request);
@@ -108,11 +128,16 @@ HandlerResult OpenAiHandler::Dispatch(const HandlerContext& context, const HttpR
   if (RouteMethod(route.value()) == "POST") {
     if (auto error = CheckJsonContentType(request.content_type)) return ErrorResponse(*error);
   }
-  const bool generating = route.value() == ApiRoute::kCompletions || route.value() == ApiRoute::kChatCompletions;
+  return DispatchRoute(context, caller, route.value(), request, received);
+}
+
+HandlerResult OpenAiHandler::DispatchRoute(const HandlerContext& context, const Caller& caller, ApiRoute route,
+                                           const HttpRequest& request, std::chrono::steady_clock::time_point received) {
+  const bool generating = route == ApiRoute::kCompletions || route == ApiRoute::kChatCompletions;
   if (generating && (draining() || context.engine.shutting_down())) {
     return ErrorResponse(ErrorFromStatus(UnavailableError("the server is shutting down and takes no new requests")));
   }
-  switch (route.value()) {
+  switch (route) {
     case ApiRoute::kCompletions:
       return HandleCompletions(context, caller, request, received);
     case ApiRoute::kChatCompletions:

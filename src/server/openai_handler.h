@@ -15,10 +15,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "server/access_control.h"
 #include "server/job_metering.h"
+#include "server/routes.h"
 #include "server/http_exchange.h"
 #include "server/served_model.h"
 #include "server/server_metrics.h"
@@ -49,6 +52,14 @@ class OpenAiHandler final : public RequestHandler {
 
   HandlerResult Handle(const HttpRequest& request) override;
 
+  // A POST to /v1/completions or /v1/chat/completions on behalf of `caller`,
+  // admitted elsewhere (the arena's answers): Handle without access control
+  // and without the content-type check. Any thread.
+  HandlerResult Generate(const Caller& caller, const HttpRequest& request);
+
+  // The served names, in the order the models were given.
+  std::vector<std::string> ModelNames() const;
+
   // Counts a response's status under the model the request was for
   // (tokenfab:http_requests_total). Any thread.
   void ObserveHttpStatus(const HttpRequest& request, int status) const;
@@ -62,6 +73,9 @@ class OpenAiHandler final : public RequestHandler {
   // Handle without the log line; `context` is ContextFor(request).
   HandlerResult Dispatch(const HandlerContext& context, const HttpRequest& request,
                          std::chrono::steady_clock::time_point received);
+  // Dispatch once the caller is known and the route is matched.
+  HandlerResult DispatchRoute(const HandlerContext& context, const Caller& caller, ApiRoute route,
+                              const HttpRequest& request, std::chrono::steady_clock::time_point received);
 
   // The context a request is for: the model its JSON body names, else the first.
   const HandlerContext& ContextFor(const HttpRequest& request) const;
