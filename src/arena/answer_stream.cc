@@ -51,11 +51,12 @@ struct Relay {
 
   void End(bool ok, const std::string& why) {
     ended = true;
+    // The outcome is recorded before the visitor can see the end (and vote).
+    if (on_end) on_end(ok);
     answer->Append(server::SseEvent(ok ? json::serialize(json::object{{"finish_reason", *finish_reason}})
                                        : json::serialize(json::object{{"error", why}})));
     answer->Append(std::string(server::kSseDone));
     answer->Finish();
-    if (on_end) on_end(ok);
   }
 
   // The waker of the chat stream: takes what it has and relays it.

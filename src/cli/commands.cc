@@ -274,7 +274,8 @@ int Main(int argc, char** argv) {
   BenchGrammarOptions bench_grammar;
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
   ArenaExportOptions arena_export;
-  AddArena(app, arena_export, code);
+  ArenaImportOptions arena_import;
+  AddArena(app, arena_export, arena_import, code);
   LeaderboardOptions leaderboard;
   PerplexityCommandOptions perplexity;
   EvalOptions eval_options;
