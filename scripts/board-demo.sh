@@ -8,8 +8,13 @@
 #   3. how two busy models share the cores: each one's output throughput alone,
 #      then both at once (two tokenfab bench serve runs side by side);
 #   4. 240 simulated votes from a stated rule (a Bradley-Terry voter whose
-#      ratings are the logit of each model's top-1 agreement, 10% ties) and
-#      the leaderboard with the books and eval scores.
+#      ratings are the logit of each model's top-1 agreement, 10% ties),
+#      imported into the books (tokenfab arena import);
+#   5. the three served again with the arena (serve --arena --eval …): one
+#      real battle and vote in headless Chromium, screenshots of the arena and
+#      the leaderboard page (needs chromium and tests/tools' playwright-core;
+#      skipped without them), and the leaderboard of every vote in the books
+#      (tokenfab arena export | tokenfab leaderboard) with costs and scores.
 # Needs a build in build-dev (make build). Random weights: task scores sit at chance.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,8 +76,30 @@ PY
 for q in "${names[@]}"; do
   python3 -c "import json; d = json.load(open('kl-$q.json')); print('$q KL %.6f ± %.6f, top-1 %.1f%%' % (d['mean_kl'], d['mean_kl_error'], 100 * d['top1_agreement']))"
 done
-board=(leaderboard --votes votes.jsonl --bootstrap 1000 --seed 7 --db "sqlite://$work/books.db"
-       --secret-file "$work/secret" --eval eval-q8_0.json --eval eval-q4_k_m.json --eval eval-q4_0.json)
+books=(--db "sqlite://$work/books.db" --secret-file "$work/secret")
+"$bin" arena import --votes votes.jsonl "${books[@]}"
+
+serve -m d256-q8_0.gguf -m d256-q4_k_m.gguf -m d256-q4_0.gguf --arena --arena-max-tokens 64 \
+  --eval eval-q8_0.json --eval eval-q4_k_m.json --eval eval-q4_0.json
+if command -v chromium > /dev/null && [ -d "$root/tests/tools/node_modules/playwright-core" ]; then
+  node "$root/scripts/board-screenshots.mjs" "http://127.0.0.1:$port" "$work/screenshots" "$(command -v chromium)"
+else
+  echo "no chromium or playwright-core (make deps): no screenshots"
+fi
+curl -s "http://127.0.0.1:$port/api/leaderboard" > board-api.json
+kill -TERM $server; wait $server || true
+
+"$bin" arena export "${books[@]}" > votes-all.jsonl
+board=(leaderboard --votes votes-all.jsonl --bootstrap 1000 --seed 0 "${books[@]}"
+       --eval eval-q8_0.json --eval eval-q4_k_m.json --eval eval-q4_0.json)
 "$bin" "${board[@]}"
 "$bin" "${board[@]}" --json > board.json
+python3 - <<'PY'
+import json
+page, cli = json.load(open("board-api.json")), json.load(open("board.json"))
+same = [(p["model"], p["rating"], p["ci_low"], p["ci_high"], p["rank"]) for p in page["models"]] == \
+       [(c["model"], c["rating"], c["ci_low"], c["ci_high"], c["rank"]) for c in cli["models"]]
+print("== the page's /api/leaderboard and tokenfab leaderboard over the exported votes:",
+      "the same ratings, intervals and ranks" if same else "DIFFERENT")
+PY
 echo "files in $work"

@@ -17,6 +17,10 @@ function fixed(value, digits) {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
 
+function significant(value, digits) {
+  return typeof value === 'number' && Number.isFinite(value) ? Number(value.toPrecision(digits)).toString() : '–';
+}
+
 function cell(row, text, className) {
   const td = document.createElement('td');
   td.textContent = text;
@@ -33,9 +37,18 @@ function render(board) {
   tasks.sort();
   const head = $('head');
   head.textContent = '';
-  const columns = ['Rank', 'Model', 'Rating', '95% CI', 'Battles', 'Wins'];
-  for (const task of tasks) columns.push(task);
-  columns.push('$/Mtok', 'J/token', 'Median TPOT (ms)');
+  // Each task shows one metric, named in its header.
+  const metricOf = {};
+  for (const task of tasks) {
+    for (const model of models) {
+      const score = taskScore((model.eval || {})[task]);
+      if (score) { metricOf[task] = score[0]; break; }
+    }
+  }
+  const columns = ['Rank', 'Model', 'Rating', '95% CI', 'Battles', 'Wins', '$/Mtok', 'J/token', 'Median TPOT (ms)'];
+  // A zero-width space after each '_' lets long task names wrap.
+  const wrappable = (name) => name.replaceAll('_', '_\u200b');
+  for (const task of tasks) columns.push(wrappable(metricOf[task] ? `${task} (${metricOf[task]})` : task));
   for (const name of columns) {
     const th = document.createElement('th');
     th.scope = 'col';
@@ -53,13 +66,13 @@ function render(board) {
     cell(row, `${fixed(model.ci_low, 1)} – ${fixed(model.ci_high, 1)}`);
     cell(row, String(model.battles));
     cell(row, String(model.wins));
+    cell(row, significant(model.cost_per_mtok, 3), 'cost');
+    cell(row, significant(model.joules_per_token, 3), 'joules');
+    cell(row, typeof model.median_tpot_s === 'number' ? (model.median_tpot_s * 1e3).toFixed(2) : '–', 'tpot');
     for (const task of tasks) {
-      const score = taskScore((model.eval || {})[task]);
-      cell(row, score ? `${score[1].toFixed(3)} ${score[0]}` : '–');
+      const value = ((model.eval || {})[task] || {})[metricOf[task]];
+      cell(row, fixed(value, 3), 'score');
     }
-    cell(row, fixed(model.cost_per_mtok, 4));
-    cell(row, fixed(model.joules_per_token, 4));
-    cell(row, typeof model.median_tpot_s === 'number' ? (model.median_tpot_s * 1e3).toFixed(2) : '–');
     rows.append(row);
   }
   const fit = board.fit === 'maximum likelihood' ? 'maximum-likelihood fit' : `fit with an L2 prior (${board.note})`;

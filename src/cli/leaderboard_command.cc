@@ -47,7 +47,7 @@ int RunLeaderboard(const LeaderboardOptions& options) {
     std::printf("%-4lld  %-32s  %8.1f  %7.1f – %7.1f  %8lld  %6lld", static_cast<long long>(s.rank), s.model.c_str(),
                 s.rating, s.ci_low, s.ci_high, static_cast<long long>(s.battles), static_cast<long long>(s.wins));
     if (const auto found = usage.find(s.model); found != usage.end()) {
-      std::printf("  %10.4f  %9.4f  %9.1f", found->second.cost_per_mtok(), found->second.joules_per_token(),
+      std::printf("  %10.3g  %9.3g  %9.2f", found->second.cost_per_mtok(), found->second.joules_per_token(),
                   found->second.median_tpot_s.value_or(0.0) * 1e3);
     }
     std::printf("\n");

@@ -107,7 +107,7 @@ async function leaderboardUpdates(context, arenaPage) {
   const battles = await board.locator('#rows tr td:nth-child(5)').allTextContents();
   const total = battles.reduce((sum, text) => sum + Number(text), 0);
   check('each vote counts one battle for each of its two models', total === 2 * after, `${total} for ${after} votes`);
-  const costs = await board.locator('#rows tr td:nth-last-child(3)').allTextContents();
+  const costs = await board.locator('#rows tr td.cost').allTextContents();
   check('the leaderboard shows each model\'s cost from the ledger', costs.every((c) => c !== '–' && Number(c) > 0),
         JSON.stringify(costs));
   await board.screenshot({ path: join(shotDir, 'leaderboard.png'), fullPage: true });
