@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/model_loader.h"
 #include "eval/harness.h"
 #include "eval/task_file.h"
+#include "eval/task_license.h"
 #include "eval/tasks.h"
 #include "platform/mapped_file.h"
 
@@ -57,10 +59,59 @@ StatusOr<json::object> ReadReference(const std::string& path) {
   return by_task;
 }
 
+// --pack DIR: every task file checked and its licence judged first, then
+// each copied with its data to DIR/<task>/, and DIR/LICENSES.txt written.
+int PackTasks(const EvalOptions& options) {
+  namespace fs = std::filesystem;
+  struct Packed {
+    fs::path yaml;
+    eval::TaskFile file;
+  };
+  std::vector<Packed> packed;
+  for (const std::string& spec : options.tasks) {
+    if (!IsTaskFile(spec)) {
+      std::printf("%s: built in (generated from a seed), nothing to pack\n", spec.c_str());
+      continue;
+    }
+    StatusOr<eval::TaskFile> file = eval::LoadTaskFile(spec, 0);
+    if (!file.ok()) return ReportError(file.status());
+    const eval::LicenseVerdict verdict = eval::ClassifyLicense(file->task.license);
+    if (verdict.redistribution != eval::Redistribution::kAllowed) {
+      return ReportError(FailedPreconditionError(
+          "task " + file->task.name + " (" + spec + ") cannot be bundled: its licence '" + file->task.license + "': " +
+          verdict.why + "; only data whose licence allows redistribution is packed (nothing was written)"));
+    }
+    const fs::path data(file->dataset_path);
+    if (data.is_absolute() || data.lexically_normal().string().rfind("..", 0) == 0) {
+      return ReportError(InvalidArgumentError("task " + file->task.name + ": dataset_path '" + file->dataset_path +
+                                              "' leaves the task file's folder; move the data beside it to pack it"));
+    }
+    packed.push_back(Packed{fs::path(spec), std::move(file).value()});
+  }
+  std::string licenses = "The task data packed here, and the licence each is used under:\n";
+  for (const Packed& task : packed) {
+    const fs::path into = fs::path(options.pack_dir) / task.file.task.name;
+    std::error_code error;
+    fs::create_directories(into / fs::path(task.file.dataset_path).parent_path(), error);
+    if (!error) fs::copy_file(task.yaml, into / task.yaml.filename(), fs::copy_options::overwrite_existing, error);
+    if (!error) {
+      fs::copy_file(task.yaml.parent_path() / task.file.dataset_path, into / task.file.dataset_path,
+                    fs::copy_options::overwrite_existing, error);
+    }
+    if (error) return ReportError(InternalError("packing " + task.file.task.name + " into " + into.string() + ": " + error.message()));
+    licenses += task.file.task.name + ": " + task.file.task.license + "\n";
+    std::printf("%s: packed into %s (licence %s)\n", task.file.task.name.c_str(), into.c_str(),
+                task.file.task.license.c_str());
+  }
+  std::ofstream(fs::path(options.pack_dir) / "LICENSES.txt") << licenses;
+  return 0;
+}
+
 }  // namespace
 
 int RunEval(const EvalOptions& options) {
   if (options.tasks.empty()) return ReportError(InvalidArgumentError("give --tasks (built in: see --help)"));
+  if (!options.pack_dir.empty()) return PackTasks(options);
   std::optional<json::object> reference;
   if (!options.reference_path.empty()) {
     StatusOr<json::object> read = ReadReference(options.reference_path);
@@ -115,7 +166,10 @@ int RunEval(const EvalOptions& options) {
                        {"random_baseline", score->random_baseline},
                        {"num_fewshot", task_harness.num_fewshot},
                        {"metrics", std::move(metrics)}};
-    if (!task->license.empty()) entry["license"] = task->license;
+    if (!task->license.empty()) {
+      entry["license"] = task->license;
+      entry["redistribution"] = eval::RedistributionName(eval::ClassifyLicense(task->license).redistribution);
+    }
     results.push_back(std::move(entry));
     if (samples.is_open()) {
       for (const eval::Sample& s : score->samples) samples << json::serialize(SampleJson(name, s)) << "\n";
@@ -147,6 +201,9 @@ void AddEval(CLI::App& app, EvalOptions& options, int& code) {
   cmd->add_option("--log-samples", options.log_samples_path, "Write one JSON line per scored item to FILE");
   cmd->add_option("--reference", options.reference_path, "An earlier --json result of the reference model");
   cmd->add_flag("--json", options.json, "Print one JSON object");
+  cmd->add_option("--pack", options.pack_dir,
+                  "Evaluate nothing: copy the task files and their data to DIR, refusing data whose licence does not "
+                  "allow redistribution");
   cmd->callback([cmd, &options, &code] {
     options.num_fewshot_given = cmd->count("--num-fewshot") > 0;
     if (options.api_key.empty()) {

@@ -5,8 +5,11 @@
 // an OpenAI-compatible endpoint (eval/harness.h): per task its metrics with
 // bootstrap 95% CIs, and with --reference (an earlier --json result of the
 // reference model) each metric as "% of reference" over the random
-// baseline. --log-samples writes one JSON line per scored item. Options and
-// entry point.
+// baseline. --log-samples writes one JSON line per scored item. --pack DIR
+// evaluates nothing: it gathers the task files and their data into
+// DIR/<task>/ (to ship beside a deployment or publish with the board),
+// refusing — before anything is written — a task whose licence does not
+// allow redistribution (eval/task_license.h). Options and entry point.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +35,7 @@ struct EvalOptions {
   std::string log_samples_path;
   std::string reference_path;
   bool json = false;
+  std::string pack_dir;
 };
 
 int RunEval(const EvalOptions& options);

@@ -222,6 +222,7 @@ StatusOr<TaskFile> Load(const std::filesystem::path& file, int64_t limit) {
     FAB_ASSIGN_OR_RETURN(to_choice, DocField::Of(*choice_spec, "doc_to_choice"));
   }
 
+  out.dataset_path = dataset;
   const std::filesystem::path dataset_path = file.parent_path() / dataset;
   FAB_ASSIGN_OR_RETURN(std::vector<json::object> docs, ReadDocuments(dataset_path));
   std::vector<Doc> all;

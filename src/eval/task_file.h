@@ -6,7 +6,9 @@
 //                                    the YAML file's folder (no downloads)
 //   license: TEXT                    required: the data's licence, recorded
 //                                    with the results (a task without one is
-//                                    refused; tokenfab bundles no external data)
+//                                    refused; only a licence that allows
+//                                    redistribution lets `eval --pack` bundle
+//                                    it: eval/task_license.h)
 //   output_type: multiple_choice | generate_until
 //   doc_to_text: TEMPLATE            Jinja over the document's fields ("{{question}}\nAnswer:"),
 //                                    or a field name
@@ -37,6 +39,7 @@ namespace fab::eval {
 struct TaskFile {
   Task task;
   std::optional<int64_t> num_fewshot;  // the file's default
+  std::string dataset_path;            // as the file writes it (relative to the file's folder)
 };
 
 // At most `limit` documents are evaluated (0: all); the rest (and, when
