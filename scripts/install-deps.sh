@@ -10,7 +10,7 @@ packages=(
   libcli11-dev
   libpcre2-dev libutf8proc-dev libxxhash-dev
   libssl-dev libsqlite3-dev libpq-dev postgresql-15 libtomlplusplus-dev libyaml-cpp-dev
-  python3-jinja2 python3-sentencepiece sentencepiece
+  python3-jinja2 python3-sentencepiece sentencepiece python3-yaml
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   chromium
