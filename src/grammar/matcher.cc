@@ -42,6 +42,7 @@ void GrammarMatcher::Reset() {
   visited_.clear();
   tops_.clear();
   complete_ = false;
+  overflowed_ = false;
   compact_at_ = kCompactNodes;
   NextStamp();
   Outcome out{&tops_};
@@ -121,6 +122,12 @@ bool GrammarMatcher::Step(uint8_t byte) {
   std::vector<uint32_t> next;
   Outcome out{&next};
   Advance(tops_, byte, &out);
+  if (next.size() > kMaxStacks) {
+    tops_.clear();
+    complete_ = false;
+    overflowed_ = true;
+    return true;
+  }
   if (next.empty() && !out.complete) return false;
   std::sort(next.begin(), next.end());
   tops_ = std::move(next);
@@ -223,6 +230,10 @@ void GrammarMatcher::WalkTrie(const TokenTrie& trie, std::span<uint32_t> accepte
     if (levels_.size() <= depth) levels_.resize(depth + 1);
     Outcome out{&levels_[depth]};
     Advance(levels_[depth - 1], child.byte, &out);
+    if (levels_[depth].size() > kMaxStacks) {  // Step would overflow here: nothing under it fits
+      levels_[depth].clear();
+      out.complete = out.left_context = false;
+    }
     const bool alive = !levels_[depth].empty();
     // Ending exactly where the context ends fits any stack below it.
     if (alive || out.complete || out.left_context) {
@@ -309,6 +320,7 @@ void GrammarMatcher::FillTokenMask(TokenMaskCache& cache, std::span<uint32_t> ma
       if (levels_.size() <= d) levels_.resize(d + 1);
       Outcome out{&levels_[d]};
       Advance(levels_[d - 1], static_cast<uint8_t>(bytes[d - 1]), &out);
+      if (levels_[d].size() > kMaxStacks) levels_[d].clear(), out.complete = false;  // overflow: dead
       if (levels_[d].empty() && !(d == bytes.size() && out.complete)) {
         fits = false;
         dead_at = d;

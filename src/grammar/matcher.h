@@ -56,7 +56,17 @@ class CompiledGrammar {
 
 class GrammarMatcher {
  public:
+  // Stacks one byte may leave. A grammar so ambiguous that a byte leaves
+  // more (`root ::= item*  item ::= "(" root root ")" | "a"` doubles them at
+  // every "(") would take exponential time: that byte is consumed and the
+  // matcher is then overflowed — nothing may follow and it is not complete,
+  // so a constrained generation ends there — rather than hang.
+  static constexpr size_t kMaxStacks = size_t{1} << 12;
+
   explicit GrammarMatcher(std::shared_ptr<const CompiledGrammar> grammar);
+
+  // True once a byte left more than kMaxStacks stacks (until Reset).
+  bool overflowed() const { return overflowed_; }
 
   // Feeds one byte. False, leaving the state as it was, when the grammar
   // cannot continue with it.
@@ -135,6 +145,7 @@ class GrammarMatcher {
   std::unordered_map<uint64_t, int32_t> interned_;
   std::vector<uint32_t> tops_;  // sorted node indices whose position is a byte set
   bool complete_ = false;
+  bool overflowed_ = false;
   // Expansion scratch: a node is visited in the current expansion when its
   // stamp equals stamp_.
   std::vector<uint32_t> visited_;

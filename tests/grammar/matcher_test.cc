@@ -50,6 +50,27 @@ TEST(GrammarMatcher, AmbiguityKeepsFewStacks) {
   EXPECT_LE(m.n_stacks(), 8u);
 }
 
+TEST(GrammarMatcher, AGrammarWhoseStacksDoubleEveryByteOverflowsInsteadOfHanging) {
+  // Each "(" may open the first or the second `root` of an item: 2^n stacks.
+  GrammarMatcher m = MatcherFor("root ::= item*\nitem ::= \"(\" root root \")\" | [a-c]");
+  int n_open = 0;
+  while (!m.overflowed() && n_open < 64) {
+    ASSERT_TRUE(m.NextBytes().test('('));
+    ASSERT_TRUE(m.AcceptByte('(')) << "a byte NextBytes lists is consumed, even the one that overflows";
+    ++n_open;
+  }
+  ASSERT_TRUE(m.overflowed()) << "the stacks never passed kMaxStacks";
+  EXPECT_LE(n_open, 20);
+  EXPECT_FALSE(m.CanContinue());
+  EXPECT_FALSE(m.IsComplete());
+  EXPECT_TRUE(m.NextBytes().none());
+  EXPECT_FALSE(m.AcceptByte('a'));
+  m.Reset();
+  EXPECT_FALSE(m.overflowed());
+  EXPECT_TRUE(m.AcceptBytes("(a)b"));
+  EXPECT_TRUE(m.IsComplete());
+}
+
 TEST(GrammarMatcher, LongInputsKeepTheArenaBounded) {
   GrammarMatcher m = MatcherFor("root ::= \"[\" ([a-z] | \"(\" [a-z]* \")\")* \"]\"");
   ASSERT_TRUE(m.AcceptByte('['));
