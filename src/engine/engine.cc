@@ -155,10 +155,12 @@ void Engine::Run() {
   while (TakeMail()) {
     StepGate* gate = step_gate_.load(std::memory_order_acquire);
     if (gate != nullptr) gate->Enter();
-    step_began_.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
-    Step();
+    const Clock::time_point began = Clock::now();
+    step_began_.store(began.time_since_epoch().count(), std::memory_order_release);
+    last_plan_empty_ = !Step();
     step_began_.store(0, std::memory_order_release);
     if (gate != nullptr) gate->Leave();
+    LimitPower(Clock::now() - began);
   }
   step_thread_ended_.store(true, std::memory_order_release);
 }
@@ -174,8 +176,33 @@ Status Engine::CheckStepping() const {
                           ms(config_.stall_limit) + " ms");
 }
 
+void Engine::SetPowerBudget(std::optional<double> watts) {
+  std::lock_guard<std::mutex> lock(budget_mutex_);
+  new_budget_ = watts;
+}
+
+void Engine::LimitPower(Clock::duration step_time) {
+  {
+    std::lock_guard<std::mutex> lock(budget_mutex_);
+    if (new_budget_) power_limiter_.SetBudget(*new_budget_);
+    new_budget_.reset();
+  }
+  const EnergyReading now = ReadEnergy();
+  const PowerPlan plan = power_limiter_.Observe(now.joules, now.time);
+  if (!(scheduler_.throttle() == plan.throttle)) scheduler_.SetThrottle(plan.throttle);
+  if (plan.duty < 1.0 && !last_plan_empty_) {
+    // Rest so that stepping takes `duty` of the time (at most a second at once).
+    const auto rest = std::chrono::duration_cast<Clock::duration>(step_time * ((1.0 - plan.duty) / plan.duty));
+    std::this_thread::sleep_for(std::min<Clock::duration>(rest, std::chrono::seconds(1)));
+  }
+}
+
 bool Engine::TakeMail() {
-  Mail mail = inbox_.Take(/*wait=*/scheduler_.empty());
+  // With live requests that the throttle holds back, wake now and then to
+  // look again rather than spin on empty plans.
+  const bool all_deferred = last_plan_empty_ && !scheduler_.empty() && scheduler_.n_deferred() > 0;
+  Mail mail = inbox_.Take(/*wait=*/scheduler_.empty() || all_deferred,
+                          all_deferred ? std::optional<Clock::duration>(std::chrono::milliseconds(20)) : std::nullopt);
   tracker_.CountSubmitted(static_cast<int64_t>(mail.submissions.size()));
   for (Submission& submission : mail.submissions) AddRequest(std::move(submission));
   for (RequestId id : mail.cancels) CancelRequest(id, FinishReason::kCancelled);
@@ -186,7 +213,7 @@ bool Engine::TakeMail() {
   return !(mail.shutting_down && scheduler_.empty());
 }
 
-void Engine::Step() {
+bool Engine::Step() {
   const StepPlan plan = scheduler_.Schedule();
   n_kv_blocks_used_peak_ = std::max(n_kv_blocks_used_peak_, scheduler_.kv_cache().pool().n_used());
   tracker_.MarkStarted(plan, Clock::now(), [this](RequestId id) { return scheduler_.Snapshot(id)->counters; });
@@ -203,6 +230,7 @@ void Engine::Step() {
   inbox_.SetWaitingInScheduler(scheduler_.n_waiting());
   PublishStats();
   tracker_.FlushEvents();
+  return !plan.empty();
 }
 
 Engine::EnergyReading Engine::ReadEnergy() {
@@ -279,6 +307,11 @@ void Engine::PublishStats() {
   stats.n_kv_blocks_total = kv_cache.n_blocks();
   stats.kv_block_size = kv_cache.block_size();
   stats.kv_usage = kv_cache.utilization();
+  stats.power_budget_watts = power_limiter_.budget().value_or(-1.0);
+  stats.power_watts = power_limiter_.watts().value_or(-1.0);
+  stats.power_level = power_limiter_.plan().level;
+  stats.power_duty = power_limiter_.plan().duty;
+  stats.n_deferred = scheduler_.n_deferred();
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_ = stats;
 }

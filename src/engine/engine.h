@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/power_limiter.h"
 #include "engine/step_gate.h"
 #include "base/status.h"
 #include "engine/engine_config.h"
@@ -89,6 +90,10 @@ class Engine {
   // Null: no gate. Any thread.
   void SetStepGate(StepGate* gate) { step_gate_.store(gate, std::memory_order_release); }
 
+  // The power budget the engine keeps its draw under (engine/power_limiter.h)
+  // from the next step on; nullopt: none. Any thread.
+  void SetPowerBudget(std::optional<double> watts);
+
   const EngineConfig& config() const { return config_; }
   // The label of the power source every request's joules come from
   // ("model", "rapl", …); fixed for the engine's life. Any thread.
@@ -113,7 +118,11 @@ class Engine {
   // Takes the inbox's mail (waiting for some when idle) and applies it;
   // false once shut down with nothing left to run.
   bool TakeMail();
-  void Step();
+  // Returns whether the plan computed anything.
+  bool Step();
+  // After a step: the limiter reads the meter, the scheduler gets its
+  // throttle, and the engine rests for the duty it sets.
+  void LimitPower(Clock::duration step_time);
   void AddRequest(Submission submission);
   void CancelRequest(RequestId id, FinishReason reason, const Status& error = OkStatus());
   void CancelAll();
@@ -132,6 +141,8 @@ class Engine {
   RequestTracker tracker_;
   std::shared_ptr<PowerSource> power_;  // read on the step thread only
   EnergyReading last_energy_;           // the end of the previous step
+  PowerLimiter power_limiter_;
+  bool last_plan_empty_ = false;        // every live request deferred: wait instead of spinning
   int32_t n_kv_blocks_used_peak_ = 0;
 
   // Written by the step thread, read by CheckStepping: when the step in
@@ -146,6 +157,9 @@ class Engine {
   std::mutex join_mutex_;
   std::thread step_thread_;  // guarded by join_mutex_ once started
   std::atomic<StepGate*> step_gate_{nullptr};
+  std::mutex budget_mutex_;
+  std::optional<std::optional<double>> new_budget_;  // guarded by budget_mutex_: set, not yet taken
+
 };
 
 }  // namespace fab::engine

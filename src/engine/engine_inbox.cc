@@ -56,9 +56,13 @@ bool EngineInbox::shutting_down() const {
   return shutting_down_;
 }
 
-Mail EngineInbox::Take(bool wait) {
+Mail EngineInbox::Take(bool wait, std::optional<Clock::duration> at_most) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (wait) mail_posted_.wait(lock, [this] { return HasMailLocked(); });
+  if (wait && at_most) {
+    mail_posted_.wait_for(lock, *at_most, [this] { return HasMailLocked(); });
+  } else if (wait) {
+    mail_posted_.wait(lock, [this] { return HasMailLocked(); });
+  }
   Mail mail;
   n_waiting_in_scheduler_ += static_cast<int32_t>(submissions_.size());  // until the next SetWaitingInScheduler
   mail.submissions = std::move(submissions_);

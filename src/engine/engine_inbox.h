@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -53,7 +54,8 @@ class EngineInbox {
 
   // Step thread. Returns the mail; when `wait` and nothing is posted, first
   // sleeps until something is (or shutdown begins).
-  Mail Take(bool wait);
+  // `wait`: sleeps until there is mail, or `at_most` has passed when given.
+  Mail Take(bool wait, std::optional<Clock::duration> at_most = std::nullopt);
   // Step thread: the scheduler's waiting count after a step.
   void SetWaitingInScheduler(int32_t n_waiting);
   // Step thread: `id` ended; Cancel no longer finds it.

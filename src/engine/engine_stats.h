@@ -42,6 +42,15 @@ struct EngineStats {
   std::string energy_source;
   double attributed_joules = 0.0;
   double idle_joules = 0.0;
+
+  // Power (engine/power_limiter.h): the budget in force (< 0: none), the
+  // meter's mean watts over the limiter's window (< 0: not yet known), the
+  // limiter's level and duty, and the live requests its throttle holds back.
+  double power_budget_watts = -1.0;
+  double power_watts = -1.0;
+  int32_t power_level = 0;
+  double power_duty = 1.0;
+  int32_t n_deferred = 0;
 };
 
 }  // namespace fab::engine

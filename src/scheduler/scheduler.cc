@@ -110,21 +110,40 @@ int64_t Scheduler::ChunkFor(const RequestState& state) const {
   return std::min({state.n_tokens_pending(), config_.prefill_chunk, budget_left_});
 }
 
+void Scheduler::SetThrottle(const Throttle& throttle) {
+  FAB_CHECK(throttle.interactive_every >= 1 && throttle.lowest_rank >= 0 && throttle.lowest_rank < kNumPriorities);
+  throttle_ = throttle;
+}
+
+bool Scheduler::RunsThisStep(Priority priority) const {
+  if (PriorityRank(priority) > throttle_.lowest_rank) return false;
+  return priority != Priority::kInteractive || n_schedules_ % static_cast<uint64_t>(throttle_.interactive_every) == 0;
+}
+
+int32_t Scheduler::n_deferred() const {
+  int32_t n = 0;
+  for (const auto& [id, state] : requests_) n += PriorityRank(state.request.priority) > throttle_.lowest_rank ? 1 : 0;
+  return n;
+}
+
 StepPlan Scheduler::Schedule() {
   FAB_CHECK(scheduled_.empty()) << "Schedule() called again before Update()";
   budget_left_ = config_.max_tokens_per_step;
   preempted_this_step_ = false;
+  ++n_schedules_;
   const std::vector<RequestId> order = SortedRunning();
   // Decoding sequences first: they never wait behind a prefill.
   for (RequestId id : order) {
     const auto it = requests_.find(id);
     if (it == requests_.end() || !it->second.running || it->second.n_tokens_pending() != 1) continue;
+    if (!RunsThisStep(it->second.request.priority)) continue;
     ScheduleRunning(id, 1);
   }
   // Then running prefills (and recomputes), one chunk each.
   for (RequestId id : order) {
     const auto it = requests_.find(id);
     if (it == requests_.end() || !it->second.running || it->second.n_tokens_pending() <= 1) continue;
+    if (!RunsThisStep(it->second.request.priority)) continue;
     const int64_t n_tokens = ChunkFor(it->second);
     if (n_tokens == 0) break;
     ScheduleRunning(id, n_tokens);
@@ -160,6 +179,7 @@ void Scheduler::AdmitWaiting() {
   BlocksInFlight in_flight = PromptBlocksInFlight();
   for (RequestId id : waiting_.ToVector()) {
     if (preempted_this_step_ || budget_left_ <= 0 || n_running() >= config_.max_sequences) return;
+    if (PriorityRank(State(id).request.priority) > throttle_.lowest_rank) continue;  // deferred
     if (WaitsForBlockInFlight(State(id), in_flight)) continue;
     if (!Admit(id)) return;
     const auto it = requests_.find(id);

@@ -15,6 +15,9 @@
 // is preempted (its blocks freed; it recomputes prompt + generated tokens
 // later, from the head of its priority's queue); admission never preempts a
 // request of equal or higher priority.
+// A throttle (engine/power_limiter.h) makes a step use less power: requests
+// of a priority rank past its lowest are neither admitted nor scheduled (they
+// wait, keeping their KV), and interactive sequences run only every k-th step.
 // Step protocol (the engine's single thread): Schedule() → runtime executes
 // the plan → Update(result). Add and Cancel between steps. Not thread-safe.
 #pragma once
@@ -46,6 +49,14 @@ struct RequestSnapshot {
   RequestCounters counters;
 };
 
+// How the scheduler shares steps while the engine must use less power.
+struct Throttle {
+  int lowest_rank = kNumPriorities - 1;  // PriorityRank past this: deferred
+  int32_t interactive_every = 1;         // >= 1: interactive sequences run every k-th step
+
+  bool operator==(const Throttle&) const = default;
+};
+
 class Scheduler {
  public:
   // InvalidArgument naming the field for limits out of range.
@@ -74,6 +85,12 @@ class Scheduler {
   // it ended). The plan's requests hold slots without KV, so the caller must
   // Cancel each of them before the next Schedule.
   StepOutputs AbortStep();
+
+  // From the next Schedule on.
+  void SetThrottle(const Throttle& throttle);
+  const Throttle& throttle() const { return throttle_; }
+  // Live requests the throttle holds back now (waiting or running).
+  int32_t n_deferred() const;
 
   std::optional<RequestSnapshot> Snapshot(RequestId id) const;
   // Running requests in scheduling order (priority, then arrival).
@@ -127,6 +144,8 @@ class Scheduler {
   bool IsStopToken(const RequestState& state, TokenId token) const;
   // Preemptions and early finishes recorded since the last Update.
   StepOutputs TakeScheduleOutputs();
+  // Whether the throttle lets `priority` run in the step being planned.
+  bool RunsThisStep(Priority priority) const;
 
   SchedulerConfig config_;
   kvcache::KvCacheManager kv_cache_;
@@ -135,6 +154,8 @@ class Scheduler {
   WaitingQueue waiting_;
   std::vector<RequestId> running_;
   uint64_t next_arrival_ = 0;
+  Throttle throttle_;
+  uint64_t n_schedules_ = 0;  // Schedule calls, for interactive_every
 
   // The plan in flight (between Schedule and Update).
   std::vector<Scheduled> scheduled_;
