@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   chromium
+  libmosquitto-dev mosquitto libnats-dev nats-server
 )
 
 missing=()

@@ -93,6 +93,21 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   cmd->add_option("--arena-key-file", o.arena_key_file,
                   "A file holding the API key whose tenant the arena's answers are charged to (needed with --auth)");
   cmd->add_option("--eval", o.eval_paths, "A `tokenfab eval --json` result the leaderboard shows (repeatable)");
+  cmd->add_option("--power-budget", o.power_budget_watts,
+                  "Watts the engines keep their metered draw under (batch deferred first, then standard slowed, then "
+                  "rests); also set by PUT /admin/v1/power and by grid events");
+  cmd->add_option("--grid", o.grid_urls,
+                  "Consume DSX Flex grid events from mqtt://HOST:PORT/TOPIC or nats://HOST:PORT/SUBJECT (repeatable)");
+  cmd->add_option("--grid-status-topic", o.grid_status_topic,
+                  "Where grid.powerstate.status.v1 is published (default grid/v1/dsx-flex-agent/ID/powerstate/status)");
+  cmd->add_option("--grid-enforcement-topic", o.grid_enforcement_topic,
+                  "Where grid.powerbreach.enforcement.v1 is published (default grid/v1/infra/ID/powerbreach/enforcement)");
+  cmd->add_option("--grid-feed", o.grid_feed, "The feed this server draws from (targets for other feeds are ignored)");
+  cmd->add_option("--grid-share", o.grid_share, "The fraction of the feed's target this server may draw (0, 1]");
+  cmd->add_option("--grid-public-key", o.grid_public_key,
+                  "PEM public key (P-256 or RSA): event data must be a JWS it verifies (without it: plain data, lab use)");
+  cmd->add_option("--grid-identifier", o.grid_identifier,
+                  "This server's name in the events it publishes (default tokenfab-HOST-PORT)");
   cmd->callback([&] { code = RunServe(o); });
 }
 

@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #include "api/engine_setup.h"
+#include "base/clock.h"
+#include "grid/grid_budget.h"
+#include "power/grid_link.h"
+#include "power/power_coordinator.h"
 #include "arena/arena_service.h"
 #include "arena/leaderboard_report.h"
 #include "arena/site_handler.h"
@@ -71,6 +75,12 @@ Status ValidateFlags(const ServeOptions& o) {
   FAB_RETURN_IF_ERROR(CheckRange("--arena-votes-per-hour", o.arena_votes_per_hour, 1, 1000000));
   FAB_RETURN_IF_ERROR(CheckRange("--arena-max-tokens", o.arena_max_tokens, 1, 65536));
   FAB_RETURN_IF_ERROR(CheckRange("--arena-bootstrap", o.arena_bootstrap, 0, board::kMaxBootstrap));
+  if (!(o.power_budget_watts >= 0.0) || o.power_budget_watts > 1e12) {
+    return InvalidArgumentError("--power-budget must be a number of watts (0: none)");
+  }
+  if (!(o.grid_share > 0.0 && o.grid_share <= 1.0)) return InvalidArgumentError("--grid-share must be in (0, 1]");
+  for (const std::string& url : o.grid_urls) FAB_RETURN_IF_ERROR(power::ParseGridUrl(url).status().WithContext("--grid"));
+  if (o.grid_identifier.find('/') != std::string::npos) return InvalidArgumentError("--grid-identifier must not hold '/'");
   if (o.auth && o.arena && o.arena_key_file.empty()) {
     return InvalidArgumentError("--arena with --auth needs --arena-key-file: the key of the tenant its answers are "
                                 "charged to");
@@ -299,6 +309,59 @@ StatusOr<std::unique_ptr<arena::ArenaService>> StartArena(const ServeOptions& o,
   return std::make_unique<arena::ArenaService>(api, governance.Access(o), *governance.books, std::move(options));
 }
 
+// The budget, the grid links and the coordinator between them and the
+// engines, when --power-budget or --grid asks for them.
+struct PowerWiring {
+  std::unique_ptr<grid::GridBudget> budget;
+  std::vector<std::unique_ptr<power::GridLink>> links;  // declared before the coordinator: it publishes through them
+  std::unique_ptr<power::PowerCoordinator> coordinator;
+};
+
+StatusOr<std::unique_ptr<PowerWiring>> StartPower(const ServeOptions& o, const std::vector<power::ServedEngineRef>& engines) {
+  auto wiring = std::make_unique<PowerWiring>();
+  if (o.power_budget_watts <= 0.0 && o.grid_urls.empty()) return wiring;
+  grid::GridBudgetOptions options;
+  if (o.power_budget_watts > 0.0) options.configured_watts = o.power_budget_watts;
+  options.feed_tag = o.grid_feed;
+  options.share = o.grid_share;
+  if (!o.grid_public_key.empty()) {
+    StatusOr<grid::JwsVerifier> verifier = grid::JwsVerifier::FromPemFile(o.grid_public_key);
+    if (!verifier.ok()) return verifier.status().WithContext("--grid-public-key");
+    options.verifier = std::move(verifier).value();
+  }
+  wiring->budget = std::make_unique<grid::GridBudget>(std::move(options));
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  const std::string identifier =
+      o.grid_identifier.empty() ? "tokenfab-" + std::string(host) + "-" + std::to_string(o.port) : o.grid_identifier;
+  const std::string status_topic =
+      o.grid_status_topic.empty() ? "grid/v1/dsx-flex-agent/" + identifier + "/powerstate/status" : o.grid_status_topic;
+  const std::string enforcement_topic = o.grid_enforcement_topic.empty()
+                                            ? "grid/v1/infra/" + identifier + "/powerbreach/enforcement"
+                                            : o.grid_enforcement_topic;
+  PowerWiring* raw = wiring.get();
+  auto publish = [raw, status_topic, enforcement_topic](const std::string& type, const std::string& event) {
+    if (raw->links.empty()) return;
+    const std::string& topic = type == grid::kPowerStateStatusType ? status_topic : enforcement_topic;
+    if (Status sent = raw->links.front()->Publish(topic, event); !sent.ok()) {
+      std::fprintf(stderr, "tokenfab serve: grid publish failed: %s\n", sent.message().c_str());
+    }
+  };
+  power::PowerCoordinatorOptions coordinator_options;
+  coordinator_options.identifier = identifier;
+  wiring->coordinator =
+      std::make_unique<power::PowerCoordinator>(*wiring->budget, engines, coordinator_options, std::move(publish));
+  for (const std::string& text : o.grid_urls) {
+    const power::GridUrl url = *power::ParseGridUrl(text);
+    StatusOr<std::unique_ptr<power::GridLink>> link = power::GridLink::Open(
+        url, identifier + "-" + std::to_string(raw->links.size()),
+        [raw](std::string_view message) { raw->coordinator->OnGridMessage(message); });
+    if (!link.ok()) return link.status().WithContext("--grid " + text);
+    wiring->links.push_back(std::move(link).value());
+  }
+  return wiring;
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
@@ -397,7 +460,16 @@ int RunServe(const ServeOptions& options) {
     served_engines.push_back(server::ServedEngine{model.served, &model.engine(), model.metrics.get()});
     engines.push_back(&model.engine());
   }
+  std::vector<power::ServedEngineRef> power_engines;
+  for (const server::ServedEngine& served : served_engines) power_engines.push_back({served.model.name, served.engine});
   server::OpenAiHandler handler(std::move(served_engines), governance->Access(options), governance->Metering());
+  StatusOr<std::unique_ptr<PowerWiring>> started_power = StartPower(options, power_engines);
+  if (!started_power.ok()) {
+    for (engine::Engine* engine : engines) engine->Shutdown(Clock::now());
+    return ReportError(started_power.status());
+  }
+  std::unique_ptr<PowerWiring> power_wiring = std::move(started_power).value();
+  if (power_wiring->coordinator) handler.SetPowerControl(power_wiring->coordinator.get());
   std::unique_ptr<arena::ArenaService> arena;
   std::unique_ptr<arena::SiteHandler> site;
   if (options.arena) {
@@ -445,6 +517,13 @@ int RunServe(const ServeOptions& options) {
                  options.auth ? "on (Authorization: Bearer KEY)" : "off");
   }
   PrintListening(BaseUrl(options.host, (*http)->port()), options.auth);
+  if (power_wiring->budget) {
+    const std::optional<double> watts = power_wiring->budget->BudgetWatts(UnixMillis());
+    std::fprintf(stderr, "tokenfab serve: power budget %s, %zu grid link(s)%s\n",
+                 watts ? (std::to_string(static_cast<int64_t>(*watts)) + " W").c_str() : "none (until the grid sets one)",
+                 power_wiring->links.size(), options.grid_public_key.empty() && !options.grid_urls.empty()
+                                             ? ", unsigned events accepted (no --grid-public-key)" : "");
+  }
   if (arena) {
     std::fprintf(stderr, "tokenfab serve: arena at %s/arena, leaderboard at %s/leaderboard (votes in the books%s)\n",
                  BaseUrl(options.host, (*http)->port()).c_str(), BaseUrl(options.host, (*http)->port()).c_str(),
@@ -455,6 +534,7 @@ int RunServe(const ServeOptions& options) {
   std::fprintf(stderr, "tokenfab serve: signal %d, draining for up to %lld s\n", signal_number,
                static_cast<long long>(options.drain_timeout_s));
   Drain(handler, **http, engines, std::chrono::seconds(options.drain_timeout_s));
+  power_wiring.reset();  // the coordinator and links stop before the engines go
   // Every finished request's row is written before the books close.
   if (governance->governor) governance->governor->ledger().Flush();
   std::fprintf(stderr, "tokenfab serve: stopped\n");

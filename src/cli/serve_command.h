@@ -44,6 +44,15 @@ struct ServeOptions {
   int64_t arena_bootstrap = 1000;        // the leaderboard's resamples
   std::string arena_key_file;            // the API key the arena's answers are charged to (needed under --auth)
   std::vector<std::string> eval_paths;   // --eval: `tokenfab eval --json` results shown on the leaderboard
+  // Power (power/power_coordinator.h): the operator's budget and the grid.
+  double power_budget_watts = 0.0;       // --power-budget; 0: none
+  std::vector<std::string> grid_urls;    // --grid mqtt://HOST:PORT/TOPIC or nats://HOST:PORT/SUBJECT
+  std::string grid_status_topic;         // empty: grid/v1/dsx-flex-agent/<identifier>/powerstate/status
+  std::string grid_enforcement_topic;    // empty: grid/v1/infra/<identifier>/powerbreach/enforcement
+  std::string grid_feed;                 // this server's feed tag; empty: every feed's targets
+  double grid_share = 1.0;               // of the feed's target, (0, 1]
+  std::string grid_public_key;           // PEM: event data must be JWS signed by it
+  std::string grid_identifier;           // in published sources and topics; empty: tokenfab-<host>-<port>
 };
 
 // Without --kv-cache the pool holds max_num_seqs full contexts, capped at

@@ -11,6 +11,7 @@
 #include "server/chat_endpoint.h"
 #include "server/completion_endpoint.h"
 #include "server/handler_context.h"
+#include "server/power_endpoint.h"
 #include "server/request_log.h"
 #include "server/routes.h"
 #include "server/utility_endpoints.h"
@@ -121,6 +122,9 @@ HandlerResult OpenAiHandler::Dispatch(const HandlerContext& context, const HttpR
   const Caller& caller = admitted.value();
   if (request.target.rfind("/admin/", 0) == 0) {
     if (auto error = CheckAdmin(caller)) return ErrorResponse(*error);
+    if (request.target.rfind("/admin/v1/power", 0) == 0) {
+      return HandlePowerAdmin(power_, contexts_.front()->metering.books, caller, request);
+    }
     return HandleAdmin(contexts_.front()->metering.books, access_, caller, request);
   }
   ApiResult<ApiRoute> route = MatchRoute(request.method, request.target);

@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "server/access_control.h"
 #include "server/job_metering.h"
+#include "server/power_control.h"
 #include "server/routes.h"
 #include "server/http_exchange.h"
 #include "server/served_model.h"
@@ -64,6 +65,11 @@ class OpenAiHandler final : public RequestHandler {
   // (tokenfab:http_requests_total). Any thread.
   void ObserveHttpStatus(const HttpRequest& request, int status) const;
 
+  // The server's power budget for GET/PUT /admin/v1/power (admin keys);
+  // null (the default): those routes are 404. Set before serving; must
+  // outlive the handler.
+  void SetPowerControl(PowerControl* power) { power_ = power; }
+
   // From now on /ready answers 503 and new generation requests get 503
   // (requests already accepted run on). Any thread; idempotent.
   void SetDraining();
@@ -85,6 +91,7 @@ class OpenAiHandler final : public RequestHandler {
   std::vector<std::unique_ptr<HandlerContext>> contexts_;
   const AccessControl access_;
   std::atomic<bool> draining_{false};
+  PowerControl* power_ = nullptr;
 };
 
 }  // namespace fab::server

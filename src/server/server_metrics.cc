@@ -1,5 +1,7 @@
 #include "server/server_metrics.h"
 
+#include <limits>
+
 #include <algorithm>
 
 #include <prometheus/counter.h>
@@ -95,6 +97,11 @@ struct ServerMetrics::Impl {
   prometheus::Gauge* num_requests_running = nullptr;
   prometheus::Gauge* num_requests_waiting = nullptr;
   prometheus::Gauge* kv_cache_usage = nullptr;
+  prometheus::Gauge* power_budget = nullptr;
+  prometheus::Gauge* power_watts = nullptr;
+  prometheus::Gauge* power_level = nullptr;
+  prometheus::Gauge* power_duty = nullptr;
+  prometheus::Gauge* num_requests_deferred = nullptr;
 
   std::mutex totals_mutex;  // guards the TotalCounters' last values
   std::optional<TotalCounter> prompt_tokens;
@@ -179,6 +186,12 @@ ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name",
   num_requests_running = AddGauge("tokenfab:num_requests_running", "Requests admitted and holding KV cache.");
   num_requests_waiting = AddGauge("tokenfab:num_requests_waiting", "Requests submitted and not running.");
   kv_cache_usage = AddGauge("tokenfab:kv_cache_usage_perc", "Fraction of KV cache blocks in use (0..1).");
+  power_budget = AddGauge("tokenfab:power_budget_watts", "The power budget the engine keeps under (+Inf: none).");
+  power_watts = AddGauge("tokenfab:power_watts", "The engine's measured or modelled draw, mean over the limiter's window.");
+  power_level = AddGauge("tokenfab:power_shed_level",
+                         "0 nothing held back, 1 batch deferred, 2 and standard slowed, 3 and rests between steps.");
+  power_duty = AddGauge("tokenfab:power_duty", "Fraction of the time the engine may step (1 unless resting).");
+  num_requests_deferred = AddGauge("tokenfab:num_requests_deferred", "Live requests the power limiter holds back.");
 }
 
 ServerMetrics::ServerMetrics(std::string model_name) : impl_(std::make_unique<Impl>(model_name)) {}
@@ -260,6 +273,12 @@ std::vector<prometheus::MetricFamily> ServerMetrics::Collect(const engine::Engin
   impl_->num_requests_running->Set(stats.n_running);
   impl_->num_requests_waiting->Set(stats.n_waiting);
   impl_->kv_cache_usage->Set(stats.kv_usage);
+  impl_->power_budget->Set(stats.power_budget_watts < 0 ? std::numeric_limits<double>::infinity()
+                                                          : stats.power_budget_watts);
+  if (stats.power_watts >= 0) impl_->power_watts->Set(stats.power_watts);
+  impl_->power_level->Set(stats.power_level);
+  impl_->power_duty->Set(stats.power_duty);
+  impl_->num_requests_deferred->Set(stats.n_deferred);
   return impl_->registry.Collect();
 }
 

@@ -9,7 +9,9 @@
 //               tokenfab:prefix_cache_queries_total, tokenfab:prefix_cache_hits_total,
 //               tokenfab:http_requests_total{status=…}
 //   gauges      tokenfab:num_requests_running, tokenfab:num_requests_waiting,
-//               tokenfab:kv_cache_usage_perc (0..1, as vLLM)
+//               tokenfab:kv_cache_usage_perc (0..1, as vLLM),
+//               tokenfab:power_budget_watts (+Inf: none), tokenfab:power_watts,
+//               tokenfab:power_shed_level, tokenfab:power_duty, tokenfab:num_requests_deferred
 // and the factory's books, per tenant ("" without authentication):
 //   counters    tokenfab:energy_joules_total{tenant,source}, tokenfab:cost_total{tenant,currency},
 //               tokenfab:metered_tokens_total{tenant,kind=prompt|completion},
