@@ -210,6 +210,7 @@ bool Engine::TakeMail() {
   tracker_.CountSubmitted(static_cast<int64_t>(mail.submissions.size()));
   for (Submission& submission : mail.submissions) AddRequest(std::move(submission));
   for (RequestId id : mail.cancels) CancelRequest(id, FinishReason::kCancelled);
+  if (!deadlines_.empty()) ExpireDeadlines(Clock::now());
   if (mail.shutting_down && Clock::now() >= mail.deadline) CancelAll();
   inbox_.SetWaitingInScheduler(scheduler_.n_waiting());
   PublishStats();
@@ -256,8 +257,24 @@ void Engine::BookStepEnergy(const StepPlan& plan, const EnergyReading& before, c
   last_energy_ = after;
 }
 
+void Engine::ExpireDeadlines(Clock::time_point now) {
+  for (auto it = deadlines_.begin(); it != deadlines_.end();) {
+    if (!scheduler_.Snapshot(it->first)) {
+      it = deadlines_.erase(it);  // ended already
+    } else if (it->second <= now) {
+      const RequestId id = it->first;
+      it = deadlines_.erase(it);
+      CancelRequest(id, FinishReason::kError,
+                    DeadlineExceededError("the request's deadline (metadata.deadline) passed before it finished"));
+    } else {
+      ++it;
+    }
+  }
+}
+
 void Engine::AddRequest(Submission submission) {
   const RequestId id = submission.id;
+  if (submission.request.deadline) deadlines_[id] = *submission.request.deadline;
   scheduler::Request request{std::move(submission.request), id};
   RequestCounters counters;
   counters.n_prompt_tokens = static_cast<int64_t>(request.prompt.size());

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/power_limiter.h"
@@ -126,6 +127,8 @@ class Engine {
   void AddRequest(Submission submission);
   void CancelRequest(RequestId id, FinishReason reason, const Status& error = OkStatus());
   void CancelAll();
+  // Ends every live request whose deadline has passed (kError, DeadlineExceeded).
+  void ExpireDeadlines(Clock::time_point now);
   // The plan failed: its requests end with kError.
   void FailStep(const StepPlan& plan, const Status& error);
   void Deliver(const scheduler::StepOutputs& outputs);
@@ -142,6 +145,7 @@ class Engine {
   std::shared_ptr<PowerSource> power_;  // read on the step thread only
   EnergyReading last_energy_;           // the end of the previous step
   PowerLimiter power_limiter_;
+  std::unordered_map<RequestId, Clock::time_point> deadlines_;  // of live requests that have one
   bool last_plan_empty_ = false;        // every live request deferred: wait instead of spinning
   int32_t n_kv_blocks_used_peak_ = 0;
 

@@ -4,8 +4,10 @@
 // is (scheduler::Request adds only the id). Header-only plain data.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "base/types.h"
@@ -31,6 +33,8 @@ struct GenerationRequest {
   bool prompt_logprobs = false;
   // When set, only the tokens it allows are sampled (structured output).
   std::shared_ptr<TokenConstraint> constraint;
+  // When set, a request not finished by then ends with kError (DeadlineExceeded).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 }  // namespace fab

@@ -87,6 +87,12 @@ GenerationJob::GenerationJob(JobSpec spec, const HandlerContext& context, const 
 
 GenerationJob::~GenerationJob() = default;
 
+ApiError GenerationJob::JobError(const Status& error) {
+  // A passed deadline is the client's (504); anything else went wrong here (500).
+  if (error.code() == StatusCode::kDeadlineExceeded) return ErrorFromStatus(error);
+  return ErrorFromStatus(InternalError(error.message()));
+}
+
 HandlerResult GenerationJob::Start(JobSpec spec, std::vector<GenerationRequest> requests,
                                    const HandlerContext& context, const Caller& caller) {
   spec.arrival_ms = UnixMillis() - std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -298,7 +304,7 @@ void GenerationJob::EndChoice(size_t choice, const RequestSummary& summary) {
     state.finish = FinishReason::kError;
     if (!error_) {
       error_ = summary.error.ok() ? InternalError("generation failed") : summary.error;
-      if (spec_.stream) stream_->Append(SseEvent(ErrorBody(ErrorFromStatus(InternalError(error_->message())))));
+      if (spec_.stream) stream_->Append(SseEvent(ErrorBody(JobError(*error_))));
       CancelAllChoices();
     }
     return;
@@ -418,7 +424,7 @@ void GenerationJob::Finalize() {
     e2e_s = std::max(e2e_s, state.summary->timings.end_to_end_seconds());
   }
   if (error_) {
-    const ApiError error = ErrorFromStatus(InternalError(error_->message()));
+    const ApiError error = JobError(*error_);
     log.finish_reason = "error";
     log.error = error.message;
     if (spec_.stream) {

@@ -121,6 +121,8 @@ class GenerationJob : public std::enable_shared_from_this<GenerationJob> {
   size_t n_engine_finished_ = 0;      // guarded by mutex_
   bool abandoned_ = false;            // guarded by mutex_
   std::optional<Status> error_;       // guarded by mutex_; the first kError
+  // The OpenAI error a failed choice ends the job with.
+  static ApiError JobError(const Status& error);
 };
 
 }  // namespace fab::server

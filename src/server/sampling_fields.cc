@@ -1,5 +1,8 @@
 #include "server/sampling_fields.h"
 
+#include "base/clock.h"
+#include "grid/cloud_event.h"
+
 #include <charconv>
 #include <limits>
 
@@ -81,6 +84,25 @@ ApiResult<Priority> ParsePriority(const json::value* value) {
   return InvalidFieldError("priority", "'priority' must be \"interactive\" or \"batch\"");
 }
 
+// OpenAI's metadata: at most 16 string values of at most 512 bytes; the
+// key "deadline", an RFC 3339 time in the future, bounds the request.
+ApiResult<std::optional<int64_t>> ParseMetadataDeadline(const json::value* value) {
+  if (value == nullptr || value->is_null()) return std::optional<int64_t>();
+  if (!value->is_object()) return InvalidFieldError("metadata", "'metadata' must be an object of strings");
+  if (value->as_object().size() > 16) return InvalidFieldError("metadata", "'metadata' holds at most 16 keys");
+  for (const auto& entry : value->as_object()) {
+    if (!entry.value().is_string() || entry.value().as_string().size() > 512 || entry.key().size() > 64) {
+      return InvalidFieldError("metadata", "'metadata' values must be strings of at most 512 bytes, keys at most 64");
+    }
+  }
+  const json::value* deadline = value->as_object().if_contains("deadline");
+  if (deadline == nullptr) return std::optional<int64_t>();
+  const std::optional<int64_t> ms = grid::ParseRfc3339(deadline->as_string());
+  if (!ms) return InvalidFieldError("metadata.deadline", "'metadata.deadline' must be an RFC 3339 time");
+  if (*ms <= UnixMillis()) return InvalidFieldError("metadata.deadline", "'metadata.deadline' has already passed");
+  return ms;
+}
+
 ApiResult<std::optional<std::string>> ParseServiceTier(const json::value* value) {
   if (value == nullptr || value->is_null()) return std::optional<std::string>();
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::string name, ReadString(*value, "service_tier", {}));
@@ -160,6 +182,7 @@ ApiResult<SamplingFields> ParseSamplingFields(const json::object& request, Endpo
       fields.user, ReadOptionalString(FindField(request, "user"), "user", {.max_bytes = kMaxUserBytes}));
   FAB_ASSIGN_OR_RETURN_API_ERROR(fields.priority, ParsePriority(FindField(request, "priority")));
   FAB_ASSIGN_OR_RETURN_API_ERROR(fields.service_tier, ParseServiceTier(FindField(request, "service_tier")));
+  FAB_ASSIGN_OR_RETURN_API_ERROR(fields.deadline_ms, ParseMetadataDeadline(FindField(request, "metadata")));
   FAB_ASSIGN_OR_RETURN_API_ERROR(std::optional<bool> ignore_eos,
                                  ReadOptionalBool(FindField(request, "ignore_eos"), "ignore_eos"));
   fields.ignore_eos = ignore_eos.value_or(false);

@@ -41,6 +41,9 @@ struct SamplingFields {
   // it may lower the key's tier, never raise it (server/job_metering.h).
   std::optional<std::string> service_tier;
   bool ignore_eos = false;  // vLLM/llama.cpp extension: end-of-generation tokens do not stop
+  // metadata.deadline (RFC 3339) as Unix ms: a request not finished by then
+  // ends with 504 deadline_exceeded (batch work deferred for power waits until then).
+  std::optional<int64_t> deadline_ms;
   // Structured output: response_format, grammar, guided_* (server/grammar_fields.h).
   std::optional<GrammarSpec> grammar;
 };

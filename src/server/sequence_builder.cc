@@ -1,5 +1,7 @@
 #include "server/sequence_builder.h"
 
+#include "base/clock.h"
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -26,6 +28,9 @@ ApiResult<SequenceOptions> ResolveSequenceOptions(const SamplingFields& fields, 
   options.priority = fields.priority;
   options.ignore_eos = fields.ignore_eos;
   options.n_choices_per_prompt = fields.n;
+  if (fields.deadline_ms) {
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*fields.deadline_ms - UnixMillis());
+  }
   return options;
 }
 
@@ -49,6 +54,7 @@ std::vector<GenerationRequest> BuildSequences(const std::vector<std::vector<Toke
       request.prompt = prompts[prompt];
       request.max_new_tokens = static_cast<int32_t>(std::clamp<int64_t>(max_new_tokens[prompt], 1, INT32_MAX));
       request.priority = options.priority;
+      request.deadline = options.deadline;
       if (!options.ignore_eos) request.stop_tokens.assign(stop_tokens.begin(), stop_tokens.end());
       request.sampling = options.sampling;
       request.sampling.seed = options.sampling.seed + static_cast<uint64_t>(i);

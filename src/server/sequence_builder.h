@@ -4,6 +4,8 @@
 // (index = prompt_index * n + i). Pure, thread-safe.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +32,7 @@ struct SequenceOptions {
   int32_t n_top_logprobs = 0;
   bool prompt_logprobs = false;
   bool ignore_eos = false;  // no stop tokens: generate max_new_tokens exactly
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // metadata.deadline
   // Structured output: every sequence gets its own constraint over this
   // shared grammar (grammar/grammar_constraint.h); null: unconstrained.
   std::shared_ptr<grammar::TokenMaskCache> grammar;
