@@ -84,20 +84,14 @@ ApiResult<Priority> ParsePriority(const json::value* value) {
   return InvalidFieldError("priority", "'priority' must be \"interactive\" or \"batch\"");
 }
 
-// OpenAI's metadata: at most 16 string values of at most 512 bytes; the
-// key "deadline", an RFC 3339 time in the future, bounds the request.
+// metadata.deadline, an RFC 3339 time in the future, bounds the request.
+// The rest of `metadata` (OpenAI's free-form tags) is not read.
 ApiResult<std::optional<int64_t>> ParseMetadataDeadline(const json::value* value) {
-  if (value == nullptr || value->is_null()) return std::optional<int64_t>();
-  if (!value->is_object()) return InvalidFieldError("metadata", "'metadata' must be an object of strings");
-  if (value->as_object().size() > 16) return InvalidFieldError("metadata", "'metadata' holds at most 16 keys");
-  for (const auto& entry : value->as_object()) {
-    if (!entry.value().is_string() || entry.value().as_string().size() > 512 || entry.key().size() > 64) {
-      return InvalidFieldError("metadata", "'metadata' values must be strings of at most 512 bytes, keys at most 64");
-    }
-  }
+  if (value == nullptr || !value->is_object()) return std::optional<int64_t>();
   const json::value* deadline = value->as_object().if_contains("deadline");
-  if (deadline == nullptr) return std::optional<int64_t>();
-  const std::optional<int64_t> ms = grid::ParseRfc3339(deadline->as_string());
+  if (deadline == nullptr || deadline->is_null()) return std::optional<int64_t>();
+  const std::optional<int64_t> ms =
+      deadline->is_string() ? grid::ParseRfc3339(deadline->as_string()) : std::optional<int64_t>();
   if (!ms) return InvalidFieldError("metadata.deadline", "'metadata.deadline' must be an RFC 3339 time");
   if (*ms <= UnixMillis()) return InvalidFieldError("metadata.deadline", "'metadata.deadline' has already passed");
   return ms;
