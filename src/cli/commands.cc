@@ -80,6 +80,9 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   AddBooksFlags(cmd, o.db_url, o.secret_file);
   cmd->add_option("--cost-config", o.cost_config,
                   "TOML file: electricity price, PUE, hardware cost per hour, energy source (see docs/operations.md)");
+  cmd->add_option("--slo-config", o.slo_config,
+                  "TOML file: each tier's ttft_s and tpot_s objectives (default premium 1 s / 0.1 s, standard 3 s / "
+                  "0.25 s, batch none), behind the tokenfab:slo_* goodput metrics");
   cmd->add_option("--node-id", o.node_id, "This server's name among those sharing --db (default HOST:PORT)");
   cmd->add_flag("--arena", o.arena,
                 "Serve the arena (/arena) and the leaderboard (/leaderboard, /api/leaderboard); needs two or more models "

@@ -30,6 +30,7 @@
 #include "control/books.h"
 #include "control/cost_model.h"
 #include "control/governor.h"
+#include "control/slo.h"
 #include "platform/nvml_power_source.h"
 #include "platform/power_source.h"
 #include "platform/rapl_power_source.h"
@@ -209,11 +210,12 @@ struct ServingModel {
 // access rules and metering the handler applies.
 struct Governance {
   control::CostConfig cost;
+  control::SloTargets slo;
   std::unique_ptr<control::Books> books;
   std::unique_ptr<control::Authenticator> authenticator;
   std::unique_ptr<control::Governor> governor;
 
-  server::Metering Metering() const { return server::Metering{books.get(), governor.get(), cost.cost}; }
+  server::Metering Metering() const { return server::Metering{books.get(), governor.get(), cost.cost, slo}; }
 
   server::AccessControl Access(const ServeOptions& o) const {
     server::AccessOptions access;
@@ -239,6 +241,11 @@ StatusOr<Governance> OpenGovernance(const ServeOptions& o) {
   Governance governance;
   if (!o.cost_config.empty()) {
     FAB_ASSIGN_OR_RETURN(governance.cost, control::LoadCostConfig(o.cost_config));
+  }
+  if (!o.slo_config.empty()) {
+    StatusOr<control::SloTargets> slo = control::LoadSloConfig(o.slo_config);
+    if (!slo.ok()) return slo.status().WithContext("--slo-config");
+    governance.slo = *slo;
   }
   if (!o.auth && !o.arena && o.db_url.empty()) return governance;
   StatusOr<std::unique_ptr<control::Books>> books =

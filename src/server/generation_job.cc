@@ -455,6 +455,20 @@ void GenerationJob::Finalize() {
   }
   for (const auto& header : rate_limit_headers_) ending.whole.headers.push_back(header);
   if (abandoned_) log.finish_reason = "cancelled";
+  if (!abandoned_) {
+    // The tier's objectives: the earliest first token, and each choice's mean time per output token.
+    std::optional<double> worst_tpot;
+    for (const ChoiceState& state : choices_) {
+      if (!state.summary || state.summary->counters.n_generated < 2) continue;
+      const std::optional<double> ttft = state.summary->timings.time_to_first_token_seconds();
+      if (!ttft) continue;
+      const double tpot = (state.summary->timings.end_to_end_seconds() - *ttft) /
+                          static_cast<double>(state.summary->counters.n_generated - 1);
+      worst_tpot = std::max(worst_tpot.value_or(0.0), tpot);
+    }
+    const bool within = !error_ && control::WithinSlo(context_.metering.slo.For(tier_), log.ttft_s, worst_tpot);
+    context_.metrics.ObserveSlo(std::string(control::TierName(tier_)), within);
+  }
 
   const control::CostModel& prices = context_.metering.cost;
   const double cost = prices.Cost(joules, machine_seconds);

@@ -15,6 +15,7 @@
 #include "control/cost_model.h"
 #include "control/governor.h"
 #include "control/policy.h"
+#include "control/slo.h"
 #include "request/priority.h"
 #include "server/access_control.h"
 #include "server/api_result.h"
@@ -25,6 +26,7 @@ struct Metering {
   control::Books* books = nullptr;        // null: no books (no admin API); else outlives the handler
   control::Governor* governor = nullptr;  // null: no books; else outlives the handler
   control::CostModel cost;                // prices of energy and machine time
+  control::SloTargets slo;                // what each tier's requests should get (goodput metrics)
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

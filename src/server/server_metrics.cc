@@ -93,6 +93,9 @@ struct ServerMetrics::Impl {
 
   prometheus::Family<prometheus::Counter>* request_success = nullptr;
   prometheus::Family<prometheus::Counter>* http_requests = nullptr;
+  prometheus::Family<prometheus::Counter>* slo_requests = nullptr;
+  prometheus::Family<prometheus::Counter>* slo_goodput = nullptr;
+  prometheus::Family<prometheus::Gauge>* slo_attainment = nullptr;
 
   prometheus::Gauge* num_requests_running = nullptr;
   prometheus::Gauge* num_requests_waiting = nullptr;
@@ -157,6 +160,21 @@ ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name",
                        .Help("HTTP responses sent, by status code.")
                        .Labels(labels)
                        .Register(registry);
+  slo_requests = &prometheus::BuildCounter()
+                      .Name("tokenfab:slo_requests_total")
+                      .Help("Generation requests that ended, by tier (client cancellations not counted).")
+                      .Labels(labels)
+                      .Register(registry);
+  slo_goodput = &prometheus::BuildCounter()
+                     .Name("tokenfab:slo_goodput_requests_total")
+                     .Help("Requests that ended within their tier's TTFT and TPOT objectives (its rate is the goodput).")
+                     .Labels(labels)
+                     .Register(registry);
+  slo_attainment = &prometheus::BuildGauge()
+                        .Name("tokenfab:slo_attainment_ratio")
+                        .Help("The share of a tier's requests that ended within its objectives.")
+                        .Labels(labels)
+                        .Register(registry);
 
   prompt_tokens.emplace(AddCounter("tokenfab:prompt_tokens_total", "Prompt tokens of finished requests."));
   generation_tokens.emplace(AddCounter("tokenfab:generation_tokens_total", "Generated tokens."));
@@ -230,6 +248,14 @@ void ServerMetrics::ObserveLedgerWrite(double seconds) { impl_->ledger_write->Ob
 
 void ServerMetrics::ObserveHttpStatus(int status) {
   impl_->http_requests->Add({{"status", std::to_string(status)}}).Increment();
+}
+
+void ServerMetrics::ObserveSlo(const std::string& tier, bool within) {
+  prometheus::Counter& total = impl_->slo_requests->Add({{"tier", tier}});
+  prometheus::Counter& good = impl_->slo_goodput->Add({{"tier", tier}});
+  total.Increment();
+  if (within) good.Increment();
+  impl_->slo_attainment->Add({{"tier", tier}}).Set(good.Value() / total.Value());
 }
 
 std::string ServerMetrics::Render(const engine::EngineStats& stats) {

@@ -12,6 +12,10 @@
 //               tokenfab:kv_cache_usage_perc (0..1, as vLLM),
 //               tokenfab:power_budget_watts (+Inf: none), tokenfab:power_watts,
 //               tokenfab:power_shed_level, tokenfab:power_duty, tokenfab:num_requests_deferred
+// and the tiers' objectives (control/slo.h), per tier:
+//   counters    tokenfab:slo_requests_total{tier}, tokenfab:slo_goodput_requests_total{tier}
+//               (requests that ended within the tier's SLO; its rate is the goodput)
+//   gauge       tokenfab:slo_attainment_ratio{tier}: the share of requests within it
 // and the factory's books, per tenant ("" without authentication):
 //   counters    tokenfab:energy_joules_total{tenant,source}, tokenfab:cost_total{tenant,currency},
 //               tokenfab:metered_tokens_total{tenant,kind=prompt|completion},
@@ -60,6 +64,8 @@ class ServerMetrics {
   void ObserveLedgerWrite(double seconds);
   // One HTTP response went out with `status`.
   void ObserveHttpStatus(int status);
+  // A request of `tier` ended, within its SLO or not.
+  void ObserveSlo(const std::string& tier, bool within);
   // The text exposition of every metric; gauges and engine-wide counters are
   // taken from `stats` at this moment.
   std::string Render(const engine::EngineStats& stats);
