@@ -150,6 +150,7 @@ StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool,
   FAB_RETURN_IF_ERROR(ValidateBatched(model, run));
   FAB_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                        StartEngine(model, pool, run, run.sequences * (BlocksPerSequence(run) + 1)));
+  if (run.power_budget_watts) engine->SetPowerBudget(run.power_budget_watts);
   const size_t n = static_cast<size_t>(run.sequences);
   RunCollector collector(n);
   std::vector<GenerationRequest> requests;
@@ -158,21 +159,32 @@ StatusOr<BatchedFigures> RunBatched(const model::Model& model, ThreadPool& pool,
     requests.push_back(MakeRequest(run, model.hparams().n_vocab, 1000 + i, run.n_gen, kWarmSalt));
     observers.push_back(collector.ObserverFor(i));
   }
+  const engine::EngineStats stats_before = engine->Stats();
   const engine::Clock::time_point start = engine::Clock::now();
   FAB_RETURN_IF_ERROR(engine->SubmitAll(std::move(requests), std::move(observers)).status());
   collector.WaitForAll();
+  const engine::EngineStats stats_after = engine->Stats();
   engine->Shutdown(engine::Clock::now());
   const std::vector<engine::RequestSummary> summaries = collector.summaries();
   FAB_RETURN_IF_ERROR(CheckAllCompleted(summaries));
 
-  std::vector<double> ttft;
+  std::vector<double> ttft, user_tps;
   engine::Clock::time_point end = start;
   BatchedFigures figures;
   for (const engine::RequestSummary& summary : summaries) {
     ttft.push_back(Seconds(*summary.timings.first_token - start));
     end = std::max(end, summary.timings.finished);
     figures.n_preemptions += summary.counters.n_preemptions;
+    const double decoding = Seconds(summary.timings.finished - *summary.timings.first_token);
+    if (run.n_gen > 1 && decoding > 0) user_tps.push_back(static_cast<double>(run.n_gen - 1) / decoding);
   }
+  std::sort(user_tps.begin(), user_tps.end());
+  if (!user_tps.empty()) figures.user_tps_p50 = Percentile(user_tps, 50);
+  const double joules = (stats_after.attributed_joules + stats_after.idle_joules) -
+                        (stats_before.attributed_joules + stats_before.idle_joules);
+  figures.watts = joules / std::max(1e-9, Seconds(end - start));
+  figures.joules_per_output_token = joules / static_cast<double>(run.sequences * run.n_gen);
+  figures.energy_source = stats_after.energy_source;
   std::sort(ttft.begin(), ttft.end());
   const double last_first_token = ttft.back();
   const double total = Seconds(end - start);

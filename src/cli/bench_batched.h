@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "base/status.h"
 #include "api/engine_setup.h"
@@ -23,6 +25,7 @@ struct BatchedRun {
   int64_t n_gen = 0;
   int64_t shared_prefix = 0;
   tokenfab::EngineOptions engine;  // kv_cache empty: a pool that holds every sequence whole
+  std::optional<double> power_budget_watts;  // Engine::SetPowerBudget for the run
 };
 
 // Aggregate rates over all sequences of one run.
@@ -33,6 +36,10 @@ struct BatchedFigures {
   double ttft_p50_s = 0.0;  // time to first token from submission, nearest rank
   double ttft_p99_s = 0.0;
   int64_t n_preemptions = 0;
+  double user_tps_p50 = 0.0;      // each sequence's (n_gen − 1) / (end − first token), median
+  double watts = 0.0;             // the engine's meter over the run (its power source)
+  double joules_per_output_token = 0.0;
+  std::string energy_source;
 };
 
 // Sequences sharing a prefix, arriving one after another.

@@ -12,6 +12,7 @@
 #include "cli/grammar_commands.h"
 #include "cli/arena_command.h"
 #include "cli/eval_command.h"
+#include "cli/frontier_commands.h"
 #include "cli/leaderboard_command.h"
 #include "cli/perplexity_command.h"
 #include "cli/commands_admin.h"
@@ -291,6 +292,9 @@ int Main(int argc, char** argv) {
   GrammarCheckOptions grammar_check;
   BenchGrammarOptions bench_grammar;
   AddGrammarCommands(app, app.get_subcommand("bench"), grammar_check, bench_grammar, code);
+  BenchFrontierOptions bench_frontier;
+  PriceOptions price;
+  AddFrontierCommands(app, app.get_subcommand("bench"), bench_frontier, price, code);
   ArenaExportOptions arena_export;
   ArenaImportOptions arena_import;
   AddArena(app, arena_export, arena_import, code);
