@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "api/engine_setup.h"
@@ -77,7 +78,8 @@ int RunBenchFrontier(const BenchFrontierOptions& options) {
   }
   if (!options.svg_path.empty()) {
     std::ofstream out(options.svg_path);
-    out << RenderFrontierSvg(points, "Throughput vs interactivity: " + loaded->path + " (" + std::to_string(pool.n_threads()) +
+    out << RenderFrontierSvg(points, "Throughput vs interactivity: " + std::filesystem::path(loaded->path).filename().string() +
+                                         " (" + std::to_string(pool.n_threads()) +
                                          " threads, " + isa + ")");
     if (!out) return ReportError(InternalError("cannot write " + options.svg_path));
   }
