@@ -106,7 +106,9 @@ void ExpectError(const RawResponse& r, int status, const std::string& code = "")
   ASSERT_FALSE(error) << r.body;
   ASSERT_TRUE(body.as_object().contains("error")) << r.body;
   EXPECT_FALSE(body.at("error").at("message").as_string().empty());
-  if (!code.empty()) EXPECT_EQ(body.at("error").at("code"), json::value(code)) << r.body;
+  if (!code.empty()) {
+    EXPECT_EQ(body.at("error").at("code"), json::value(code)) << r.body;
+  }
 }
 
 TEST_F(Arena, AnswersStreamAnonymouslyAndTheVoteRevealsTheModelsAndLandsInTheBooks) {

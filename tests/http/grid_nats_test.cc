@@ -5,10 +5,7 @@
 // status subject. Skips without nats-server.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,21 +30,10 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 TEST(GridNats, ALoadTargetOnASubjectSetsTheBudgetAndIsAnswered) {
   if (!fab::testing::ProgramExists("nats-server")) GTEST_SKIP() << "nats-server not found (apt-get install nats-server)";
-  const uint16_t nats_port = FreePort();
+  const uint16_t nats_port = FreeLoopbackPort();
   const pid_t broker = fork();
   if (broker == 0) {
     execlp("nats-server", "nats-server", "-a", "127.0.0.1", "-p", std::to_string(nats_port).c_str(), nullptr);

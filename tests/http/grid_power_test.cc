@@ -12,9 +12,6 @@
 // second. Skips without mosquitto.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,22 +43,11 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // A mosquitto broker on 127.0.0.1:port, stopped with the object.
 class Broker {
  public:
-  explicit Broker(const fs::path& dir) : port_(FreePort()), pid_file_(dir / "mosquitto.pid") {
+  explicit Broker(const fs::path& dir) : port_(FreeLoopbackPort()), pid_file_(dir / "mosquitto.pid") {
     const fs::path config = dir / "mosquitto.conf";
     // Started as root, mosquitto would drop to its own user, which may not write the pid file here.
     std::ofstream(config) << (getuid() == 0 ? "user root\n" : "") << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\npid_file " << pid_file_.string()

@@ -61,7 +61,9 @@ TEST(PowerAdmin, AnAdminKeySetsAndRemovesTheBudgetAndOthersCannot) {
   for (const char* bad : {R"({})", R"({"budget_watts": -3})", R"({"budget_watts": "80"})", R"({"budget_watts": 1e300})", "[", R"({"budget_watts": 0})"}) {
     const RawResponse refused = Call(port, "PUT", admin_key, bad);
     EXPECT_EQ(refused.status, 400) << bad << " " << refused.body;
-    if (std::string(bad) != "[") EXPECT_NE(refused.body.find("budget_watts"), std::string::npos) << bad << " " << refused.body;
+    if (std::string(bad) != "[") {
+      EXPECT_NE(refused.body.find("budget_watts"), std::string::npos) << bad << " " << refused.body;
+    }
   }
   EXPECT_EQ(Call(port, "DELETE", admin_key).status, 405);
 

@@ -1,5 +1,11 @@
 #include "http/serve_fixture.h"
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -263,6 +269,18 @@ std::optional<double> ReadMetric(uint16_t port, std::string_view name, std::stri
   const RawResponse response = Get(port, "/metrics", std::chrono::seconds(5));
   if (response.status != 200) return std::nullopt;
   return MetricValue(response.body, name, label_filter);
+}
+
+uint16_t FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
 }
 
 }  // namespace fab::http_test

@@ -100,6 +100,9 @@ std::optional<double> MetricValue(std::string_view metrics_text, std::string_vie
 // GET /metrics and MetricValue on it.
 std::optional<double> ReadMetric(uint16_t port, std::string_view name, std::string_view label_filter = "");
 
+// A TCP port on 127.0.0.1 free a moment ago (for brokers the tests start).
+uint16_t FreeLoopbackPort();
+
 // Polls `condition` every 50 ms until it is true or `timeout` passes.
 template <typename Condition>
 bool WaitUntil(std::chrono::milliseconds timeout, Condition condition) {
