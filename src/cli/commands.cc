@@ -81,6 +81,9 @@ void AddServe(CLI::App& app, ServeOptions& o, int& code) {
   AddBooksFlags(cmd, o.db_url, o.secret_file);
   cmd->add_option("--cost-config", o.cost_config,
                   "TOML file: electricity price, PUE, hardware cost per hour, energy source (see docs/operations.md)");
+  cmd->add_flag("--metrics-vllm-aliases", o.metrics_vllm_aliases,
+                "Also serve vllm:num_requests_waiting, vllm:num_requests_running, vllm:kv_cache_usage_perc, "
+                "vllm:lora_requests_info and vllm:cache_config_info, for an unmodified inference gateway picker");
   cmd->add_option("--slo-config", o.slo_config,
                   "TOML file: each tier's ttft_s and tpot_s objectives (default premium 1 s / 0.1 s, standard 3 s / "
                   "0.25 s, batch none), behind the tokenfab:slo_* goodput metrics");

@@ -428,6 +428,7 @@ int RunServe(const ServeOptions& options) {
       }
     }
     model.metrics = std::make_unique<server::ServerMetrics>(model.served.name);
+    if (options.metrics_vllm_aliases) model.metrics->EnableVllmAliases();
     models.push_back(std::move(model));
   }
   // The weights (the file) and the KV pool each may grow to, within one budget.

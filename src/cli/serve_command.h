@@ -35,6 +35,7 @@ struct ServeOptions {
   std::vector<std::string> public_routes;  // --public-route; empty: /health and /ready
   std::string cost_config;        // TOML: prices and the energy source (control/cost_model.h)
   std::string node_id;            // names this server's quota reservations; empty: HOST:PORT
+  bool metrics_vllm_aliases = false;  // also render the gateway picker's series under vLLM's names
   std::string slo_config;         // TOML: the tiers' TTFT/TPOT objectives (control/slo.h); empty: the defaults
   // --arena: the arena and leaderboard pages and their API (arena/site_handler.h).
   bool arena = false;

@@ -161,6 +161,7 @@ void Engine::Run() {
     step_began_.store(0, std::memory_order_release);
     if (gate != nullptr) gate->Leave();
     LimitPower(Clock::now() - began);
+    SummarizePrefixes(Clock::now(), /*force=*/scheduler_.empty());  // idle next: what it holds now stays
   }
   step_thread_ended_.store(true, std::memory_order_release);
 }
@@ -183,6 +184,26 @@ void Engine::SetPowerBudget(std::optional<double> watts) {
   }
   std::lock_guard<std::mutex> lock(stats_mutex_);  // seen at once, even while idle
   stats_.power_budget_watts = watts.value_or(-1.0);
+}
+
+std::shared_ptr<const Engine::PrefixSummary> Engine::prefix_summary() const {
+  std::lock_guard<std::mutex> lock(prefix_mutex_);
+  return prefix_summary_;
+}
+
+void Engine::SummarizePrefixes(Clock::time_point now, bool force) {
+  if (!force && prefix_summary_ != nullptr && now - prefix_summary_at_ < std::chrono::seconds(1)) return;
+  prefix_summary_at_ = now;
+  auto summary = std::make_shared<PrefixSummary>();
+  const kvcache::KvCacheManager& kv_cache = scheduler_.kv_cache();
+  summary->block_size = kv_cache.block_size();
+  summary->hash_seed = config_.scheduler.kv_cache.hash_seed;
+  summary->n_cached_blocks = kv_cache.pool().n_cached();
+  summary->blocks = kv_cache.pool().CachedHashes(kMaxPrefixSummaryBlocks);
+  summary->taken_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard<std::mutex> lock(prefix_mutex_);
+  prefix_summary_ = std::move(summary);
 }
 
 void Engine::LimitPower(Clock::duration step_time) {

@@ -91,6 +91,21 @@ class Engine {
   // Null: no gate. Any thread.
   void SetStepGate(StepGate* gate) { step_gate_.store(gate, std::memory_order_release); }
 
+  // What a router needs to score prefix affinity: the prefix hashes of the
+  // KV blocks this engine holds (kvcache/block_hash.h's chain, under
+  // `hash_seed`), most useful first, at most kMaxPrefixSummaryBlocks, taken
+  // on the step thread at most once a second while it steps and whenever it
+  // runs out of work. Null before the first step. Any thread.
+  struct PrefixSummary {
+    int32_t block_size = 0;
+    uint64_t hash_seed = 0;
+    int64_t n_cached_blocks = 0;          // all of them; `blocks` may be fewer
+    std::vector<kvcache::BlockHash> blocks;
+    int64_t taken_at_ms = 0;              // Unix ms; 0: none taken yet
+  };
+  static constexpr size_t kMaxPrefixSummaryBlocks = 4096;
+  std::shared_ptr<const PrefixSummary> prefix_summary() const;
+
   // The power budget the engine keeps its draw under (engine/power_limiter.h)
   // from the next step on; nullopt: none. Any thread.
   void SetPowerBudget(std::optional<double> watts);
@@ -133,6 +148,8 @@ class Engine {
   void FailStep(const StepPlan& plan, const Status& error);
   void Deliver(const scheduler::StepOutputs& outputs);
   void PublishStats();
+  // Refreshes prefix_summary_ when the last one is a second old, or when forced.
+  void SummarizePrefixes(Clock::time_point now, bool force);
 
   const ModelLimits limits_;
   const EngineConfig config_;
@@ -161,6 +178,9 @@ class Engine {
   std::mutex join_mutex_;
   std::thread step_thread_;  // guarded by join_mutex_ once started
   std::atomic<StepGate*> step_gate_{nullptr};
+  mutable std::mutex prefix_mutex_;
+  std::shared_ptr<const PrefixSummary> prefix_summary_;  // guarded by prefix_mutex_
+  Clock::time_point prefix_summary_at_{};                // step thread
   std::mutex budget_mutex_;
   std::optional<std::optional<double>> new_budget_;  // guarded by budget_mutex_: set, not yet taken
 

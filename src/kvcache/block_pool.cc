@@ -82,4 +82,24 @@ std::optional<BlockHash> BlockPool::cached_hash(BlockId block) const {
   return state.hash;
 }
 
+std::vector<BlockHash> BlockPool::CachedHashes(size_t max) const {
+  std::vector<BlockHash> hashes;
+  for (const BlockState& state : blocks_) {
+    if (hashes.size() >= max) return hashes;
+    if (state.ref_count > 0 && state.has_hash) hashes.push_back(state.hash);
+  }
+  const std::vector<BlockId> free_blocks = free_queue_.ToVector();
+  for (auto it = free_blocks.rbegin(); it != free_blocks.rend() && hashes.size() < max; ++it) {
+    const BlockState& state = State(*it);
+    if (state.has_hash) hashes.push_back(state.hash);
+  }
+  return hashes;
+}
+
+int64_t BlockPool::n_cached() const {
+  int64_t n = 0;
+  for (const BlockState& state : blocks_) n += state.has_hash ? 1 : 0;
+  return n;
+}
+
 }  // namespace fab::kvcache

@@ -57,6 +57,13 @@ class BlockPool {
   // The hash under which `block` is indexed, if any.
   std::optional<BlockHash> cached_hash(BlockId block) const;
 
+  // The prefix hashes the pool holds, most useful first: blocks in use, then
+  // free ones from the most to the least recently released (the reverse of
+  // eviction order); at most `max`. O(n_blocks).
+  std::vector<BlockHash> CachedHashes(size_t max) const;
+  // How many blocks, used or free, hold a prefix hash.
+  int64_t n_cached() const;
+
   const FreeBlockQueue& free_queue() const { return free_queue_; }
   const PrefixIndex& index() const { return index_; }
 

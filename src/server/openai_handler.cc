@@ -158,6 +158,8 @@ HandlerResult OpenAiHandler::DispatchRoute(const HandlerContext& context, const 
       return HandleReady(Contexts(), draining());
     case ApiRoute::kMetrics:
       return HandleMetrics(Contexts());
+    case ApiRoute::kPrefixBlocks:
+      return HandlePrefixBlocks(Contexts());
   }
   return ErrorResponse(UnknownPathError(request.method, request.target));
 }

@@ -14,7 +14,7 @@ struct RouteEntry {
   ApiRoute route;
 };
 
-constexpr std::array<RouteEntry, 8> kRoutes = {{
+constexpr std::array<RouteEntry, 9> kRoutes = {{
     {"/v1/completions", "POST", ApiRoute::kCompletions},
     {"/v1/chat/completions", "POST", ApiRoute::kChatCompletions},
     {"/v1/models", "GET", ApiRoute::kModels},
@@ -23,6 +23,7 @@ constexpr std::array<RouteEntry, 8> kRoutes = {{
     {"/health", "GET", ApiRoute::kHealth},
     {"/ready", "GET", ApiRoute::kReady},
     {"/metrics", "GET", ApiRoute::kMetrics},
+    {"/v1/prefix_blocks", "GET", ApiRoute::kPrefixBlocks},
 }};
 
 std::string_view Trim(std::string_view text) {

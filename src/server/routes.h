@@ -20,6 +20,7 @@ enum class ApiRoute {
   kHealth,           // GET  /health
   kReady,            // GET  /ready
   kMetrics,          // GET  /metrics
+  kPrefixBlocks,     // GET  /v1/prefix_blocks
 };
 
 // The one method a route takes ("GET" or "POST"), for the Allow header.

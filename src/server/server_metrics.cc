@@ -105,6 +105,25 @@ struct ServerMetrics::Impl {
   prometheus::Gauge* power_level = nullptr;
   prometheus::Gauge* power_duty = nullptr;
   prometheus::Gauge* num_requests_deferred = nullptr;
+  prometheus::Family<prometheus::Gauge>* cache_config_info = nullptr;
+  prometheus::Family<prometheus::Gauge>* lora_requests_info = nullptr;
+  // vLLM-named aliases (EnableVllmAliases); null until enabled.
+  prometheus::Gauge* vllm_waiting = nullptr;
+  prometheus::Gauge* vllm_running = nullptr;
+  prometheus::Gauge* vllm_kv_usage = nullptr;
+  prometheus::Family<prometheus::Gauge>* vllm_cache_config_info = nullptr;
+  prometheus::Family<prometheus::Gauge>* vllm_lora_requests_info = nullptr;
+
+  prometheus::Family<prometheus::Gauge>* AddInfoFamily(const std::string& name, const std::string& help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Labels(labels).Register(registry);
+  }
+  void AddVllmAliases() {
+    vllm_waiting = AddGauge("vllm:num_requests_waiting", "Alias of tokenfab:num_requests_waiting.");
+    vllm_running = AddGauge("vllm:num_requests_running", "Alias of tokenfab:num_requests_running.");
+    vllm_kv_usage = AddGauge("vllm:kv_cache_usage_perc", "Alias of tokenfab:kv_cache_usage_perc.");
+    vllm_cache_config_info = AddInfoFamily("vllm:cache_config_info", "Alias of tokenfab:cache_config_info.");
+    vllm_lora_requests_info = AddInfoFamily("vllm:lora_requests_info", "Alias of tokenfab:lora_requests_info.");
+  }
 
   std::mutex totals_mutex;  // guards the TotalCounters' last values
   std::optional<TotalCounter> prompt_tokens;
@@ -210,6 +229,10 @@ ServerMetrics::Impl::Impl(const std::string& model_name) : labels{{"model_name",
                          "0 nothing held back, 1 batch deferred, 2 and standard slowed, 3 and rests between steps.");
   power_duty = AddGauge("tokenfab:power_duty", "Fraction of the time the engine may step (1 unless resting).");
   num_requests_deferred = AddGauge("tokenfab:num_requests_deferred", "Live requests the power limiter holds back.");
+  cache_config_info = AddInfoFamily("tokenfab:cache_config_info",
+                                    "1, labelled with the KV cache's block_size (tokens) and num_gpu_blocks (blocks).");
+  lora_requests_info = AddInfoFamily("tokenfab:lora_requests_info",
+                                     "The Unix time, labelled with max_lora and the running and waiting adapters.");
 }
 
 ServerMetrics::ServerMetrics(std::string model_name) : impl_(std::make_unique<Impl>(model_name)) {}
@@ -249,6 +272,8 @@ void ServerMetrics::ObserveLedgerWrite(double seconds) { impl_->ledger_write->Ob
 void ServerMetrics::ObserveHttpStatus(int status) {
   impl_->http_requests->Add({{"status", std::to_string(status)}}).Increment();
 }
+
+void ServerMetrics::EnableVllmAliases() { impl_->AddVllmAliases(); }
 
 void ServerMetrics::ObserveSlo(const std::string& tier, bool within) {
   prometheus::Counter& total = impl_->slo_requests->Add({{"tier", tier}});
@@ -305,6 +330,19 @@ std::vector<prometheus::MetricFamily> ServerMetrics::Collect(const engine::Engin
   impl_->power_level->Set(stats.power_level);
   impl_->power_duty->Set(stats.power_duty);
   impl_->num_requests_deferred->Set(stats.n_deferred);
+  const prometheus::Labels cache_labels{{"block_size", std::to_string(stats.kv_block_size)},
+                                        {"num_gpu_blocks", std::to_string(stats.n_kv_blocks_total)}};
+  const prometheus::Labels lora_labels{{"max_lora", "0"}, {"running_lora_adapters", ""}, {"waiting_lora_adapters", ""}};
+  const double now_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  impl_->cache_config_info->Add(cache_labels).Set(1.0);
+  impl_->lora_requests_info->Add(lora_labels).Set(now_s);
+  if (impl_->vllm_waiting != nullptr) {
+    impl_->vllm_waiting->Set(stats.n_waiting);
+    impl_->vllm_running->Set(stats.n_running);
+    impl_->vllm_kv_usage->Set(stats.kv_usage);
+    impl_->vllm_cache_config_info->Add(cache_labels).Set(1.0);
+    impl_->vllm_lora_requests_info->Add(lora_labels).Set(now_s);
+  }
   return impl_->registry.Collect();
 }
 

@@ -16,6 +16,10 @@
 //   counters    tokenfab:slo_requests_total{tier}, tokenfab:slo_goodput_requests_total{tier}
 //               (requests that ended within the tier's SLO; its rate is the goodput)
 //   gauge       tokenfab:slo_attainment_ratio{tier}: the share of requests within it
+// and what an inference gateway's endpoint picker reads (docs/deploy.md):
+//   gauges      tokenfab:cache_config_info{block_size,num_gpu_blocks} = 1,
+//               tokenfab:lora_requests_info{max_lora,running_lora_adapters,waiting_lora_adapters}
+//               = the Unix time (no adapters are served yet: max_lora "0", lists empty)
 // and the factory's books, per tenant ("" without authentication):
 //   counters    tokenfab:energy_joules_total{tenant,source}, tokenfab:cost_total{tenant,currency},
 //               tokenfab:metered_tokens_total{tenant,kind=prompt|completion},
@@ -51,6 +55,13 @@ struct UsageSample {
 class ServerMetrics {
  public:
   explicit ServerMetrics(std::string model_name);
+
+  // From now on the series a Gateway API Inference Extension endpoint
+  // picker scrapes by default are also rendered under vLLM's names:
+  // vllm:num_requests_waiting, vllm:num_requests_running,
+  // vllm:kv_cache_usage_perc, vllm:lora_requests_info, vllm:cache_config_info
+  // (serve --metrics-vllm-aliases). Call before serving.
+  void EnableVllmAliases();
   ~ServerMetrics();
   ServerMetrics(const ServerMetrics&) = delete;
   ServerMetrics& operator=(const ServerMetrics&) = delete;

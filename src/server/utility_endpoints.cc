@@ -1,5 +1,7 @@
 #include "server/utility_endpoints.h"
 
+#include <cstdio>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,6 +73,37 @@ HttpResponse HandleMetrics(const std::vector<const HandlerContext*>& models) {
   std::vector<std::vector<prometheus::MetricFamily>> families;
   for (const HandlerContext* context : models) families.push_back(context->metrics.Collect(context->engine.Stats()));
   response.body = ServerMetrics::RenderAll(families);
+  return response;
+}
+
+HttpResponse HandlePrefixBlocks(const std::vector<const HandlerContext*>& models) {
+  const auto hex = [](uint64_t value) {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+    return std::string(text);
+  };
+  json::array out;
+  for (const HandlerContext* context : models) {
+    const std::shared_ptr<const engine::Engine::PrefixSummary> summary = context->engine.prefix_summary();
+    json::object entry{{"model", context->model.name}, {"hash", "xxh3-128-chain"}};
+    json::array blocks;
+    if (summary != nullptr) {
+      for (const kvcache::BlockHash& block : summary->blocks) blocks.push_back(json::string(hex(block.high) + hex(block.low)));
+      entry["block_size"] = summary->block_size;
+      entry["hash_seed"] = hex(summary->hash_seed);
+      entry["n_cached_blocks"] = summary->n_cached_blocks;
+      entry["truncated"] = static_cast<int64_t>(summary->blocks.size()) < summary->n_cached_blocks;
+      entry["taken_at_ms"] = summary->taken_at_ms;
+    } else {
+      entry["n_cached_blocks"] = 0;
+      entry["truncated"] = false;
+      entry["taken_at_ms"] = 0;
+    }
+    entry["blocks"] = std::move(blocks);
+    out.push_back(std::move(entry));
+  }
+  HttpResponse response;
+  response.body = json::serialize(json::object{{"models", std::move(out)}});
   return response;
 }
 

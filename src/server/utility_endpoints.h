@@ -20,6 +20,12 @@ HttpResponse HandleReady(const std::vector<const HandlerContext*>& models, bool 
 HttpResponse HandleModels(const std::vector<const HandlerContext*>& models, const Caller& caller);
 // 200 text/plain; version=0.0.4: every model's metrics rendered over its engine's stats now.
 HttpResponse HandleMetrics(const std::vector<const HandlerContext*>& models);
+// {"models": [{"model", "block_size", "hash": "xxh3-128-chain", "hash_seed" (hex),
+//  "n_cached_blocks", "truncated", "taken_at_ms", "blocks": [32 hex digits, …]}]}:
+// each engine's Engine::PrefixSummary, for a router scoring prefix affinity
+// (the chain of kvcache/block_hash.h over the prompt's token ids, root = the
+// salt's hash; most useful blocks first, at most 4096).
+HttpResponse HandlePrefixBlocks(const std::vector<const HandlerContext*>& models);
 // {"count","max_model_len","tokens"}. A prompt is tokenized with
 // add_special_tokens as asked and control-token texts parsed; messages give
 // exactly the ids /v1/chat/completions would feed the engine.

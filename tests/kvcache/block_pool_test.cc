@@ -118,3 +118,26 @@ TEST(BlockPoolDeathTest, OutOfRangeIdsAndSizesAreProgrammerErrors) {
 
 }  // namespace
 }  // namespace fab::kvcache
+
+namespace fab::kvcache {
+namespace {
+
+TEST(BlockPool, ListsCachedHashesInUseFirstThenTheMostRecentlyReleasedWithinTheCap) {
+  BlockPool pool(5);
+  for (BlockId block = 0; block < 4; ++block) {
+    ASSERT_EQ(pool.Allocate(), block);
+    ASSERT_TRUE(pool.CacheFullBlock(block, HashNumber(static_cast<uint64_t>(10 + block))));
+  }
+  pool.Release(1);  // released first: evicted first, listed last
+  pool.Release(0);
+  EXPECT_EQ(pool.n_cached(), 4);
+  EXPECT_THAT(pool.CachedHashes(10), ElementsAre(HashNumber(12), HashNumber(13), HashNumber(10), HashNumber(11)));
+  EXPECT_THAT(pool.CachedHashes(3), ElementsAre(HashNumber(12), HashNumber(13), HashNumber(10)));
+  pool.Allocate();  // the never-used block 4 goes first; then block 1 loses its hash
+  pool.Allocate();
+  EXPECT_EQ(pool.n_cached(), 3);
+  EXPECT_THAT(pool.CachedHashes(10), ElementsAre(HashNumber(12), HashNumber(13), HashNumber(10)));
+}
+
+}  // namespace
+}  // namespace fab::kvcache
