@@ -320,8 +320,17 @@ StatusOr<std::unique_ptr<arena::ArenaService>> StartArena(const ServeOptions& o,
 // engines, when --power-budget or --grid asks for them.
 struct PowerWiring {
   std::unique_ptr<grid::GridBudget> budget;
-  std::vector<std::unique_ptr<power::GridLink>> links;  // declared before the coordinator: it publishes through them
+  std::vector<std::unique_ptr<power::GridLink>> links;
   std::unique_ptr<power::PowerCoordinator> coordinator;
+
+  // The links hand messages to the coordinator and it publishes through
+  // them: stop its thread (no more publishing), then the links (no more
+  // messages), and only then let the coordinator go.
+  ~PowerWiring() {
+    if (coordinator) coordinator->Stop();
+    links.clear();
+    coordinator.reset();
+  }
 };
 
 StatusOr<std::unique_ptr<PowerWiring>> StartPower(const ServeOptions& o, const std::vector<power::ServedEngineRef>& engines) {

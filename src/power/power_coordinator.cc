@@ -22,13 +22,15 @@ PowerCoordinator::PowerCoordinator(grid::GridBudget& budget, std::vector<ServedE
   thread_ = std::thread([this] { Run(); });
 }
 
-PowerCoordinator::~PowerCoordinator() {
+PowerCoordinator::~PowerCoordinator() { Stop(); }
+
+void PowerCoordinator::Stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void PowerCoordinator::OnGridMessage(std::string_view message) {

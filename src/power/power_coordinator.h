@@ -54,7 +54,12 @@ class PowerCoordinator final : public server::PowerControl {
 
   PowerCoordinator(grid::GridBudget& budget, std::vector<ServedEngineRef> engines, PowerCoordinatorOptions options,
                    Publish publish);
-  ~PowerCoordinator() override;  // stops the thread
+  ~PowerCoordinator() override;  // Stop()
+
+  // Stops the thread: nothing is published or given to the engines after
+  // it returns. OnGridMessage may still be called (it then only records).
+  // Idempotent; any thread but the coordinator's.
+  void Stop();
   PowerCoordinator(const PowerCoordinator&) = delete;
   PowerCoordinator& operator=(const PowerCoordinator&) = delete;
 
