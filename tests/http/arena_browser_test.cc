@@ -41,7 +41,7 @@ TEST(ArenaBrowser, VotesStreamUpdateTheBoardAndWorkFromTheKeyboard) {
   ServeOptions options;
   options.model_path = Model("browser-alpha", 31);
   options.extra_args = {"-m", Model("browser-beta", 32), "--arena", "--db", "sqlite://" + (dir / "books.db").string(),
-                        "--secret-file", (dir / "secret").string(), "--arena-max-tokens", "96"};
+                        "--secret-file", (dir / "secret").string(), "--arena-max-tokens", "384"};
   std::string error;
   std::unique_ptr<ServeProcess> server = ServeProcess::Start(options, &error);
   ASSERT_NE(server, nullptr) << error;
