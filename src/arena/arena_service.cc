@@ -1,6 +1,7 @@
 #include "arena/arena_service.h"
 
 #include <map>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -58,7 +59,7 @@ ArenaService::ArenaService(server::OpenAiHandler& generator, server::AccessContr
       access_(std::move(access)),
       books_(books),
       options_(std::move(options)),
-      battles_(generator.ModelNames(), options_.battles_per_hour, options_.seed ^ UnixMillis()) {}
+      battles_(generator.ModelNames(), options_.battles_per_hour, std::random_device{}()) {}
 
 std::string ArenaService::VisitorOf(const server::HttpRequest& request) const {
   std::string address = request.remote;  // "127.0.0.1:5000" or "[::1]:5000"

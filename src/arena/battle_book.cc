@@ -5,6 +5,7 @@
 
 #include "base/check.h"
 #include "base/clock.h"
+#include "control/crypto.h"
 
 namespace fab::arena {
 
@@ -50,9 +51,14 @@ StatusOr<Battle> BattleBook::Start(const std::string& prompt, const std::string&
   while (pair >= n - 1 - first) pair -= n - 1 - first++;
   const size_t second = first + 1 + pair;
   const bool swap = std::bernoulli_distribution(0.5)(random_);
-  char id[40];
-  std::snprintf(id, sizeof id, "battle-%016llx%08llx", static_cast<unsigned long long>(random_()),
-                static_cast<unsigned long long>(random_() & 0xffffffffu));
+  // Ids are capabilities (an answer streams once, a battle takes one vote): from the OS generator.
+  const StatusOr<std::string> random = control::RandomBytes(12);
+  std::string id = "battle-";
+  for (size_t i = 0; i < 12; ++i) {
+    const auto byte = static_cast<unsigned char>(random.ok() ? (*random)[i] : static_cast<char>(random_()));
+    id += "0123456789abcdef"[byte >> 4];
+    id += "0123456789abcdef"[byte & 15];
+  }
   Entry entry;
   entry.battle = Battle{id, models_[swap ? second : first], models_[swap ? first : second], prompt, visitor,
                         UnixMillis()};

@@ -29,7 +29,7 @@ enum class Side { kA, kB };
 std::optional<Side> ParseSide(std::string_view text);
 
 struct Battle {
-  std::string id;          // "battle-" + 24 hex digits
+  std::string id;          // "battle-" + 24 hex digits from the OS generator
   std::string model_a;
   std::string model_b;
   std::string prompt;
@@ -43,7 +43,8 @@ class BattleBook {
   static constexpr size_t kMaxBattles = 10000;
   static constexpr std::chrono::hours kBattleLifetime{2};
 
-  // `models`: the served names (two or more, distinct; FAB_CHECKed).
+  // `models`: the served names (two or more, distinct; FAB_CHECKed);
+  // `seed`: of the pairings (the server's is random: visitors must not predict them).
   BattleBook(std::vector<std::string> models, int64_t battles_per_hour, uint64_t seed);
 
   // A new battle for `visitor`; ResourceExhausted (naming when the next one

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <unistd.h>
@@ -320,7 +321,8 @@ StatusOr<std::unique_ptr<arena::ArenaService>> StartArena(const ServeOptions& o,
 // engines, when --power-budget or --grid asks for them.
 struct PowerWiring {
   std::unique_ptr<grid::GridBudget> budget;
-  std::vector<std::unique_ptr<power::GridLink>> links;
+  std::mutex links_mutex;  // the coordinator publishes while links are still being opened
+  std::vector<std::unique_ptr<power::GridLink>> links;  // guarded by links_mutex
   std::unique_ptr<power::PowerCoordinator> coordinator;
 
   // The links hand messages to the coordinator and it publishes through
@@ -328,6 +330,7 @@ struct PowerWiring {
   // messages), and only then let the coordinator go.
   ~PowerWiring() {
     if (coordinator) coordinator->Stop();
+    std::lock_guard<std::mutex> lock(links_mutex);
     links.clear();
     coordinator.reset();
   }
@@ -357,6 +360,7 @@ StatusOr<std::unique_ptr<PowerWiring>> StartPower(const ServeOptions& o, const s
                                             : o.grid_enforcement_topic;
   PowerWiring* raw = wiring.get();
   auto publish = [raw, status_topic, enforcement_topic](const std::string& type, const std::string& event) {
+    std::lock_guard<std::mutex> lock(raw->links_mutex);
     if (raw->links.empty()) return;
     const std::string& topic = type == grid::kPowerStateStatusType ? status_topic : enforcement_topic;
     if (Status sent = raw->links.front()->Publish(topic, event); !sent.ok()) {
@@ -367,12 +371,14 @@ StatusOr<std::unique_ptr<PowerWiring>> StartPower(const ServeOptions& o, const s
   coordinator_options.identifier = identifier;
   wiring->coordinator =
       std::make_unique<power::PowerCoordinator>(*wiring->budget, engines, coordinator_options, std::move(publish));
-  for (const std::string& text : o.grid_urls) {
+  for (size_t index = 0; index < o.grid_urls.size(); ++index) {
+    const std::string& text = o.grid_urls[index];
     const power::GridUrl url = *power::ParseGridUrl(text);
     StatusOr<std::unique_ptr<power::GridLink>> link = power::GridLink::Open(
-        url, identifier + "-" + std::to_string(raw->links.size()),
+        url, identifier + "-" + std::to_string(index),
         [raw](std::string_view message) { raw->coordinator->OnGridMessage(message); });
     if (!link.ok()) return link.status().WithContext("--grid " + text);
+    std::lock_guard<std::mutex> lock(wiring->links_mutex);
     wiring->links.push_back(std::move(link).value());
   }
   return wiring;

@@ -178,11 +178,10 @@ Status Engine::CheckStepping() const {
 }
 
 void Engine::SetPowerBudget(std::optional<double> watts) {
-  {
-    std::lock_guard<std::mutex> lock(budget_mutex_);
-    new_budget_ = watts;
-  }
-  std::lock_guard<std::mutex> lock(stats_mutex_);  // seen at once, even while idle
+  // budget_mutex_ then stats_mutex_, as PublishStats takes them.
+  std::lock_guard<std::mutex> budget_lock(budget_mutex_);
+  new_budget_ = watts;
+  std::lock_guard<std::mutex> stats_lock(stats_mutex_);  // seen at once, even while idle
   stats_.power_budget_watts = watts.value_or(-1.0);
 }
 
@@ -349,10 +348,9 @@ void Engine::PublishStats() {
   stats.n_kv_blocks_total = kv_cache.n_blocks();
   stats.kv_block_size = kv_cache.block_size();
   stats.kv_usage = kv_cache.utilization();
-  {
-    std::lock_guard<std::mutex> lock(budget_mutex_);
-    stats.power_budget_watts = (new_budget_ ? *new_budget_ : power_limiter_.budget()).value_or(-1.0);
-  }
+  // Held until stats_ is written, so a budget set meanwhile is not overwritten with the old one.
+  std::lock_guard<std::mutex> budget_lock(budget_mutex_);
+  stats.power_budget_watts = (new_budget_ ? *new_budget_ : power_limiter_.budget()).value_or(-1.0);
   stats.power_watts = power_limiter_.watts().value_or(-1.0);
   stats.power_level = power_limiter_.plan().level;
   stats.power_duty = power_limiter_.plan().duty;

@@ -35,6 +35,11 @@ PowerPlan PowerLimiter::Observe(std::optional<double> joules, Clock::time_point 
   const double dt = last_observation_ == Clock::time_point{} ? 0.0
                                                              : std::chrono::duration<double>(now - last_observation_).count();
   last_observation_ = now;
+  if (!budget_ && (level_ != 0 || duty_ != 1.0)) {  // no budget: nothing held back, meter or not
+    level_ = 0;
+    duty_ = 1.0;
+    Apply();
+  }
   if (!joules) return plan_;
   readings_.emplace_back(now, *joules);
   while (readings_.size() > 2 && now - readings_[1].first >= options_.window) readings_.pop_front();

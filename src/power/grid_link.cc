@@ -26,7 +26,7 @@ class MqttLink final : public GridLink {
   ~MqttLink() override {
     if (client_ != nullptr) {
       mosquitto_disconnect(client_);
-      mosquitto_loop_stop(client_, /*force=*/true);
+      mosquitto_loop_stop(client_, /*force=*/false);  // disconnected above: the loop ends by itself
       mosquitto_destroy(client_);
     }
   }

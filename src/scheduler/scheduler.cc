@@ -179,7 +179,7 @@ void Scheduler::AdmitWaiting() {
   BlocksInFlight in_flight = PromptBlocksInFlight();
   for (RequestId id : waiting_.ToVector()) {
     if (preempted_this_step_ || budget_left_ <= 0 || n_running() >= config_.max_sequences) return;
-    if (PriorityRank(State(id).request.priority) > throttle_.lowest_rank) continue;  // deferred
+    if (!RunsThisStep(State(id).request.priority)) continue;  // deferred, or not this step
     if (WaitsForBlockInFlight(State(id), in_flight)) continue;
     if (!Admit(id)) return;
     const auto it = requests_.find(id);
@@ -193,6 +193,8 @@ BlocksInFlight Scheduler::PromptBlocksInFlight() const {
   BlocksInFlight in_flight;
   for (RequestId id : running_) {
     const RequestState& state = State(id);
+    // A request the throttle holds back computes nothing: waiting for its blocks would wait for the throttle.
+    if (PriorityRank(state.request.priority) > throttle_.lowest_rank) continue;
     in_flight.Add(state.prompt_block_hashes, state.n_tokens_computed / kv_cache_.block_size());
   }
   return in_flight;

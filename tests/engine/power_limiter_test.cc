@@ -137,6 +137,19 @@ TEST(PowerLimiter, AnUnreachableBudgetBottomsOutAtTheMinimumDuty) {
   EXPECT_NEAR(run.final_plan.duty, PowerLimiterOptions{}.min_duty, 1e-9);
 }
 
+TEST(PowerLimiter, RemovingTheBudgetLiftsTheThrottleEvenWhileTheMeterIsUnreadable) {
+  PowerLimiter limiter;
+  SimulatedEngine engine;
+  Clock::time_point now{};
+  Simulate(limiter, engine, 50.0, 5.0, now);
+  ASSERT_GT(limiter.plan().level, 0);
+  limiter.SetBudget(std::nullopt);
+  now += milliseconds(10);
+  const PowerPlan plan = limiter.Observe(std::nullopt, now);
+  EXPECT_EQ(plan.level, 0);
+  EXPECT_EQ(plan.duty, 1.0);
+}
+
 TEST(PowerLimiter, AnUnreadableMeterKeepsTheLastPlan) {
   PowerLimiter limiter;
   SimulatedEngine engine;

@@ -54,6 +54,21 @@ TEST(SchedulerThrottle, DefersBatchSlowsInteractiveAndKeepsPremiumEveryStep) {
   EXPECT_EQ(scheduler.n_deferred(), 0);
 }
 
+TEST(SchedulerThrottle, AdmitsSlowedInteractiveRequestsOnlyOnTheStepsTheyRun) {
+  Scheduler scheduler = MakeScheduler(MakeConfig(4096, 16, 256, 16, 64));
+  FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 16);
+  scheduler.SetThrottle(Throttle{/*lowest_rank=*/1, /*interactive_every=*/2});
+  int n_nonempty = 0;
+  for (RequestId id = 1; id <= 8; ++id) {
+    // A new interactive request arrives before every step; on an off step it must wait.
+    ASSERT_TRUE(scheduler.Add(MakeRequest(id, MakePrompt(8, static_cast<uint32_t>(id)), 100, Priority::kInteractive)).ok());
+    const StepPlan plan = scheduler.Schedule();
+    n_nonempty += plan.empty() ? 0 : 1;
+    scheduler.Update(runtime.Execute(plan));
+  }
+  EXPECT_EQ(n_nonempty, 4) << "interactive work, admissions included, runs every 2nd step only";
+}
+
 TEST(SchedulerThrottle, AnEmptyPlanWhenEverythingLiveIsDeferred) {
   Scheduler scheduler = MakeScheduler(MakeConfig(4096, 16, 256, 16, 64));
   FakeRuntime runtime(scheduler.kv_cache().n_blocks(), 16);
