@@ -1,10 +1,19 @@
 #include "kvcache/block_hash.h"
 
+#include <cstdio>
+
 #include <xxhash.h>
 
 #include "base/check.h"
 
 namespace fab::kvcache {
+
+std::string HexString(const BlockHash& hash) {
+  char text[33];
+  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(hash.high),
+                static_cast<unsigned long long>(hash.low));
+  return text;
+}
 namespace {
 
 BlockHash FromXxh(XXH128_hash_t hash) { return BlockHash{hash.low64, hash.high64}; }

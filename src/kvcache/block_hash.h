@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <memory>
 #include <span>
 
@@ -29,6 +30,10 @@ struct BlockHash {
   uint64_t high = 0;
   friend bool operator==(const BlockHash&, const BlockHash&) = default;
 };
+
+// 32 lowercase hex digits, high half first: how /v1/prefix_blocks writes a
+// hash and a router compares it.
+std::string HexString(const BlockHash& hash);
 
 // For unordered containers: the low half is already uniformly distributed.
 struct BlockHashHasher {

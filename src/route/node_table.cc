@@ -1,21 +1,10 @@
 #include "route/node_table.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "kvcache/block_hash.h"
 
 namespace fab::route {
-namespace {
-
-std::string Hex(const kvcache::BlockHash& hash) {
-  char text[33];
-  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(hash.high),
-                static_cast<unsigned long long>(hash.low));
-  return text;
-}
-
-}  // namespace
 
 StatusOr<Policy> ParsePolicy(const std::string& name) {
   if (name == "prefix") return Policy::kPrefix;
@@ -88,7 +77,7 @@ double NodeTable::PrefixHit(const Node& node, std::span<const TokenId> tokens) c
   size_t held = 0;
   for (size_t b = 0; b < n_blocks; ++b) {
     parent = hasher.ChainHash(parent, tokens.subspan(b * static_cast<size_t>(block_size), static_cast<size_t>(block_size)));
-    if (node.prefixes.blocks.count(Hex(parent)) == 0) break;
+    if (node.prefixes.blocks.count(kvcache::HexString(parent)) == 0) break;
     ++held;
   }
   return static_cast<double>(held) / static_cast<double>(n_blocks);

@@ -77,20 +77,17 @@ HttpResponse HandleMetrics(const std::vector<const HandlerContext*>& models) {
 }
 
 HttpResponse HandlePrefixBlocks(const std::vector<const HandlerContext*>& models) {
-  const auto hex = [](uint64_t value) {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-    return std::string(text);
-  };
   json::array out;
   for (const HandlerContext* context : models) {
     const std::shared_ptr<const engine::Engine::PrefixSummary> summary = context->engine.prefix_summary();
     json::object entry{{"model", context->model.name}, {"hash", "xxh3-128-chain"}};
     json::array blocks;
     if (summary != nullptr) {
-      for (const kvcache::BlockHash& block : summary->blocks) blocks.push_back(json::string(hex(block.high) + hex(block.low)));
+      for (const kvcache::BlockHash& block : summary->blocks) blocks.push_back(json::string(kvcache::HexString(block)));
       entry["block_size"] = summary->block_size;
-      entry["hash_seed"] = hex(summary->hash_seed);
+      char seed[17];
+      std::snprintf(seed, sizeof seed, "%016llx", static_cast<unsigned long long>(summary->hash_seed));
+      entry["hash_seed"] = seed;
       entry["n_cached_blocks"] = summary->n_cached_blocks;
       entry["truncated"] = static_cast<int64_t>(summary->blocks.size()) < summary->n_cached_blocks;
       entry["taken_at_ms"] = summary->taken_at_ms;

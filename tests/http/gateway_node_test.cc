@@ -21,12 +21,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Hex(const kvcache::BlockHash& hash) {
-  char text[33];
-  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(hash.high),
-                static_cast<unsigned long long>(hash.low));
-  return text;
-}
 
 TEST(GatewayNode, MetricsCarryThePickersSeriesUnderOurNamesAndOptionallyVllms) {
   std::string error;
@@ -90,7 +84,7 @@ TEST(GatewayNode, PrefixBlocksListTheHashesOfAServedPromptAsARouterComputesThem)
   ASSERT_GE(n_full, 10u);
   for (size_t b = 0; b < n_full - 1; ++b) {  // the last full block may be the one still computing the last token
     parent = hasher.ChainHash(parent, std::span<const TokenId>(ids.data() + b * block_size, static_cast<size_t>(block_size)));
-    EXPECT_NE(std::find(listed.begin(), listed.end(), Hex(parent)), listed.end()) << "block " << b;
+    EXPECT_NE(std::find(listed.begin(), listed.end(), kvcache::HexString(parent)), listed.end()) << "block " << b;
   }
   EXPECT_EQ(Get(port, "/v1/prefix_blocks?x=1").status, 200);
   EXPECT_EQ(PostJson(port, "/v1/prefix_blocks", "{}").status, 405);

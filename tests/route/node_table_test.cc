@@ -15,12 +15,6 @@
 namespace fab::route {
 namespace {
 
-std::string Hex(const kvcache::BlockHash& hash) {
-  char text[33];
-  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(hash.high),
-                static_cast<unsigned long long>(hash.low));
-  return text;
-}
 
 std::vector<TokenId> Tokens(int n, int start) {
   std::vector<TokenId> tokens;
@@ -37,7 +31,7 @@ NodePrefixes Holding(const std::vector<TokenId>& tokens, size_t n_blocks, uint64
   kvcache::BlockHash parent = hasher.RootHash(0);
   for (size_t b = 0; b < n_blocks; ++b) {
     parent = hasher.ChainHash(parent, std::span<const TokenId>(tokens.data() + 16 * b, 16));
-    prefixes.blocks.insert(Hex(parent));
+    prefixes.blocks.insert(kvcache::HexString(parent));
   }
   return prefixes;
 }
